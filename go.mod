@@ -1,0 +1,15 @@
+module github.com/plaidlink/plaidlink-go
+
+go 1.24.0
+
+require (
+	github.com/go-jose/go-jose/v4 v4.1.9
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	github.com/jarcoal/httpmock v1.4.2
+	github.com/stretchr/testify v1.12.1
+)
+
+require (
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)
