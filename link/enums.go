@@ -93,3 +93,20 @@ const (
 	LanguageSwedish    Language = "sv"
 	LanguageVietnamese Language = "vi"
 )
+
+// ExitStatus is the point at which the user left Link (LinkSessionExitMetadata.status). The spec
+// lists the values as properties of a string rather than as an enum.
+type ExitStatus string
+
+// Known ExitStatus values.
+const (
+	ExitStatusRequiresQuestions        ExitStatus = "requires_questions"
+	ExitStatusRequiresSelections       ExitStatus = "requires_selections"
+	ExitStatusRequiresCode             ExitStatus = "requires_code"
+	ExitStatusChooseDevice             ExitStatus = "choose_device"
+	ExitStatusRequiresCredentials      ExitStatus = "requires_credentials"
+	ExitStatusRequiresAccountSelection ExitStatus = "requires_account_selection"
+	ExitStatusRequiresOAuth            ExitStatus = "requires_oauth"
+	ExitStatusInstitutionNotFound      ExitStatus = "institution_not_found"
+	ExitStatusInstitutionNotSupported  ExitStatus = "institution_not_supported"
+)

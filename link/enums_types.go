@@ -8,7 +8,7 @@ type CashflowAttributesVersion string
 const (
 	CashflowAttributesVersionV10  CashflowAttributesVersion = "v1.0"
 	CashflowAttributesVersionV20  CashflowAttributesVersion = "v2.0"
-	CashflowAttributesVersionCfi1 CashflowAttributesVersion = "CFI1"
+	CashflowAttributesVersionCFI1 CashflowAttributesVersion = "CFI1"
 )
 
 // ConsumerReportPermissiblePurpose is a Plaid enum. Values the SDK does not list decode and encode unchanged.
@@ -20,13 +20,13 @@ type ConsumerReportPermissiblePurpose string
 // Known ConsumerReportPermissiblePurpose values.
 const (
 	ConsumerReportPermissiblePurposeAccountReviewCredit                   ConsumerReportPermissiblePurpose = "ACCOUNT_REVIEW_CREDIT"
-	ConsumerReportPermissiblePurposeAccountReviewNONCredit                ConsumerReportPermissiblePurpose = "ACCOUNT_REVIEW_NON_CREDIT"
-	ConsumerReportPermissiblePurposeExtensionOFCredit                     ConsumerReportPermissiblePurpose = "EXTENSION_OF_CREDIT"
+	ConsumerReportPermissiblePurposeAccountReviewNonCredit                ConsumerReportPermissiblePurpose = "ACCOUNT_REVIEW_NON_CREDIT"
+	ConsumerReportPermissiblePurposeExtensionOfCredit                     ConsumerReportPermissiblePurpose = "EXTENSION_OF_CREDIT"
 	ConsumerReportPermissiblePurposeLegitimateBusinessNeedTenantScreening ConsumerReportPermissiblePurpose = "LEGITIMATE_BUSINESS_NEED_TENANT_SCREENING"
 	ConsumerReportPermissiblePurposeLegitimateBusinessNeedOther           ConsumerReportPermissiblePurpose = "LEGITIMATE_BUSINESS_NEED_OTHER"
 	ConsumerReportPermissiblePurposeWrittenInstructionPrequalification    ConsumerReportPermissiblePurpose = "WRITTEN_INSTRUCTION_PREQUALIFICATION"
 	ConsumerReportPermissiblePurposeWrittenInstructionOther               ConsumerReportPermissiblePurpose = "WRITTEN_INSTRUCTION_OTHER"
-	ConsumerReportPermissiblePurposeEligibilityFORGovtBenefits            ConsumerReportPermissiblePurpose = "ELIGIBILITY_FOR_GOVT_BENEFITS"
+	ConsumerReportPermissiblePurposeEligibilityForGovtBenefits            ConsumerReportPermissiblePurpose = "ELIGIBILITY_FOR_GOVT_BENEFITS"
 )
 
 // CountryCode is a Plaid enum. Values the SDK does not list decode and encode unchanged.
@@ -120,8 +120,8 @@ type CreditSessionBankIncomeStatus string
 // Known CreditSessionBankIncomeStatus values.
 const (
 	CreditSessionBankIncomeStatusApproved             CreditSessionBankIncomeStatus = "APPROVED"
-	CreditSessionBankIncomeStatusNODepositsFound      CreditSessionBankIncomeStatus = "NO_DEPOSITS_FOUND"
-	CreditSessionBankIncomeStatusUserReportedNOIncome CreditSessionBankIncomeStatus = "USER_REPORTED_NO_INCOME"
+	CreditSessionBankIncomeStatusNoDepositsFound      CreditSessionBankIncomeStatus = "NO_DEPOSITS_FOUND"
+	CreditSessionBankIncomeStatusUserReportedNoIncome CreditSessionBankIncomeStatus = "USER_REPORTED_NO_INCOME"
 	CreditSessionBankIncomeStatusStarted              CreditSessionBankIncomeStatus = "STARTED"
 	CreditSessionBankIncomeStatusInternalError        CreditSessionBankIncomeStatus = "INTERNAL_ERROR"
 )
@@ -135,13 +135,13 @@ type DepositoryAccountSubtype string
 const (
 	DepositoryAccountSubtypeChecking               DepositoryAccountSubtype = "checking"
 	DepositoryAccountSubtypeSavings                DepositoryAccountSubtype = "savings"
-	DepositoryAccountSubtypeHsa                    DepositoryAccountSubtype = "hsa"
-	DepositoryAccountSubtypeCd                     DepositoryAccountSubtype = "cd"
+	DepositoryAccountSubtypeHSA                    DepositoryAccountSubtype = "hsa"
+	DepositoryAccountSubtypeCD                     DepositoryAccountSubtype = "cd"
 	DepositoryAccountSubtypeMoneyMarket            DepositoryAccountSubtype = "money market"
 	DepositoryAccountSubtypePaypal                 DepositoryAccountSubtype = "paypal"
 	DepositoryAccountSubtypePrepaid                DepositoryAccountSubtype = "prepaid"
 	DepositoryAccountSubtypeCashManagement         DepositoryAccountSubtype = "cash management"
-	DepositoryAccountSubtypeEbt                    DepositoryAccountSubtype = "ebt"
+	DepositoryAccountSubtypeEBT                    DepositoryAccountSubtype = "ebt"
 	DepositoryAccountSubtypeLimitedPurposeChecking DepositoryAccountSubtype = "limited purpose checking"
 	DepositoryAccountSubtypeAll                    DepositoryAccountSubtype = "all"
 )
@@ -173,7 +173,7 @@ type HostedLinkDeliveryMethod string
 
 // Known HostedLinkDeliveryMethod values.
 const (
-	HostedLinkDeliveryMethodSms   HostedLinkDeliveryMethod = "sms"
+	HostedLinkDeliveryMethodSMS   HostedLinkDeliveryMethod = "sms"
 	HostedLinkDeliveryMethodEmail HostedLinkDeliveryMethod = "email"
 )
 
@@ -216,8 +216,8 @@ const (
 	IDNumberTypeSePin            IDNumberType = "se_pin"
 	IDNumberTypeSgNric           IDNumberType = "sg_nric"
 	IDNumberTypeTrTcKimlik       IDNumberType = "tr_tc_kimlik"
-	IDNumberTypeUsSsn            IDNumberType = "us_ssn"
-	IDNumberTypeUsSsnLast4       IDNumberType = "us_ssn_last_4"
+	IDNumberTypeUSSSN            IDNumberType = "us_ssn"
+	IDNumberTypeUSSSNLast4       IDNumberType = "us_ssn_last_4"
 	IDNumberTypeZaSmartId        IDNumberType = "za_smart_id"
 )
 
@@ -236,7 +236,7 @@ type IncomeVerificationDocParsingConfig string
 
 // Known IncomeVerificationDocParsingConfig values.
 const (
-	IncomeVerificationDocParsingConfigOcr         IncomeVerificationDocParsingConfig = "ocr"
+	IncomeVerificationDocParsingConfigOCR         IncomeVerificationDocParsingConfig = "ocr"
 	IncomeVerificationDocParsingConfigRiskSignals IncomeVerificationDocParsingConfig = "risk_signals"
 )
 
@@ -273,16 +273,16 @@ const (
 	InvestmentAccountSubtype403b                           InvestmentAccountSubtype = "403B"
 	InvestmentAccountSubtype457b                           InvestmentAccountSubtype = "457b"
 	InvestmentAccountSubtypeBrokerage                      InvestmentAccountSubtype = "brokerage"
-	InvestmentAccountSubtypeCashIsa                        InvestmentAccountSubtype = "cash isa"
+	InvestmentAccountSubtypeCashISA                        InvestmentAccountSubtype = "cash isa"
 	InvestmentAccountSubtypeCryptoExchange                 InvestmentAccountSubtype = "crypto exchange"
 	InvestmentAccountSubtypeEducationSavingsAccount        InvestmentAccountSubtype = "education savings account"
 	InvestmentAccountSubtypeFhsa                           InvestmentAccountSubtype = "fhsa"
 	InvestmentAccountSubtypeFixedAnnuity                   InvestmentAccountSubtype = "fixed annuity"
 	InvestmentAccountSubtypeGic                            InvestmentAccountSubtype = "gic"
 	InvestmentAccountSubtypeHealthReimbursementArrangement InvestmentAccountSubtype = "health reimbursement arrangement"
-	InvestmentAccountSubtypeHsa                            InvestmentAccountSubtype = "hsa"
-	InvestmentAccountSubtypeIra                            InvestmentAccountSubtype = "ira"
-	InvestmentAccountSubtypeIsa                            InvestmentAccountSubtype = "isa"
+	InvestmentAccountSubtypeHSA                            InvestmentAccountSubtype = "hsa"
+	InvestmentAccountSubtypeIRA                            InvestmentAccountSubtype = "ira"
+	InvestmentAccountSubtypeISA                            InvestmentAccountSubtype = "isa"
 	InvestmentAccountSubtypeKeogh                          InvestmentAccountSubtype = "keogh"
 	InvestmentAccountSubtypeLif                            InvestmentAccountSubtype = "lif"
 	InvestmentAccountSubtypeLifeInsurance                  InvestmentAccountSubtype = "life insurance"
@@ -314,8 +314,8 @@ const (
 	InvestmentAccountSubtypeRrif                           InvestmentAccountSubtype = "rrif"
 	InvestmentAccountSubtypeRrsp                           InvestmentAccountSubtype = "rrsp"
 	InvestmentAccountSubtypeSarsep                         InvestmentAccountSubtype = "sarsep"
-	InvestmentAccountSubtypeSepIra                         InvestmentAccountSubtype = "sep ira"
-	InvestmentAccountSubtypeSimpleIra                      InvestmentAccountSubtype = "simple ira"
+	InvestmentAccountSubtypeSepIRA                         InvestmentAccountSubtype = "sep ira"
+	InvestmentAccountSubtypeSimpleIRA                      InvestmentAccountSubtype = "simple ira"
 	InvestmentAccountSubtypeSipp                           InvestmentAccountSubtype = "sipp"
 	InvestmentAccountSubtypeStockPlan                      InvestmentAccountSubtype = "stock plan"
 	InvestmentAccountSubtypeThriftSavingsPlan              InvestmentAccountSubtype = "thrift savings plan"
@@ -417,7 +417,7 @@ const (
 	ErrorTypeAssetReportError        ErrorType = "ASSET_REPORT_ERROR"
 	ErrorTypeBaseReportError         ErrorType = "BASE_REPORT_ERROR"
 	ErrorTypeRecaptchaError          ErrorType = "RECAPTCHA_ERROR"
-	ErrorTypeOauthError              ErrorType = "OAUTH_ERROR"
+	ErrorTypeOAuthError              ErrorType = "OAUTH_ERROR"
 	ErrorTypePaymentError            ErrorType = "PAYMENT_ERROR"
 	ErrorTypeBankTransferError       ErrorType = "BANK_TRANSFER_ERROR"
 	ErrorTypeIncomeVerificationError ErrorType = "INCOME_VERIFICATION_ERROR"
@@ -553,7 +553,7 @@ const (
 	UserStatedIncomeSourceCategorySalary             UserStatedIncomeSourceCategory = "SALARY"
 	UserStatedIncomeSourceCategoryUnemployment       UserStatedIncomeSourceCategory = "UNEMPLOYMENT"
 	UserStatedIncomeSourceCategoryCash               UserStatedIncomeSourceCategory = "CASH"
-	UserStatedIncomeSourceCategoryGIGEconomy         UserStatedIncomeSourceCategory = "GIG_ECONOMY"
+	UserStatedIncomeSourceCategoryGigEconomy         UserStatedIncomeSourceCategory = "GIG_ECONOMY"
 	UserStatedIncomeSourceCategoryRental             UserStatedIncomeSourceCategory = "RENTAL"
 	UserStatedIncomeSourceCategoryChildSupport       UserStatedIncomeSourceCategory = "CHILD_SUPPORT"
 	UserStatedIncomeSourceCategoryMilitary           UserStatedIncomeSourceCategory = "MILITARY"
@@ -583,7 +583,7 @@ type UserStatedIncomeSourcePayType string
 const (
 	UserStatedIncomeSourcePayTypeUnknown UserStatedIncomeSourcePayType = "UNKNOWN"
 	UserStatedIncomeSourcePayTypeGross   UserStatedIncomeSourcePayType = "GROSS"
-	UserStatedIncomeSourcePayTypeNET     UserStatedIncomeSourcePayType = "NET"
+	UserStatedIncomeSourcePayTypeNet     UserStatedIncomeSourcePayType = "NET"
 )
 
 // TokenCreateRequestAuthRerouteToCredentials is a Plaid enum. Values the SDK does not list decode and encode unchanged.
@@ -593,7 +593,7 @@ type TokenCreateRequestAuthRerouteToCredentials string
 
 // Known TokenCreateRequestAuthRerouteToCredentials values.
 const (
-	TokenCreateRequestAuthRerouteToCredentialsOFF      TokenCreateRequestAuthRerouteToCredentials = "OFF"
+	TokenCreateRequestAuthRerouteToCredentialsOff      TokenCreateRequestAuthRerouteToCredentials = "OFF"
 	TokenCreateRequestAuthRerouteToCredentialsOptional TokenCreateRequestAuthRerouteToCredentials = "OPTIONAL"
 	TokenCreateRequestAuthRerouteToCredentialsForced   TokenCreateRequestAuthRerouteToCredentials = "FORCED"
 )

@@ -502,6 +502,9 @@ type TokenCreateRequestCraOptionsPartnerInsights struct {
 	PrismVersions *PrismVersions `json:"prism_versions,omitempty"`
 	// Configurations for FICO products used in the Partner Insights flow.
 	FICO *CraPartnerInsightsFicoInput `json:"fico,omitempty"`
+	// The Prism products to run. Plaid's reference text lists this field (values insights, scores);
+	// its OpenAPI description lacks it.
+	PrismProducts []PrismProduct `json:"prism_products,omitempty"`
 }
 
 // TokenCreateRequestCreditPartnerInsights mirrors Plaid's LinkTokenCreateRequestCreditPartnerInsights schema.

@@ -1,6 +1,7 @@
 package link
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -177,7 +178,7 @@ type SessionExitMetadata struct {
 	// verification, will be null.
 	Institution *SessionExitMetadataInstitution `json:"institution,omitempty"`
 	// The point at which the user exited the Link flow. One of the following values.
-	Status string `json:"status,omitempty"`
+	Status ExitStatus `json:"status,omitempty"`
 	// A unique identifier associated with a user's actions and events through the Link flow. Include
 	// this identifier when opening a support ticket for faster turnaround.
 	LinkSessionID string `json:"link_session_id,omitempty"`
@@ -244,6 +245,23 @@ type SessionResults struct {
 	DocumentIncomeResults *CreditSessionDocumentIncomeResult `json:"document_income_results"`
 	// The details of a document upload CRA session in link
 	CRADocumentUploadResults *SessionCraDocumentUploadResult `json:"cra_document_upload_results,omitempty"`
+	// Plaid Protect details from the Link session. Plaid's sample payloads carry this field (as null
+	// when Protect is not enabled); its OpenAPI description lacks it.
+	ProtectResults *SessionProtectResult `json:"protect_results"`
+}
+
+// SessionProtectResult holds the Plaid Protect details of a Link session (results.protect_results).
+//
+// The OpenAPI description this SDK is built from does not define the object, so only event_id is
+// typed; the trust index and fraud attributes are kept as raw JSON so that nothing Plaid sends is
+// lost when a response is decoded and encoded again.
+type SessionProtectResult struct {
+	// The Plaid Protect event ID representing the completion of the Link session.
+	EventID string `json:"event_id,omitempty"`
+	// The calculated Trust Index score, as Plaid sent it.
+	TrustIndex json.RawMessage `json:"trust_index,omitempty"`
+	// The attributes used in the trust index calculation, as Plaid sent them.
+	FraudAttributes json.RawMessage `json:"fraud_attributes,omitempty"`
 }
 
 // SessionSuccess mirrors Plaid's LinkSessionSuccess schema.
