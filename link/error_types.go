@@ -44,4 +44,12 @@ type Error struct {
 	// the account_filters parameter in /link/token/create. Currently only populated for NO_ACCOUNTS
 	// errors from Items with investments_auth as an enabled product.
 	ProvidedAccountSubtypes []string `json:"provided_account_subtypes,omitempty"`
+
+	// HTTPStatus is the HTTP status of the reply that carried this error; 0 for an error that came
+	// inside a webhook or an event rather than as a reply.
+	HTTPStatus int `json:"-"`
+	// RawBody is set when the reply was not a Plaid error at all (an HTML page from a proxy, a
+	// gateway's own JSON): a short, single-line excerpt of it, with tokens and credentials masked.
+	// It is empty for a Plaid error and for an empty body.
+	RawBody string `json:"-"`
 }

@@ -1,0 +1,47 @@
+package transport
+
+import (
+	"errors"
+	"io"
+)
+
+// errTooLarge reports a response body longer than the limit it was read through.
+var errTooLarge = errors.New("response body too large")
+
+// drainLimit bounds how much of an unread body is discarded to keep its connection: past this,
+// closing (and losing the connection) is cheaper than reading on.
+const drainLimit = 64 << 10
+
+// limitedReader reads at most n bytes and then reports errTooLarge, unlike io.LimitReader which
+// reports a silent io.EOF that would make an oversize body look like a truncated one.
+type limitedReader struct {
+	r     io.Reader
+	n     int64
+	probe [1]byte
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// At the limit: the body is too large only if there is more of it.
+		n, err := l.r.Read(l.probe[:])
+		if n > 0 {
+			return 0, errTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// drainAndClose discards up to drainLimit more bytes of body, so that the HTTP/1.1 connection
+// can be reused, and closes it. lr is the reader already wrapping body; it is reused so the
+// drain costs no allocation.
+func drainAndClose(lr *limitedReader, body io.ReadCloser) {
+	lr.n = drainLimit
+	_, _ = io.Copy(io.Discard, lr) // io.Discard's ReaderFrom reuses a pooled buffer
+	_ = body.Close()
+}

@@ -1,0 +1,530 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	testClientID = "5f3c7e9a1b2c3d4e5f607182"
+	testSecret   = "0a1b2c3d4e5f60718293a4b5c6d7e8"
+	testAccess   = "access-sandbox-de3ce8ef-33f8-452c-a685-8671031fc0f6"
+	testPublic   = "public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d"
+)
+
+// apiErr is what the test ErrorDecoder returns, so tests can see what it was given.
+type apiErr struct {
+	status int
+	body   string
+	hdrID  string
+}
+
+func (e *apiErr) Error() string { return fmt.Sprintf("api error %d", e.status) }
+
+func decodeTestError(status int, body []byte, hdrID string) (string, error) {
+	return hdrID, &apiErr{status: status, body: string(body), hdrID: hdrID}
+}
+
+type echoReq struct {
+	AccessToken string `json:"access_token"`
+	N           int    `json:"n"`
+}
+
+type echoResp struct {
+	Value     string `json:"value"`
+	RequestID string `json:"request_id"`
+}
+
+// newTestClient returns a Client for baseURL with waits short enough for tests.
+func newTestClient(t *testing.T, baseURL string, mod ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{
+		BaseURL:      baseURL,
+		ClientID:     testClientID,
+		Secret:       testSecret,
+		PlaidVersion: "2020-09-14",
+		UserAgent:    "plaidlink-go/test",
+		MaxRetries:   2,
+		Timeout:      5 * time.Second,
+		BackoffMin:   time.Millisecond,
+		BackoffMax:   2 * time.Millisecond,
+		DecodeError:  decodeTestError,
+	}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	require.NoError(t, err)
+	return c
+}
+
+func post(c *Client, ctx context.Context) (*echoResp, error) {
+	out := new(echoResp)
+	err := c.Post(ctx, "/echo", &echoReq{AccessToken: testAccess, N: 7}, out, &out.RequestID)
+	return out, err
+}
+
+func TestPostSendsHeadersAndBodyAndDecodes(t *testing.T) {
+	var got *http.Request
+	var gotBody []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		gotBody, _ = io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"value":"ok","request_id":"req-1"}`)
+	}))
+	defer srv.Close()
+
+	out, err := post(newTestClient(t, srv.URL+"/prefix"), context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, &echoResp{Value: "ok", RequestID: "req-1"}, out)
+
+	require.NotNil(t, got)
+	assert.Equal(t, http.MethodPost, got.Method)
+	assert.Equal(t, "/prefix/echo", got.URL.Path)
+	assert.Equal(t, testClientID, got.Header.Get("PLAID-CLIENT-ID"))
+	assert.Equal(t, testSecret, got.Header.Get("PLAID-SECRET"))
+	assert.Equal(t, "2020-09-14", got.Header.Get("Plaid-Version"))
+	assert.Equal(t, "plaidlink-go/test", got.Header.Get("User-Agent"))
+	assert.Equal(t, "application/json", got.Header.Get("Content-Type"))
+	assert.Equal(t, int64(len(gotBody)), got.ContentLength)
+	assert.JSONEq(t, `{"access_token":"`+testAccess+`","n":7}`, string(gotBody))
+}
+
+func TestRetryPolicy(t *testing.T) {
+	tests := []struct {
+		status   int
+		attempts int
+	}{
+		{http.StatusBadRequest, 1},
+		{http.StatusUnauthorized, 1},
+		{http.StatusNotFound, 1},
+		{http.StatusConflict, 1},
+		{http.StatusRequestTimeout, 3},
+		{http.StatusTooManyRequests, 3},
+		{http.StatusInternalServerError, 3},
+		{http.StatusBadGateway, 3},
+		{http.StatusServiceUnavailable, 3},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			mt := httpmock.NewMockTransport()
+			mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo",
+				httpmock.NewStringResponder(tt.status, `{"error_code":"X","request_id":"r"}`).
+					HeaderSet(http.Header{"X-Request-Id": {"hdr-1"}}))
+			c := newTestClient(t, "https://plaid.test", func(c *Config) {
+				c.HTTPClient = &http.Client{Transport: mt}
+			})
+			_, err := post(c, context.Background())
+			var ae *apiErr
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tt.status, ae.status)
+			assert.Equal(t, `{"error_code":"X","request_id":"r"}`, ae.body)
+			assert.Equal(t, "hdr-1", ae.hdrID)
+			assert.Equal(t, tt.attempts, mt.GetTotalCallCount())
+			assert.Equal(t, tt.status >= 500 || tt.status == 408 || tt.status == 429, Retryable(tt.status))
+		})
+	}
+}
+
+func TestRetriesUntilSuccess(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.ResponderFromMultipleResponses(
+		[]*http.Response{
+			httpmock.NewStringResponse(500, `{}`),
+			httpmock.NewStringResponse(503, `{}`),
+			httpmock.NewStringResponse(200, `{"value":"third","request_id":"r3"}`),
+		}))
+	c := newTestClient(t, "https://plaid.test", func(c *Config) { c.HTTPClient = &http.Client{Transport: mt} })
+	out, err := post(c, context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "third", out.Value)
+	assert.Equal(t, 3, mt.GetTotalCallCount())
+}
+
+func TestNoRetriesWhenMaxRetriesIsZero(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(500, `{}`))
+	c := newTestClient(t, "https://plaid.test", func(c *Config) {
+		c.HTTPClient = &http.Client{Transport: mt}
+		c.MaxRetries = 0
+	})
+	_, err := post(c, context.Background())
+	var ae *apiErr
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 500, ae.status)
+	assert.Equal(t, 1, mt.GetTotalCallCount())
+}
+
+func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1") // one second, capped below to 80ms
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		_, _ = io.WriteString(w, `{"value":"ok"}`)
+	}))
+	defer srv.Close()
+
+	c := newTestClient(t, srv.URL, func(c *Config) { c.RetryAfterMax = 80 * time.Millisecond })
+	start := time.Now()
+	out, err := post(c, context.Background())
+	elapsed := time.Since(start)
+	require.NoError(t, err)
+	assert.Equal(t, "ok", out.Value)
+	assert.Equal(t, int32(2), calls.Load())
+	// The exponential backoff alone would wait about a millisecond.
+	assert.GreaterOrEqual(t, elapsed, 80*time.Millisecond)
+	assert.Less(t, elapsed, time.Second, "Retry-After must be capped")
+}
+
+// TestConnectionResetIsRetried closes the first connection without a reply.
+func TestConnectionResetIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				if tc, ok := conn.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0) // a RST, not a FIN
+				}
+				_ = conn.Close()
+			}
+			return
+		}
+		_, _ = io.WriteString(w, `{"value":"after reset"}`)
+	}))
+	defer srv.Close()
+
+	out, err := post(newTestClient(t, srv.URL), context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "after reset", out.Value)
+	assert.Equal(t, int32(2), calls.Load())
+}
+
+func TestPerAttemptTimeoutIsRetried(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+			return
+		}
+		_, _ = io.WriteString(w, `{"value":"fast"}`)
+	}))
+	defer srv.Close()
+	defer close(release) // before Close, which waits for handlers
+
+	c := newTestClient(t, srv.URL, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	out, err := post(c, context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "fast", out.Value)
+	assert.Equal(t, int32(2), calls.Load())
+}
+
+func TestContextEndingDuringBackoffReturnsPromptly(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(500, `{}`))
+	c := newTestClient(t, "https://plaid.test", func(c *Config) {
+		c.HTTPClient = &http.Client{Transport: mt}
+		c.BackoffMin = time.Minute
+		c.BackoffMax = time.Minute
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := post(c, ctx)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, 1, mt.GetTotalCallCount())
+
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	_, err = post(c, ctx)
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestContextEndingDuringRequest(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release) // before Close, which waits for handlers
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := post(newTestClient(t, srv.URL), ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestSuccessBodyProblems(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		limit   int64
+		wantErr string
+	}{
+		{"empty", "", 0, "empty body"},
+		{"html", "<html><body>OK</body></html>", 0, "invalid JSON"},
+		{"truncated", `{"value":"x"`, 0, "invalid JSON"},
+		{"wrong type", `{"value":12}`, 0, "cannot unmarshal number"},
+		{"too large", `{"value":"` + strings.Repeat("a", 100) + `"}`, 64, "exceeds 64 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mt := httpmock.NewMockTransport()
+			mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(200, tt.body))
+			c := newTestClient(t, "https://plaid.test", func(c *Config) {
+				c.HTTPClient = &http.Client{Transport: mt}
+				c.MaxBodyBytes = tt.limit
+			})
+			_, err := post(c, context.Background())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.wantErr)
+			assert.Contains(t, err.Error(), "HTTP 200")
+			assert.Equal(t, 1, mt.GetTotalCallCount(), "a bad 2xx body is not retried")
+		})
+	}
+}
+
+func TestBodyExactlyAtLimitIsAccepted(t *testing.T) {
+	body := `{"value":"abc"}`
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(200, body))
+	c := newTestClient(t, "https://plaid.test", func(c *Config) {
+		c.HTTPClient = &http.Client{Transport: mt}
+		c.MaxBodyBytes = int64(len(body))
+	})
+	out, err := post(c, context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "abc", out.Value)
+}
+
+func TestErrorBodyIsReadThroughLimit(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo",
+		httpmock.NewStringResponder(400, strings.Repeat("x", 1000)))
+	c := newTestClient(t, "https://plaid.test", func(c *Config) {
+		c.HTTPClient = &http.Client{Transport: mt}
+		c.MaxErrorBytes = 100
+	})
+	_, err := post(c, context.Background())
+	var ae *apiErr
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, strings.Repeat("x", 100), ae.body)
+}
+
+// TestConnectionsAreReused makes sequential calls, successes and error replies with bodies, and
+// expects them all on one connection: every body was drained and closed.
+func TestConnectionsAreReused(t *testing.T) {
+	var newConns atomic.Int32
+	var n atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%3 == 0 {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error_code":"INVALID_FIELD","error_message":"`+strings.Repeat("m", 5000)+`"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"value":"ok"}`+"\n\n")
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			newConns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	c := newTestClient(t, srv.URL)
+	for i := 1; i <= 20; i++ {
+		_, err := post(c, context.Background())
+		if i%3 == 0 {
+			require.Error(t, err)
+		} else {
+			require.NoError(t, err)
+		}
+	}
+	assert.Equal(t, int32(1), newConns.Load())
+}
+
+// syncBuffer is a bytes.Buffer safe for the concurrent writes a slog handler may make.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLogging(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch calls.Add(1) {
+		case 1:
+			w.Header().Set("X-Request-Id", "hdr-500")
+			w.WriteHeader(http.StatusInternalServerError)
+		case 2:
+			_, _ = io.WriteString(w, `{"value":"`+testPublic+`","request_id":"body-ok"}`)
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"error_message":"bad `+testAccess+`","request_id":"body-400"}`)
+		}
+	}))
+	defer srv.Close()
+
+	var buf syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newTestClient(t, srv.URL, func(c *Config) {
+		c.Logger = logger
+		c.DecodeError = func(status int, body []byte, hdrID string) (string, error) {
+			var e struct {
+				RequestID string `json:"request_id"`
+			}
+			_ = json.Unmarshal(body, &e)
+			return e.RequestID, fmt.Errorf("plaid said %s", body) // deliberately leaky
+		}
+	})
+	_, err := post(c, context.Background())
+	require.NoError(t, err)
+	_, err = post(c, context.Background())
+	require.Error(t, err)
+
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 3)
+	var recs []map[string]any
+	for _, l := range lines {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m))
+		recs = append(recs, m)
+	}
+	assert.Equal(t, "plaid: retryable failure", recs[0]["msg"])
+	assert.Equal(t, "DEBUG", recs[0]["level"])
+	assert.Equal(t, float64(500), recs[0]["status"])
+	assert.Equal(t, float64(1), recs[0]["attempt"])
+	assert.Equal(t, "hdr-500", recs[0]["request_id"])
+
+	assert.Equal(t, "plaid: request", recs[1]["msg"])
+	assert.Equal(t, "POST", recs[1]["method"])
+	assert.Equal(t, "/echo", recs[1]["path"])
+	assert.Equal(t, float64(200), recs[1]["status"])
+	assert.Equal(t, float64(2), recs[1]["attempt"])
+	assert.Equal(t, "body-ok", recs[1]["request_id"])
+	assert.Contains(t, recs[1], "duration")
+
+	assert.Equal(t, float64(400), recs[2]["status"])
+	assert.Equal(t, float64(1), recs[2]["attempt"])
+	assert.Equal(t, "body-400", recs[2]["request_id"])
+	assert.Contains(t, recs[2]["error"], "access-sandbox-[REDACTED]")
+
+	out := buf.String()
+	for _, secret := range []string{testSecret, testClientID, testAccess, testPublic} {
+		assert.NotContains(t, out, secret)
+	}
+}
+
+func TestNoLoggerLogsNothingAndSkipsState(t *testing.T) {
+	var seen atomic.Bool
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", func(r *http.Request) (*http.Response, error) {
+		seen.Store(stateFrom(r.Context()) != nil)
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	c := newTestClient(t, "https://plaid.test", func(c *Config) { c.HTTPClient = &http.Client{Transport: mt} })
+	_, err := post(c, context.Background())
+	require.NoError(t, err)
+	assert.False(t, seen.Load(), "no per-call log state without a debug logger")
+}
+
+func TestNew(t *testing.T) {
+	ok := Config{BaseURL: "https://x", ClientID: "id", Secret: "s", DecodeError: decodeTestError}
+	tests := []struct {
+		name string
+		mod  func(*Config)
+	}{
+		{"no base URL", func(c *Config) { c.BaseURL = "" }},
+		{"no client id", func(c *Config) { c.ClientID = "" }},
+		{"no secret", func(c *Config) { c.Secret = "" }},
+		{"no decoder", func(c *Config) { c.DecodeError = nil }},
+		{"negative retries", func(c *Config) { c.MaxRetries = -1 }},
+		{"negative timeout", func(c *Config) { c.Timeout = -1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := ok
+			tt.mod(&cfg)
+			c, err := New(cfg)
+			assert.Error(t, err)
+			assert.Nil(t, c)
+		})
+	}
+
+	hc := &http.Client{Timeout: time.Hour}
+	cfg := ok
+	cfg.HTTPClient = hc
+	cfg.Timeout = time.Second
+	c, err := New(cfg)
+	require.NoError(t, err)
+	assert.Equal(t, time.Hour, hc.Timeout, "the caller's client is not modified")
+	assert.Equal(t, time.Second, c.rc.HTTPClient.Timeout)
+	assert.Nil(t, c.rc.Logger, "retryablehttp's own logger is off")
+}
+
+func TestNilContext(t *testing.T) {
+	c := newTestClient(t, "https://plaid.test")
+	var ctx context.Context // a nil Context, as a careless caller might pass
+	err := c.Post(ctx, "/echo", &echoReq{}, &echoResp{}, nil)
+	require.Error(t, err)
+}
+
+func TestUnencodableRequest(t *testing.T) {
+	c := newTestClient(t, "https://plaid.test")
+	err := c.Post(context.Background(), "/echo", map[string]any{"f": func() {}}, &echoResp{}, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "encoding request")
+}
+
+func TestLimitedReader(t *testing.T) {
+	lr := &limitedReader{r: strings.NewReader("abcdef"), n: 3}
+	b, err := io.ReadAll(lr)
+	assert.Equal(t, "abc", string(b))
+	assert.True(t, errors.Is(err, errTooLarge))
+
+	lr = &limitedReader{r: strings.NewReader("abc"), n: 3}
+	b, err = io.ReadAll(lr)
+	assert.Equal(t, "abc", string(b))
+	assert.NoError(t, err)
+}

@@ -1,0 +1,105 @@
+package link
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/plaidlink/plaidlink-go/internal/transport"
+)
+
+// rawBodyExcerpt caps [Error.RawBody]: enough to recognize a proxy's error page, too little to
+// flood a log.
+const rawBodyExcerpt = 200
+
+// Error returns a one-line description naming the error type, code and message, the HTTP status
+// and the request id, such as
+//
+//	plaid: INVALID_REQUEST MISSING_FIELDS (HTTP 400): the following required fields are missing: client_name [request_id=m8MDnv9okwxFNBV]
+//
+// Anything shaped like a Plaid token is masked.
+func (e *Error) Error() string {
+	if e == nil {
+		return "plaid: <nil>"
+	}
+	status := e.HTTPStatus
+	if status == 0 && e.Status != nil {
+		status = *e.Status
+	}
+	code := strings.TrimSpace(string(e.ErrorType) + " " + e.ErrorCode)
+
+	var b strings.Builder
+	b.WriteString("plaid:")
+	switch {
+	case code != "" && status != 0:
+		b.WriteString(" " + code + " (HTTP " + strconv.Itoa(status) + ")")
+	case code != "":
+		b.WriteString(" " + code)
+	case status != 0:
+		b.WriteString(" HTTP " + strconv.Itoa(status))
+	}
+	switch {
+	case e.ErrorMessage != "":
+		b.WriteString(": " + e.ErrorMessage)
+	case e.RawBody != "":
+		b.WriteString(": not a Plaid error: " + e.RawBody)
+	case code == "" && status != 0:
+		b.WriteString(": empty response body")
+	case code == "":
+		b.WriteString(" unknown error")
+	}
+	if e.RequestID != "" {
+		b.WriteString(" [request_id=" + e.RequestID + "]")
+	}
+	return transport.RedactTokens(b.String())
+}
+
+// newAPIError builds the *Error for a non-2xx reply. A body that is not a PlaidError (an HTML
+// page, a gateway's JSON, nothing at all) still gives an *Error, with the status and an excerpt.
+func newAPIError(status int, body []byte, headerRequestID string, r *transport.Redactor) *Error {
+	body = bytes.TrimSpace(body)
+	e := new(Error)
+	if len(body) == 0 || body[0] != '{' || !decodePlaidError(body, e) {
+		*e = Error{RawBody: excerpt(body, r)}
+	}
+	e.HTTPStatus = status
+	if e.RequestID == "" {
+		e.RequestID = headerRequestID
+	}
+	return e
+}
+
+// decodePlaidError reports whether body is a PlaidError: JSON with an error_type or error_code.
+// A field of an unexpected type does not disqualify it; the fields that did decode are kept.
+func decodePlaidError(body []byte, e *Error) bool {
+	err := json.Unmarshal(body, e)
+	if _, isTypeErr := err.(*json.UnmarshalTypeError); err != nil && !isTypeErr {
+		return false
+	}
+	return e.ErrorType != "" || e.ErrorCode != ""
+}
+
+// excerpt returns the start of body as one line of valid UTF-8 of at most rawBodyExcerpt bytes,
+// with credentials and tokens masked.
+func excerpt(body []byte, r *transport.Redactor) string {
+	if len(body) == 0 {
+		return ""
+	}
+	// Mask first, on the whole (size-limited) body, so that no cut can split a secret into
+	// pieces the masking would no longer recognize.
+	s := r.Redact(strings.ToValidUTF8(string(body), "\uFFFD"))
+	s = strings.Join(strings.FieldsFunc(s, isSpaceOrControl), " ")
+	if len(s) <= rawBodyExcerpt {
+		return s
+	}
+	cut := rawBodyExcerpt
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+func isSpaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
