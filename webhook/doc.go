@@ -1,0 +1,51 @@
+// Package webhook receives Plaid's LINK webhooks: it verifies that Plaid sent them, and decodes
+// them into typed structs.
+//
+// # Receiving webhooks
+//
+// [NewHandler] does everything a webhook endpoint needs, in the order that keeps forged input away
+// from the rest of the program: it reads the body through a size limit, verifies the
+// Plaid-Verification header against the exact bytes received, parses the body, and calls your
+// function. Its status codes tell Plaid whether to deliver again (only a 5xx does).
+//
+//	client, _ := link.NewClient(clientID, secret)
+//	verifier := webhook.NewVerifier(client) // a *link.Client fetches Plaid's keys
+//	http.Handle("/plaid/webhook", webhook.NewHandler(verifier, func(ctx context.Context, ev webhook.Event) error {
+//		switch ev := ev.(type) {
+//		case *webhook.SessionFinished:
+//			return saveTokens(ctx, ev.LinkSessionID, ev.PublicTokens)
+//		case *webhook.ItemAddResult:
+//			return exchange(ctx, ev.PublicToken)
+//		}
+//		return nil // other webhooks are acknowledged
+//	}))
+//
+// Servers that read the body themselves call [Verifier.Verify] and then [Parse] on the same,
+// unmodified bytes: re-encoding the JSON in between changes its hash and fails verification.
+//
+// # Verification
+//
+// A [Verifier] follows Plaid's procedure: the header must be an ES256 JWT (every other alg,
+// including none and HMAC, is refused before any key is fetched); its key, fetched by kid through
+// a [KeyFetcher] and cached, must be an unexpired EC P-256 key; its iat must be at most five
+// minutes old and not ahead of the clock by more than a small skew; and its request_body_sha256
+// must be the SHA-256 of the body. Each failure wraps its own sentinel error, such as [ErrTooOld] or
+// [ErrBodyMismatch], for logging with errors.Is.
+//
+// The key cache makes one fetch per kid however many webhooks wait for it, remembers for a minute
+// the kids Plaid refused, bounds its size and its concurrent fetches, and, when a new kid appears,
+// re-fetches the cached keys (at most once a minute) to learn whether Plaid has expired them. A
+// flood of webhooks with made-up kids therefore cannot become a flood of calls to Plaid.
+//
+// # Parsing
+//
+// [Parse] returns *[ItemAddResult], *[Events] or *[SessionFinished] for the LINK webhooks, and
+// *[Unknown] (not an error) for every other type or code, so that webhooks Plaid adds later are
+// acknowledged rather than retried forever. One session can send EVENTS several times, each with
+// every event so far and in no particular order; [MergeEvents] de-duplicates and orders them.
+//
+// # Testing
+//
+// Package webhooktest provides a Signer that signs webhooks as Plaid does and serves the matching
+// key, so a handler can be tested offline through the real verification path.
+package webhook

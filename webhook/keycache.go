@@ -1,0 +1,283 @@
+package webhook
+
+import (
+	"container/list"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/plaidlink/plaidlink-go/link"
+)
+
+// keyCache maps kids to parsed public keys. Hits take a read lock and nothing else, since every
+// webhook needs one. Misses are shared (one fetch per kid however many requests wait for it),
+// refused kids are remembered for missTTL, both maps are bounded, and at most
+// maxConcurrentFetches calls to the KeyFetcher run at once.
+type keyCache struct {
+	fetcher      KeyFetcher
+	now          func() time.Time
+	fetchTimeout time.Duration
+	maxKeys      int
+	maxMisses    int
+	sem          chan struct{}
+
+	mu          sync.RWMutex
+	keys        map[string]*list.Element // of *cachedKey
+	keyOrder    *list.List               // oldest first, for eviction
+	misses      map[string]*list.Element // of *missEntry
+	missOrder   *list.List               // oldest first; all share missTTL, so also soonest to expire
+	flights     map[string]*flight
+	lastRefresh time.Time
+	refreshing  bool
+
+	// background tracks fetch goroutines, so tests can wait for a refresh to end.
+	background sync.WaitGroup
+}
+
+type cachedKey struct {
+	kid     string
+	pub     *ecdsa.PublicKey
+	expired bool
+}
+
+type missEntry struct {
+	kid   string
+	until time.Time
+	err   error
+}
+
+// flight is one fetch in progress; done closes once key or err is set.
+type flight struct {
+	done chan struct{}
+	key  *cachedKey
+	err  error
+}
+
+func newKeyCache(f KeyFetcher, cfg verifierConfig) *keyCache {
+	return &keyCache{
+		fetcher:      f,
+		now:          cfg.now,
+		fetchTimeout: cfg.fetchTimeout,
+		maxKeys:      cfg.keyCacheSize,
+		maxMisses:    cfg.missCacheSize,
+		sem:          make(chan struct{}, maxConcurrentFetches),
+		keys:         make(map[string]*list.Element),
+		keyOrder:     list.New(),
+		misses:       make(map[string]*list.Element),
+		missOrder:    list.New(),
+		flights:      make(map[string]*flight),
+	}
+}
+
+// get returns the public key for kid, fetching it if needed.
+func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error) {
+	c.mu.RLock()
+	el, ok := c.keys[kid]
+	var k *cachedKey
+	if ok {
+		k = el.Value.(*cachedKey)
+	}
+	c.mu.RUnlock()
+	if ok {
+		return k.use()
+	}
+
+	c.mu.Lock()
+	if el, ok := c.keys[kid]; ok {
+		c.mu.Unlock()
+		return el.Value.(*cachedKey).use()
+	}
+	if el, ok := c.misses[kid]; ok {
+		m := el.Value.(*missEntry)
+		if c.now().Before(m.until) {
+			c.mu.Unlock()
+			return nil, m.err
+		}
+		c.missOrder.Remove(el)
+		delete(c.misses, kid)
+	}
+	f, ok := c.flights[kid]
+	if !ok {
+		f = &flight{done: make(chan struct{})}
+		c.flights[kid] = f
+		// A kid never seen may mean Plaid rotated keys, so the keys still believed valid are
+		// re-fetched to learn whether they now carry expired_at; at most once per refreshInterval.
+		var stale []string
+		if now := c.now(); !c.refreshing && len(c.keys) > 0 && now.Sub(c.lastRefresh) >= refreshInterval {
+			c.refreshing = true
+			c.lastRefresh = now
+			for _, el := range c.keys {
+				if k := el.Value.(*cachedKey); !k.expired {
+					stale = append(stale, k.kid)
+				}
+			}
+		}
+		c.background.Add(1)
+		go c.run(ctx, kid, f, stale)
+	}
+	c.mu.Unlock()
+
+	select {
+	case <-f.done:
+		if f.err != nil {
+			return nil, f.err
+		}
+		return f.key.use()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("webhook: waiting for verification key: %w", ctx.Err())
+	}
+}
+
+// use returns the key unless Plaid has expired it.
+func (k *cachedKey) use() (*ecdsa.PublicKey, error) {
+	if k.expired {
+		return nil, ErrKeyExpired
+	}
+	return k.pub, nil
+}
+
+// run fetches kid for flight f, publishes the result, and then refreshes the stale kids. It runs
+// apart from any request, with its own deadline, so that one caller giving up does not fail the
+// others waiting on the same flight.
+func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []string) {
+	defer c.background.Done()
+	base := context.WithoutCancel(ctx)
+
+	key, asked, err := c.fetch(base, kid)
+	c.mu.Lock()
+	if err == nil {
+		c.storeKey(key)
+		f.key = key
+	} else {
+		f.err = err
+		// Only a real answer is remembered: a fetch that never ran (all slots busy until the
+		// deadline) says nothing about the kid.
+		if asked {
+			c.storeMiss(kid, err)
+		}
+	}
+	delete(c.flights, kid)
+	close(f.done)
+	c.mu.Unlock()
+
+	if stale == nil {
+		return
+	}
+	for _, s := range stale {
+		k, _, err := c.fetch(base, s)
+		if err != nil {
+			// Keep the key: a failed refresh is no evidence it expired.
+			continue
+		}
+		c.mu.Lock()
+		if _, ok := c.keys[s]; ok {
+			c.storeKey(k)
+		}
+		c.mu.Unlock()
+	}
+	c.mu.Lock()
+	c.refreshing = false
+	c.mu.Unlock()
+}
+
+// fetch calls the KeyFetcher for kid under the concurrency limit and its own timeout, and turns
+// the JWK into a public key. asked reports whether the KeyFetcher was called.
+func (c *keyCache) fetch(ctx context.Context, kid string) (key *cachedKey, asked bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.fetchTimeout)
+	defer cancel()
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, false, fmt.Errorf("%w: %w", ErrUnknownKey, ctx.Err())
+	}
+	defer func() { <-c.sem }()
+
+	resp, err := c.call(ctx, kid)
+	if err != nil {
+		return nil, true, fmt.Errorf("%w: %w", ErrUnknownKey, err)
+	}
+	if resp == nil {
+		return nil, true, fmt.Errorf("%w: empty response", ErrUnknownKey)
+	}
+	k, err := parseJWK(kid, resp.Key)
+	return k, true, err
+}
+
+// call is the KeyFetcher call with a recovered panic turned into an error: it runs on a goroutine
+// of its own, where a panic would end the whole process, not just one request.
+func (c *keyCache) call(ctx context.Context, kid string) (resp *link.WebhookVerificationKeyGetResponse, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			resp, err = nil, fmt.Errorf("key fetcher panicked: %v", r)
+		}
+	}()
+	return c.fetcher.GetWebhookVerificationKey(ctx, &link.WebhookVerificationKeyGetRequest{KeyID: kid})
+}
+
+// parseJWK checks that jwk is Plaid's kind of key (EC P-256, for kid) and parses it once, so that
+// each verification uses a ready *ecdsa.PublicKey.
+func parseJWK(kid string, jwk link.JWKPublicKey) (*cachedKey, error) {
+	if jwk.Kid != kid {
+		return nil, fmt.Errorf("%w: key is for another kid", ErrInvalidKey)
+	}
+	if jwk.Kty != "EC" || jwk.Crv != "P-256" {
+		return nil, fmt.Errorf("%w: kty %q crv %q", ErrInvalidKey, jwk.Kty, jwk.Crv)
+	}
+	if (jwk.Alg != "" && jwk.Alg != string(jose.ES256)) || (jwk.Use != "" && jwk.Use != "sig") {
+		return nil, fmt.Errorf("%w: alg %q use %q", ErrInvalidKey, jwk.Alg, jwk.Use)
+	}
+	raw, err := json.Marshal(struct {
+		Kty string `json:"kty"`
+		Crv string `json:"crv"`
+		X   string `json:"x"`
+		Y   string `json:"y"`
+	}{jwk.Kty, jwk.Crv, jwk.X, jwk.Y})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
+	}
+	// go-jose checks the coordinates' length and that the point is on the curve.
+	var jk jose.JSONWebKey
+	if err := jk.UnmarshalJSON(raw); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidKey, err)
+	}
+	pub, ok := jk.Key.(*ecdsa.PublicKey)
+	if !ok || pub.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("%w: not an EC P-256 public key", ErrInvalidKey)
+	}
+	return &cachedKey{kid: kid, pub: pub, expired: jwk.ExpiredAt != nil}, nil
+}
+
+// storeKey caches k, replacing an older entry for its kid or dropping the oldest key if full.
+// Callers hold c.mu.
+func (c *keyCache) storeKey(k *cachedKey) {
+	if el, ok := c.keys[k.kid]; ok {
+		el.Value = k
+		return
+	}
+	for c.keyOrder.Len() >= c.maxKeys {
+		old := c.keyOrder.Front()
+		c.keyOrder.Remove(old)
+		delete(c.keys, old.Value.(*cachedKey).kid)
+	}
+	c.keys[k.kid] = c.keyOrder.PushBack(k)
+}
+
+// storeMiss remembers that kid was refused, dropping the oldest refusal if full. Callers hold c.mu.
+func (c *keyCache) storeMiss(kid string, err error) {
+	m := &missEntry{kid: kid, until: c.now().Add(missTTL), err: err}
+	if el, ok := c.misses[kid]; ok {
+		c.missOrder.Remove(el)
+	}
+	for c.missOrder.Len() >= c.maxMisses {
+		old := c.missOrder.Front()
+		c.missOrder.Remove(old)
+		delete(c.misses, old.Value.(*missEntry).kid)
+	}
+	c.misses[kid] = c.missOrder.PushBack(m)
+}

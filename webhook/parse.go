@@ -1,0 +1,121 @@
+package webhook
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/plaidlink/plaidlink-go/link"
+)
+
+// ErrInvalidPayload is returned by [Parse] for a body that is not a JSON object, lacks
+// webhook_type or webhook_code, or does not fit the schema its code names. Unknown codes are not
+// errors (see [Unknown]).
+var ErrInvalidPayload = errors.New("webhook: invalid payload")
+
+// envelope holds the two fields every Plaid webhook has; pointers tell a missing field from "".
+type envelope struct {
+	WebhookType *string `json:"webhook_type"`
+	WebhookCode *string `json:"webhook_code"`
+}
+
+// Parse decodes a webhook body into *[ItemAddResult], *[Events], *[SessionFinished], or, for any
+// other type or code, *[Unknown]. It does not verify anything: call [Verifier.Verify] on the same
+// bytes first, or use [NewHandler], which does both in the right order.
+func Parse(body []byte) (Event, error) {
+	return parse(body, true)
+}
+
+// parse is Parse; copyRaw is false when the caller hands over a buffer it will not reuse (the
+// Handler), so that an Unknown webhook does not cost a second copy of a large body.
+func parse(body []byte, copyRaw bool) (Event, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, fmt.Errorf("%w: not a JSON object", ErrInvalidPayload)
+	}
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidPayload, err)
+	}
+	if env.WebhookType == nil || *env.WebhookType == "" {
+		return nil, fmt.Errorf("%w: missing webhook_type", ErrInvalidPayload)
+	}
+	if env.WebhookCode == nil || *env.WebhookCode == "" {
+		return nil, fmt.Errorf("%w: missing webhook_code", ErrInvalidPayload)
+	}
+	var ev Event
+	if *env.WebhookType == TypeLink {
+		switch *env.WebhookCode {
+		case CodeItemAddResult:
+			ev = new(ItemAddResult)
+		case CodeEvents:
+			ev = &Events{Events: presizeEvents(body)}
+		case CodeSessionFinished:
+			ev = new(SessionFinished)
+		}
+	}
+	if ev == nil {
+		raw := json.RawMessage(body)
+		if copyRaw {
+			raw = bytes.Clone(body)
+		}
+		return &Unknown{WebhookType: *env.WebhookType, WebhookCode: *env.WebhookCode, Raw: raw}, nil
+	}
+	if err := json.Unmarshal(body, ev); err != nil {
+		return nil, fmt.Errorf("%w: %s/%s: %w", ErrInvalidPayload, ev.Type(), ev.Code(), err)
+	}
+	if e, ok := ev.(*Events); ok && len(e.Events) == 0 && cap(e.Events) > 0 {
+		// "events" was absent: encoding/json left the presized slice alone.
+		e.Events = nil
+	}
+	return ev, nil
+}
+
+// presizeEvents returns an empty slice with room for the events in body, counted by their
+// "event_id" keys, so that encoding/json fills one array instead of doubling its way up: for a
+// large EVENTS webhook that halves the heap a parse costs. The count is capped by the body's
+// size so that a body of nothing but "event_id" keys cannot reserve more than it would cost.
+func presizeEvents(body []byte) []link.Event {
+	n := bytes.Count(body, []byte(`"event_id"`))
+	n = min(n, len(body)/128)
+	if n < 8 {
+		return nil
+	}
+	return make([]link.Event, 0, n)
+}
+
+// MergeEvents combines the event lists of several EVENTS webhooks for one session into one list
+// with each event_id once, ordered by timestamp. Plaid may send EVENTS more than once per session,
+// each time with every event so far and in no particular order, so appending lists would repeat
+// events. When an event_id repeats, the copy from the later list wins, as it is the newer
+// delivery. Equal timestamps are ordered by event_id so the result does not depend on arrival
+// order; events without an event_id cannot be de-duplicated and are all kept.
+func MergeEvents(lists ...[]link.Event) []link.Event {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	out := make([]link.Event, 0, n)
+	at := make(map[string]int, n)
+	for _, l := range lists {
+		for _, e := range l {
+			if e.EventID != "" {
+				if i, ok := at[e.EventID]; ok {
+					out[i] = e
+					continue
+				}
+				at[e.EventID] = len(out)
+			}
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if c := out[i].Timestamp.Compare(out[j].Timestamp); c != 0 {
+			return c < 0
+		}
+		return out[i].EventID < out[j].EventID
+	})
+	return out
+}
