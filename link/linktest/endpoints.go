@@ -1,0 +1,486 @@
+package linktest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/plaidlink/plaidlink-go/link"
+)
+
+// maxClientNameLen is Plaid's limit on client_name.
+const maxClientNameLen = 30
+
+var languages = []link.Language{
+	link.LanguageDanish, link.LanguageDutch, link.LanguageEnglish, link.LanguageEstonian,
+	link.LanguageFrench, link.LanguageGerman, link.LanguageHindi, link.LanguageItalian,
+	link.LanguageLatvian, link.LanguageLithuanian, link.LanguageNorwegian, link.LanguagePolish,
+	link.LanguagePortuguese, link.LanguageRomanian, link.LanguageSpanish, link.LanguageSwedish,
+	link.LanguageVietnamese,
+}
+
+var countryCodes = []link.CountryCode{
+	link.CountryCodeUS, link.CountryCodeGB, link.CountryCodeES, link.CountryCodeNL,
+	link.CountryCodeFR, link.CountryCodeIE, link.CountryCodeCA, link.CountryCodeDE,
+	link.CountryCodeIT, link.CountryCodePL, link.CountryCodeDK, link.CountryCodeNO,
+	link.CountryCodeSE, link.CountryCodeEE, link.CountryCodeLT, link.CountryCodeLV,
+	link.CountryCodePT, link.CountryCodeBE, link.CountryCodeAT, link.CountryCodeFI,
+}
+
+var products = []link.Product{
+	link.ProductAssets, link.ProductAuth, link.ProductBalance, link.ProductBalancePlus,
+	link.ProductBeacon, link.ProductIdentity, link.ProductIdentityMatch, link.ProductInvestments,
+	link.ProductInvestmentsAuth, link.ProductLiabilities, link.ProductPaymentInitiation,
+	link.ProductIdentityVerification, link.ProductTransactions, link.ProductCreditDetails,
+	link.ProductIncome, link.ProductIncomeVerification, link.ProductStandingOrders,
+	link.ProductTransfer, link.ProductEmployment, link.ProductRecurringTransactions,
+	link.ProductTransactionsRefresh, link.ProductSignal, link.ProductStatements,
+	link.ProductProcessorPayments, link.ProductProcessorIdentity, link.ProductProfile,
+	link.ProductCraBaseReport, link.ProductCraIncomeInsights, link.ProductCraPartnerInsights,
+	link.ProductCraNetworkInsights, link.ProductCraCashflowInsights, link.ProductCraMonitoring,
+	link.ProductCraLendScore, link.ProductCraPlaidCreditScore, link.ProductLayer,
+	link.ProductPayByBank, link.ProductProtectLinkedBank, link.ProductProtectTransactions,
+}
+
+// checkProducts rejects unknown products and, because Balance needs no initialization, balance
+// in a list that initializes products.
+func checkProducts(field string, ps []link.Product, balanceAllowed bool) *apiError {
+	for _, p := range ps {
+		if !slices.Contains(products, p) {
+			return errInvalidField("%s contains an unknown product %q", field, p)
+		}
+		if p == link.ProductBalance && !balanceAllowed {
+			return errInvalidField("%s: balance is not a valid value; the Balance product does not require explicit initialization", field)
+		}
+	}
+	return nil
+}
+
+// checkURL rejects a webhook or redirect URL that is not an absolute http(s) URL; Plaid also
+// refuses a redirect_uri with a query string.
+func checkURL(field, raw string, queryAllowed bool) *apiError {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errInvalidField("%s must be an absolute http or https URL", field)
+	}
+	if !queryAllowed && (u.RawQuery != "" || strings.Contains(raw, "?")) {
+		return errInvalidField("%s must not contain query parameters", field)
+	}
+	return nil
+}
+
+func validateTokenCreate(req *link.TokenCreateRequest) *apiError {
+	var missing []string
+	if req.ClientName == "" {
+		missing = append(missing, "client_name")
+	}
+	if req.Language == "" {
+		missing = append(missing, "language")
+	}
+	if len(req.CountryCodes) == 0 {
+		missing = append(missing, "country_codes")
+	}
+	if req.User == nil && req.UserID == "" {
+		missing = append(missing, "user")
+	} else if req.User != nil && req.User.ClientUserID == "" && req.UserID == "" {
+		missing = append(missing, "user.client_user_id")
+	}
+	if len(missing) > 0 {
+		return errMissingFields(missing...)
+	}
+
+	if len(req.ClientName) > maxClientNameLen {
+		return errInvalidField("client_name must be at most %d characters", maxClientNameLen)
+	}
+	if !slices.Contains(languages, req.Language) {
+		return errInvalidField("language %q is not a supported language", req.Language)
+	}
+	for _, cc := range req.CountryCodes {
+		if !slices.Contains(countryCodes, cc) {
+			return errInvalidField("country_codes contains an unsupported country code %q", cc)
+		}
+	}
+
+	updateMode := req.AccessToken != "" || len(req.AccessTokens) > 0
+	if len(req.Products) == 0 && !updateMode {
+		if len(req.RequiredIfSupportedProducts)+len(req.OptionalProducts)+len(req.AdditionalConsentedProducts) > 0 {
+			return errInvalidField("products must contain at least one product when required_if_supported_products, optional_products or additional_consented_products is set")
+		}
+		return errInvalidField("products must contain at least one product unless Link is launched in update mode")
+	}
+	lists := []struct {
+		name    string
+		ps      []link.Product
+		balance bool
+	}{
+		{"products", req.Products, false},
+		{"required_if_supported_products", req.RequiredIfSupportedProducts, false},
+		{"optional_products", req.OptionalProducts, false},
+		{"additional_consented_products", req.AdditionalConsentedProducts, false},
+	}
+	seen := map[link.Product]string{}
+	for _, l := range lists {
+		if e := checkProducts(l.name, l.ps, l.balance); e != nil {
+			return e
+		}
+		for _, p := range l.ps {
+			if other, ok := seen[p]; ok && other != l.name {
+				return errInvalidField("product %q appears in both %s and %s; a product may be listed in only one of them", p, other, l.name)
+			}
+			seen[p] = l.name
+		}
+	}
+
+	if e := checkURL("redirect_uri", req.RedirectURI, false); e != nil {
+		return e
+	}
+	if e := checkURL("webhook", req.Webhook, true); e != nil {
+		return e
+	}
+	if req.HostedLink != nil {
+		if n := req.HostedLink.URLLifetimeSeconds; n != nil && *n <= 0 {
+			return errInvalidField("hosted_link.url_lifetime_seconds must be positive")
+		}
+		if e := checkURL("hosted_link.completion_redirect_uri", req.HostedLink.CompletionRedirectURI, true); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (any, *apiError) {
+	var req link.TokenCreateRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	if e := validateTokenCreate(&req); e != nil {
+		return nil, e
+	}
+
+	var updateTokens []string
+	if req.AccessToken != "" {
+		updateTokens = append(updateTokens, req.AccessToken)
+	}
+	for _, at := range req.AccessTokens {
+		if !slices.Contains(updateTokens, at) {
+			updateTokens = append(updateTokens, at)
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.nowLocked()
+	for _, at := range updateTokens {
+		if _, ok := s.items.get(at); !ok {
+			return nil, errInvalidAccessToken()
+		}
+	}
+
+	lifetime := LinkTokenLifetime
+	if len(updateTokens) > 0 {
+		lifetime = UpdateModeLinkTokenLifetime
+	}
+	if req.HostedLink != nil && req.HostedLink.URLLifetimeSeconds != nil {
+		// A Hosted Link token expires with its URL.
+		lifetime = time.Duration(*req.HostedLink.URLLifetimeSeconds) * time.Second
+	}
+	lt := &linkToken{
+		token:        newLinkToken(),
+		createdAt:    now,
+		expiresAt:    now.Add(lifetime),
+		webhook:      req.Webhook,
+		userID:       req.UserID,
+		updateTokens: updateTokens,
+		metadata: link.TokenGetMetadataResponse{
+			InitialProducts: slices.Clone(req.Products),
+			Webhook:         req.Webhook,
+			CountryCodes:    slices.Clone(req.CountryCodes),
+			Language:        req.Language,
+			InstitutionData: req.InstitutionData,
+			AccountFilters:  accountFiltersResponse(req.AccountFilters),
+			RedirectURI:     req.RedirectURI,
+			ClientName:      req.ClientName,
+		},
+	}
+	if lt.metadata.InitialProducts == nil {
+		lt.metadata.InitialProducts = []link.Product{}
+	}
+	resp := &link.TokenCreateResponse{
+		LinkToken:  lt.token,
+		Expiration: lt.expiresAt,
+		RequestID:  requestID,
+		UserID:     req.UserID,
+	}
+	if req.HostedLink != nil {
+		lt.hostedID = newUUID()
+		resp.HostedLinkURL = s.URL + hostedLinkPrefix + lt.hostedID
+	}
+	s.putLinkTokenLocked(lt)
+	return resp, nil
+}
+
+func accountFiltersResponse(f *link.TokenAccountFilters) *link.AccountFiltersResponse {
+	if f == nil {
+		return nil
+	}
+	return &link.AccountFiltersResponse{
+		Depository: f.Depository,
+		Credit:     f.Credit,
+		Loan:       f.Loan,
+		Investment: f.Investment,
+	}
+}
+
+func (s *Server) tokenGet(_ context.Context, body []byte, requestID string) (any, *apiError) {
+	var req link.TokenGetRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	if req.LinkToken == "" {
+		return nil, errMissingFields("link_token")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nowLocked()
+	lt, ok := s.linkTokens.get(req.LinkToken)
+	if !ok {
+		return nil, errInvalidLinkToken("invalid or has expired")
+	}
+	created, expires := lt.createdAt, lt.expiresAt
+	resp := &link.TokenGetResponse{
+		LinkToken:  lt.token,
+		CreatedAt:  &created,
+		Expiration: &expires,
+		Metadata:   lt.metadata,
+		UserID:     lt.userID,
+		RequestID:  requestID,
+	}
+	// Sessions are stored oldest first; Plaid lists the most recent first.
+	for i := len(lt.sessions) - 1; i >= 0; i-- {
+		resp.LinkSessions = append(resp.LinkSessions, lt.sessions[i])
+	}
+	return resp, nil
+}
+
+func (s *Server) publicTokenExchange(_ context.Context, body []byte, requestID string) (any, *apiError) {
+	var req link.ItemPublicTokenExchangeRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	if req.PublicToken == "" {
+		return nil, errMissingFields("public_token")
+	}
+	if !strings.HasPrefix(req.PublicToken, "public-") {
+		return nil, errInvalidPublicToken("in an invalid format. expected format: public-<environment>-<identifier>")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.nowLocked()
+	pt, ok := s.publicTokens.get(req.PublicToken)
+	switch {
+	case !ok:
+		return nil, errInvalidPublicToken("not a valid public token")
+	case pt.exchanged:
+		return nil, errInvalidPublicToken("already exchanged; a public token can be exchanged only once")
+	case !now.Before(pt.expiresAt):
+		return nil, errInvalidPublicToken("expired. Public tokens expire 30 minutes after creation at which point they can no longer be exchanged")
+	}
+	it := pt.item
+	if it.accessToken == "" {
+		it.accessToken = newAccessToken()
+		s.items.put(it.accessToken, it)
+	} else if _, ok := s.items.get(it.accessToken); !ok {
+		// The Item this update-mode token repaired has since been forgotten.
+		return nil, errInvalidPublicToken("for an Item that no longer exists")
+	}
+	pt.exchanged = true
+	return &link.ItemPublicTokenExchangeResponse{
+		AccessToken: it.accessToken,
+		ItemID:      it.itemID,
+		RequestID:   requestID,
+	}, nil
+}
+
+func (s *Server) sandboxPublicTokenCreate(_ context.Context, body []byte, requestID string) (any, *apiError) {
+	var req link.SandboxPublicTokenCreateRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	var missing []string
+	if req.InstitutionID == "" {
+		missing = append(missing, "institution_id")
+	}
+	if len(req.InitialProducts) == 0 {
+		missing = append(missing, "initial_products")
+	}
+	if len(missing) > 0 {
+		return nil, errMissingFields(missing...)
+	}
+	if e := checkProducts("initial_products", req.InitialProducts, false); e != nil {
+		return nil, e
+	}
+	inst, ok := lookupInstitution(req.InstitutionID)
+	if !ok {
+		return nil, errInvalidInstitution(req.InstitutionID)
+	}
+	var webhook string
+	if req.Options != nil {
+		if e := checkURL("options.webhook", req.Options.Webhook, true); e != nil {
+			return nil, e
+		}
+		webhook = req.Options.Webhook
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.nowLocked()
+	it := newItem(inst, slices.Clone(req.InitialProducts), nil, webhook)
+	pt := &publicToken{token: newPublicToken(), expiresAt: now.Add(PublicTokenLifetime), item: it}
+	s.publicTokens.put(pt.token, pt)
+	return &link.SandboxPublicTokenCreateResponse{PublicToken: pt.token, RequestID: requestID}, nil
+}
+
+// newItem makes an Item at inst with the given accounts (the Sandbox defaults if none), giving
+// each account an id if it has none. It gets its access token when its public token is exchanged.
+func newItem(inst Institution, ps []link.Product, accounts []link.SessionSuccessMetadataAccount, webhook string) *item {
+	if len(accounts) == 0 {
+		accounts = defaultAccounts()
+	} else {
+		accounts = slices.Clone(accounts)
+	}
+	for i := range accounts {
+		if accounts[i].ID == "" {
+			accounts[i].ID = newAccountID()
+		}
+	}
+	return &item{itemID: newItemID(), institution: inst, products: ps, accounts: accounts, webhook: webhook}
+}
+
+func (s *Server) sandboxItemResetLogin(_ context.Context, body []byte, requestID string) (any, *apiError) {
+	var req link.SandboxItemResetLoginRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	if req.AccessToken == "" {
+		return nil, errMissingFields("access_token")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nowLocked()
+	it, ok := s.items.get(req.AccessToken)
+	if !ok {
+		return nil, errInvalidAccessToken()
+	}
+	it.err = itemLoginRequired()
+	return &link.SandboxItemResetLoginResponse{ResetLogin: true, RequestID: requestID}, nil
+}
+
+func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID string) (any, *apiError) {
+	var req link.SessionTokenCreateRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	var missing []string
+	if req.TemplateID == "" {
+		missing = append(missing, "template_id")
+	}
+	if req.User == nil && req.UserID == "" {
+		missing = append(missing, "user")
+	} else if req.User != nil && req.User.ClientUserID == "" && req.UserID == "" {
+		missing = append(missing, "user.client_user_id")
+	}
+	if len(missing) > 0 {
+		return nil, errMissingFields(missing...)
+	}
+	if e := checkURL("redirect_uri", req.RedirectURI, false); e != nil {
+		return nil, e
+	}
+	if e := checkURL("webhook", req.Webhook, true); e != nil {
+		return nil, e
+	}
+	userID := req.UserID
+	if userID == "" && req.User != nil {
+		userID = req.User.UserID
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.nowLocked()
+	lt := &linkToken{
+		token:     newLinkToken(),
+		createdAt: now,
+		expiresAt: now.Add(LinkTokenLifetime),
+		webhook:   req.Webhook,
+		userID:    userID,
+		metadata: link.TokenGetMetadataResponse{
+			InitialProducts: []link.Product{link.ProductLayer},
+			Webhook:         req.Webhook,
+			CountryCodes:    []link.CountryCode{link.CountryCodeUS},
+			Language:        link.LanguageEnglish,
+			RedirectURI:     req.RedirectURI,
+		},
+	}
+	s.putLinkTokenLocked(lt)
+	return &link.SessionTokenCreateResponse{
+		RequestID: requestID,
+		Link:      &link.SessionTokenCreateResponseLink{LinkToken: lt.token, Expiration: lt.expiresAt, UserID: userID},
+	}, nil
+}
+
+func (s *Server) webhookVerificationKeyGet(ctx context.Context, body []byte, requestID string) (any, *apiError) {
+	var req link.WebhookVerificationKeyGetRequest
+	if e := decode(body, &req); e != nil {
+		return nil, e
+	}
+	if req.KeyID == "" {
+		return nil, errMissingFields("key_id")
+	}
+	resp, err := s.signer.GetWebhookVerificationKey(ctx, &req)
+	if err != nil {
+		var perr *link.Error
+		if errors.As(err, &perr) {
+			e := *perr
+			return nil, &apiError{status: http.StatusBadRequest, err: &e}
+		}
+		return nil, newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+			"invalid key_id provided: %v", err)
+	}
+	out := *resp
+	out.RequestID = requestID
+	return &out, nil
+}
+
+// hostedLinkPrefix is the path of the Hosted Link pages the server hands out as hosted_link_url.
+const hostedLinkPrefix = "/hl/"
+
+// serveHostedLink answers GET on a hosted_link_url with a small page naming its link token, so
+// that the URL a test or example prints is live; the session itself is driven with
+// [Server.CompleteSession] or [Server.ExitSession].
+func (s *Server) serveHostedLink(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, hostedLinkPrefix)
+	s.mu.Lock()
+	now := s.nowLocked()
+	token, ok := s.hosted[id]
+	var lt *linkToken
+	if ok {
+		lt, ok = s.linkTokens.get(token)
+	}
+	live := ok && now.Before(lt.expiresAt)
+	s.mu.Unlock()
+	if !live {
+		http.Error(w, "linktest: this Hosted Link URL is unknown or has expired", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = fmt.Fprintf(w, "<!doctype html><title>linktest Hosted Link</title><p>linktest Hosted Link session for <code>%s</code>.</p>"+
+		"<p>Drive it from the test with Server.CompleteSession or Server.ExitSession.</p>\n", html.EscapeString(token))
+}

@@ -1,0 +1,116 @@
+package linktest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
+	"github.com/plaidlink/plaidlink-go/webhook"
+)
+
+// The whole Link flow against the fake: create a link token, let the "user" finish Link, read the
+// session back and exchange the public token.
+func Example() {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+	ctx := context.Background()
+
+	tok, err := client.CreateToken(ctx, &link.TokenCreateRequest{
+		ClientName:   "Wonderwallet",
+		Language:     link.LanguageEnglish,
+		CountryCodes: []link.CountryCode{link.CountryCodeUS},
+		User:         &link.TokenCreateRequestUser{ClientUserID: "user-1"},
+		Products:     []link.Product{link.ProductTransactions},
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	session, err := srv.CompleteSession(tok.LinkToken)
+	if err != nil {
+		panic(err)
+	}
+
+	got, err := client.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
+	if err != nil {
+		panic(err)
+	}
+	for _, ev := range got.LinkSessions[0].Events {
+		fmt.Println(ev.EventName)
+	}
+
+	exch, err := client.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: session.PublicToken})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(strings.HasPrefix(exch.AccessToken, "access-sandbox-"))
+
+	// The link token expires after four hours of the server's clock.
+	srv.Clock().Advance(4 * time.Hour)
+	_, err = srv.CompleteSession(tok.LinkToken)
+	fmt.Println(err.(*link.Error).ErrorCode)
+	// Output:
+	// OPEN
+	// SELECT_INSTITUTION
+	// SUBMIT_CREDENTIALS
+	// HANDOFF
+	// true
+	// INVALID_LINK_TOKEN
+}
+
+// Webhooks from the fake are signed with its own key, so a receiver that verifies them with a
+// webhook.Verifier built on the fake's client accepts them.
+func Example_webhooks() {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+
+	receiver := httptest.NewServer(webhook.NewHandler(webhook.NewVerifier(client),
+		func(_ context.Context, ev webhook.Event) error {
+			fmt.Println("received", ev.Code())
+			return nil
+		}))
+	defer receiver.Close()
+
+	tok, err := client.CreateToken(context.Background(), &link.TokenCreateRequest{
+		ClientName:   "Wonderwallet",
+		Language:     link.LanguageEnglish,
+		CountryCodes: []link.CountryCode{link.CountryCodeUS},
+		User:         &link.TokenCreateRequestUser{ClientUserID: "user-1"},
+		Products:     []link.Product{link.ProductAuth},
+		Webhook:      receiver.URL,
+	})
+	if err != nil {
+		panic(err)
+	}
+	session, err := srv.CompleteSession(tok.LinkToken)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("delivery errors:", session.WebhookErr())
+	// Output:
+	// received ITEM_ADD_RESULT
+	// received EVENTS
+	// received SESSION_FINISHED
+	// delivery errors: <nil>
+}
+
+// FailNext makes the fake fail the next calls to an endpoint, to test a client's retries.
+func ExampleServer_FailNext() {
+	srv := linktest.NewServer()
+	defer srv.Close()
+
+	srv.FailNext(linktest.PathSandboxPublicTokenCreate, 1, http.StatusServiceUnavailable, nil)
+	_, err := srv.Client().CreateSandboxPublicToken(context.Background(), &link.SandboxPublicTokenCreateRequest{
+		InstitutionID:   linktest.DefaultInstitutionID,
+		InitialProducts: []link.Product{link.ProductAuth},
+	})
+	fmt.Println(err.(*link.Error).ErrorCode, err.(*link.Error).HTTPStatus)
+	// Output: INTERNAL_SERVER_ERROR 503
+}

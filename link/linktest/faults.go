@@ -1,0 +1,93 @@
+package linktest
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/plaidlink/plaidlink-go/link"
+)
+
+// fault is one injected misbehaviour for one request: a delay, an error reply, or both.
+type fault struct {
+	delay  time.Duration
+	status int
+	err    *link.Error
+}
+
+// maxQueuedFaults bounds the faults queued for one path, so a huge n cannot exhaust memory.
+const maxQueuedFaults = 1 << 16
+
+func normalizePath(p string) string {
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return p
+}
+
+// FailNext makes the next n requests to path (such as [PathTokenCreate]) fail with the HTTP
+// status and the PlaidError body perr, before credentials or the body are looked at; each reply
+// gets its own request_id. A nil perr sends Plaid's API_ERROR / INTERNAL_SERVER_ERROR, and a status
+// outside 400-599 is taken as 500. Use it to test a client's retries. Faults queued for a path are
+// used in order, at most 65536 of them.
+func (s *Server) FailNext(path string, n int, status int, perr *link.Error) {
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+		if perr != nil && perr.HTTPStatus >= 400 && perr.HTTPStatus <= 599 {
+			status = perr.HTTPStatus
+		}
+	}
+	var e link.Error
+	if perr != nil {
+		e = *perr
+	} else {
+		e = *errInternal().err
+	}
+	s.queueFaults(path, n, fault{status: status, err: &e})
+}
+
+// DelayNext makes the next n requests to path wait d (real time, not the fake clock) before they
+// are answered normally, or end without an answer if the client gives up first. Use it to test a
+// client's timeouts.
+func (s *Server) DelayNext(path string, n int, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.queueFaults(path, n, fault{delay: d})
+}
+
+// ClearFaults drops every fault queued by FailNext and DelayNext.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.faults)
+}
+
+func (s *Server) queueFaults(path string, n int, f fault) {
+	path = normalizePath(path)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.faults[path]
+	for i := 0; i < n && len(q) < maxQueuedFaults; i++ {
+		q = append(q, f)
+	}
+	if len(q) > 0 {
+		s.faults[path] = q
+	}
+}
+
+func (s *Server) takeFault(path string) (fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.faults[path]
+	if len(q) == 0 {
+		return fault{}, false
+	}
+	f := q[0]
+	if len(q) == 1 {
+		delete(s.faults, path)
+	} else {
+		s.faults[path] = q[1:]
+	}
+	return f, true
+}

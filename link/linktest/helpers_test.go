@@ -1,0 +1,105 @@
+package linktest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
+)
+
+func newServer(t *testing.T, opts ...linktest.Option) *linktest.Server {
+	t.Helper()
+	s := linktest.NewServer(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// tokenRequest is a valid /link/token/create request.
+func tokenRequest() *link.TokenCreateRequest {
+	return &link.TokenCreateRequest{
+		ClientName:   "Wonderwallet",
+		Language:     link.LanguageEnglish,
+		CountryCodes: []link.CountryCode{link.CountryCodeUS},
+		User:         &link.TokenCreateRequestUser{ClientUserID: "user-1"},
+		Products:     []link.Product{link.ProductTransactions},
+	}
+}
+
+func createToken(t *testing.T, c *link.Client, req *link.TokenCreateRequest) *link.TokenCreateResponse {
+	t.Helper()
+	resp, err := c.CreateToken(context.Background(), req)
+	require.NoError(t, err)
+	return resp
+}
+
+// plaidErr asserts that err carries a *link.Error and returns it.
+func plaidErr(t *testing.T, err error) *link.Error {
+	t.Helper()
+	require.Error(t, err)
+	var perr *link.Error
+	require.True(t, errors.As(err, &perr), "want a *link.Error, got %T: %v", err, err)
+	return perr
+}
+
+// rawReply is an answer to a raw POST: the status and the body decoded loosely, so that a JSON
+// null is visible as nil.
+type rawReply struct {
+	status int
+	body   map[string]any
+}
+
+// rawPost posts body (a string is sent as is, anything else as JSON) to path with the server's
+// credentials in headers, bypassing link.Client and its own validation.
+func rawPost(t *testing.T, s *linktest.Server, path string, body any) rawReply {
+	t.Helper()
+	return rawDo(t, s, http.MethodPost, path, body, map[string]string{
+		"PLAID-CLIENT-ID": s.ClientID(),
+		"PLAID-SECRET":    s.Secret(),
+	})
+}
+
+func rawDo(t *testing.T, s *linktest.Server, method, path string, body any, headers map[string]string) rawReply {
+	t.Helper()
+	var b []byte
+	switch v := body.(type) {
+	case string:
+		b = []byte(v)
+	case nil:
+	default:
+		var err error
+		b, err = json.Marshal(v)
+		require.NoError(t, err)
+	}
+	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(b))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out := rawReply{status: resp.StatusCode}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out.body))
+	return out
+}
+
+// requirePlaidErrorBody checks the shape every error body has.
+func requirePlaidErrorBody(t *testing.T, r rawReply, status int, errType, code string) {
+	t.Helper()
+	require.Equal(t, status, r.status, "body: %v", r.body)
+	require.Equal(t, errType, r.body["error_type"], "body: %v", r.body)
+	require.Equal(t, code, r.body["error_code"], "body: %v", r.body)
+	require.NotEmpty(t, r.body["error_message"])
+	require.Regexp(t, `^[A-Za-z0-9]{15}$`, r.body["request_id"])
+	dm, ok := r.body["display_message"]
+	require.True(t, ok, "display_message must be present")
+	require.Nil(t, dm, "display_message is null for developer errors")
+}

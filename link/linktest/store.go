@@ -1,0 +1,137 @@
+package linktest
+
+import (
+	"container/list"
+	"time"
+
+	"github.com/plaidlink/plaidlink-go/link"
+)
+
+// Bounds on what a Server holds, so a long test run that creates many tokens cannot make it grow
+// without limit. When a store is full its oldest entry is forgotten first.
+const (
+	// MaxLinkTokens is how many link tokens a Server remembers.
+	MaxLinkTokens = 10000
+	// MaxPublicTokens is how many public tokens (exchanged or not) a Server remembers.
+	MaxPublicTokens = 10000
+	// MaxItems is how many Items (access tokens) a Server remembers.
+	MaxItems = 10000
+	// MaxSessionsPerLinkToken is how many Link sessions a link token keeps; /link/token/get shows
+	// the most recent ones.
+	MaxSessionsPerLinkToken = 20
+
+	// LinkTokenRetention is how long, in fake-clock time, a link token stays readable through
+	// /link/token/get after it expires; Plaid keeps session data for six hours.
+	LinkTokenRetention = 6 * time.Hour
+	// PublicTokenRetention is how long, in fake-clock time, an expired public token is remembered
+	// (its exchange fails as expired rather than unknown) before it is forgotten.
+	PublicTokenRetention = time.Hour
+)
+
+// fifo is a map that remembers insertion order and holds at most max entries, dropping the
+// oldest when full.
+type fifo[V any] struct {
+	max   int
+	order *list.List // of string keys, oldest at the front
+	m     map[string]fifoEntry[V]
+}
+
+type fifoEntry[V any] struct {
+	v  V
+	el *list.Element
+}
+
+func newFIFO[V any](max int) *fifo[V] {
+	return &fifo[V]{max: max, order: list.New(), m: make(map[string]fifoEntry[V])}
+}
+
+func (f *fifo[V]) get(k string) (V, bool) {
+	e, ok := f.m[k]
+	return e.v, ok
+}
+
+// put stores v under k (a new key goes to the back) and returns the values it evicted.
+func (f *fifo[V]) put(k string, v V) []V {
+	if e, ok := f.m[k]; ok {
+		e.v = v
+		f.m[k] = e
+		return nil
+	}
+	var evicted []V
+	for f.max > 0 && len(f.m) >= f.max {
+		front := f.order.Front()
+		key := front.Value.(string)
+		evicted = append(evicted, f.m[key].v)
+		f.order.Remove(front)
+		delete(f.m, key)
+	}
+	f.m[k] = fifoEntry[V]{v: v, el: f.order.PushBack(k)}
+	return evicted
+}
+
+func (f *fifo[V]) del(k string) {
+	if e, ok := f.m[k]; ok {
+		f.order.Remove(e.el)
+		delete(f.m, k)
+	}
+}
+
+func (f *fifo[V]) len() int { return len(f.m) }
+
+// deleteIf removes every entry for which drop reports true and returns the removed values.
+func (f *fifo[V]) deleteIf(drop func(V) bool) []V {
+	var removed []V
+	for el := f.order.Front(); el != nil; {
+		next := el.Next()
+		key := el.Value.(string)
+		if v := f.m[key].v; drop(v) {
+			removed = append(removed, v)
+			f.order.Remove(el)
+			delete(f.m, key)
+		}
+		el = next
+	}
+	return removed
+}
+
+// linkToken is a link_token and what it was created with.
+type linkToken struct {
+	token     string
+	createdAt time.Time
+	expiresAt time.Time
+	metadata  link.TokenGetMetadataResponse
+	webhook   string
+	userID    string
+	// updateTokens are the access tokens of the Items a link token in update mode repairs.
+	updateTokens []string
+	hostedID     string
+	sessions     []link.TokenGetSessionsResponse // oldest first, at most MaxSessionsPerLinkToken
+}
+
+func (lt *linkToken) addSession(s link.TokenGetSessionsResponse) {
+	if len(lt.sessions) >= MaxSessionsPerLinkToken {
+		lt.sessions = append(lt.sessions[:0], lt.sessions[len(lt.sessions)-MaxSessionsPerLinkToken+1:]...)
+	}
+	lt.sessions = append(lt.sessions, s)
+}
+
+// publicToken is a public_token waiting to be exchanged.
+type publicToken struct {
+	token     string
+	expiresAt time.Time
+	exchanged bool
+	// item is the Item the token stands for. A new Item gets its access token on exchange; an
+	// Item repaired in update mode already has one.
+	item *item
+}
+
+// item is a Plaid Item.
+type item struct {
+	itemID      string
+	accessToken string // empty until its public token is exchanged
+	institution Institution
+	products    []link.Product
+	accounts    []link.SessionSuccessMetadataAccount
+	webhook     string
+	err         *link.Error
+}
