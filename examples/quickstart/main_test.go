@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
+)
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+var (
+	uuidPattern  = `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`
+	fullAccessRe = regexp.MustCompile(`access-sandbox-` + uuidPattern)
+	fullPublicRe = regexp.MustCompile(`public-sandbox-` + uuidPattern)
+	fullLinkRe   = regexp.MustCompile(`link-sandbox-` + uuidPattern)
+)
+
+// With no credentials, run uses the fake and prints the four steps and a whole access token.
+func TestRunFake(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(testContext(t), &out, config{}))
+
+	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
+	require.Len(t, lines, 6, out.String())
+	assert.Contains(t, lines[0], "fake Plaid at http://127.0.0.1:")
+	assert.Regexp(t, `^1\. Created link token link-sandbox-`+uuidPattern+` \(expires `, lines[1])
+	assert.Regexp(t, `^2\. The user linked First Platypus Bank in Link .*: public token public-sandbox-`+uuidPattern+`$`, lines[2])
+	assert.Regexp(t, `^3\. Read the session back: `+uuidPattern+`, events OPEN → SELECT_INSTITUTION → SUBMIT_CREDENTIALS → HANDOFF, 2 account\(s\)$`, lines[3])
+	assert.Regexp(t, `^4\. Exchanged the public token for item \S+$`, lines[4])
+	assert.Regexp(t, `^Access token: access-sandbox-`+uuidPattern+`$`, lines[5])
+}
+
+// The flow's results are real on the fake: the access token it ends with belongs to an Item at
+// the institution the user picked, and the session read back is the one the user finished.
+func TestFlowFakeResults(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+
+	var out bytes.Buffer
+	res, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv), reveal)
+	require.NoError(t, err)
+
+	item, ok := srv.Item(res.AccessToken)
+	require.True(t, ok, "the printed access token is unknown to the fake")
+	assert.Equal(t, res.ItemID, item.ItemID)
+	assert.Equal(t, linktest.DefaultInstitutionID, item.InstitutionID)
+	assert.Equal(t, []link.Product{link.ProductTransactions}, item.Products)
+	assert.Len(t, item.Accounts, 2)
+
+	assert.NotEmpty(t, res.LinkSessionID)
+	assert.True(t, strings.HasPrefix(res.PublicToken, "public-sandbox-"))
+	assert.True(t, strings.HasSuffix(out.String(), "Access token: "+res.AccessToken+"\n"))
+	assert.Contains(t, out.String(), res.LinkSessionID)
+}
+
+// With credentials, run takes the Sandbox path: /sandbox/public_token/create instead of a user,
+// and nothing secret is printed. A fake stands in for Plaid's Sandbox, with credentials of its
+// own so that a leak of either would show.
+func TestRunSandboxMasksEverything(t *testing.T) {
+	const clientID, secret = "qs-client-id-5f1e", "qs-secret-9a7c3b"
+	srv := linktest.NewServer(linktest.WithCredentials(clientID, secret))
+	defer srv.Close()
+
+	var out bytes.Buffer
+	err := run(testContext(t), &out, config{
+		clientID:   clientID,
+		secret:     secret,
+		clientOpts: []link.Option{link.WithBaseURL(srv.URL)},
+	})
+	require.NoError(t, err)
+	got := out.String()
+
+	assert.NotContains(t, got, clientID)
+	assert.NotContains(t, got, secret)
+	assert.NotRegexp(t, fullAccessRe, got)
+	assert.NotRegexp(t, fullPublicRe, got)
+	assert.NotRegexp(t, fullLinkRe, got)
+
+	assert.Contains(t, got, "Using Plaid's Sandbox")
+	assert.Regexp(t, `1\. Created link token link-sandbox-[0-9a-f]{2}… \(expires `, got)
+	assert.Contains(t, got, "2. Sandbox created a test Item at ins_109508 in place of the user: public token public-sandbox-…")
+	assert.Contains(t, got, "3. Read the link token back: no Link sessions")
+	assert.Regexp(t, `4\. Exchanged the public token for item \S+\n`, got)
+	assert.True(t, strings.HasSuffix(got, "Access token: access-sandbox-…\n"), got)
+}
+
+// The Sandbox user really creates an Item at ins_109508 with transactions, as the issue asks.
+func TestSandboxUserCreatesItem(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+
+	var out bytes.Buffer
+	res, err := flow(testContext(t), &out, client, sandboxUser(client), mask)
+	require.NoError(t, err)
+
+	item, ok := srv.Item(res.AccessToken)
+	require.True(t, ok)
+	assert.Equal(t, "ins_109508", item.InstitutionID)
+	assert.Equal(t, []link.Product{link.ProductTransactions}, item.Products)
+	assert.Empty(t, res.LinkSessionID)
+}
+
+func TestRunHalfConfigured(t *testing.T) {
+	for _, cfg := range []config{{clientID: "id-only"}, {secret: "secret-only"}} {
+		var out bytes.Buffer
+		err := run(testContext(t), &out, cfg)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "set both PLAID_CLIENT_ID and PLAID_SECRET")
+		assert.NotContains(t, err.Error(), "only")
+		assert.Empty(t, out.String())
+	}
+}
+
+// A failure from Plaid stops the flow at its step and comes back as the *link.Error.
+func TestFlowStopsOnPlaidError(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	srv.FailNext(linktest.PathPublicTokenExchange, 1, 400, &link.Error{
+		ErrorType: "INVALID_INPUT", ErrorCode: "INVALID_PUBLIC_TOKEN", ErrorMessage: "bad token",
+	})
+
+	var out bytes.Buffer
+	_, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv), reveal)
+	var perr *link.Error
+	require.ErrorAs(t, err, &perr)
+	assert.Equal(t, "INVALID_PUBLIC_TOKEN", perr.ErrorCode)
+	assert.Contains(t, err.Error(), "exchange the public token")
+	assert.Contains(t, out.String(), "3. Read the session back")
+	assert.NotContains(t, out.String(), "Access token")
+}
+
+func TestMask(t *testing.T) {
+	assert.Equal(t, "access-sandbox-…", mask("access-sandbox-5ff6d244-a8bd-4673-b957-4df124bc5428"))
+	assert.Equal(t, "…", mask("short"))
+	assert.Equal(t, "…", mask(""))
+}

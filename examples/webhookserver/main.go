@@ -1,0 +1,304 @@
+// Command webhookserver is an HTTP endpoint for Plaid's LINK webhooks built on webhook.NewHandler:
+// every webhook is verified (ES256 JWT in the Plaid-Verification header, checked against Plaid's
+// key and the exact body) before it is parsed, and each verified one is logged by type, code and
+// link_session_id only. Bodies, JWTs and public tokens are never logged: they are credentials.
+//
+// Run it with no arguments and no keys:
+//
+//	go run ./examples/webhookserver
+//
+// It then starts linktest, the in-process fake Plaid, listens on 127.0.0.1 on a free port, creates
+// a Hosted Link token whose webhook URL points at itself, has the fake complete the session, shows
+// the three webhooks (ITEM_ADD_RESULT, EVENTS, SESSION_FINISHED) arriving verified and a forged one
+// being refused, and exits.
+//
+// With -addr it runs as a long-lived receiver instead, verifying webhooks with the keys of Plaid's
+// Sandbox, which needs PLAID_CLIENT_ID and PLAID_SECRET in the environment:
+//
+//	PLAID_CLIENT_ID=... PLAID_SECRET=... go run ./examples/webhookserver -addr :8080
+//
+// Plaid must be able to reach it, so put it behind a public HTTPS URL (a tunnel will do) and give
+// that URL plus /plaid/webhook as the webhook of your link tokens.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
+	"github.com/plaidlink/plaidlink-go/webhook"
+	"github.com/plaidlink/plaidlink-go/webhook/webhooktest"
+)
+
+// webhookPath is where the receiver listens; any path works as long as the link token names it.
+const webhookPath = "/plaid/webhook"
+
+// shutdownGrace is how long webhooks already being handled get to finish when the server stops.
+const shutdownGrace = 5 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg := config{clientID: os.Getenv("PLAID_CLIENT_ID"), secret: os.Getenv("PLAID_SECRET")}
+	if err := run(ctx, os.Stdout, os.Args[1:], cfg); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "webhookserver:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what run takes from its environment, so a test can supply it.
+type config struct {
+	// clientID and secret are Plaid Sandbox credentials, needed only with -addr.
+	clientID, secret string
+	// clientOpts are appended to the Sandbox client's options. Only tests set them, to point the
+	// -addr mode at a fake instead of Plaid.
+	clientOpts []link.Option
+}
+
+// run parses args and runs the self-contained demo, or with -addr the long-lived receiver.
+func run(ctx context.Context, out io.Writer, args []string, cfg config) error {
+	fs := flag.NewFlagSet("webhookserver", flag.ContinueOnError)
+	fs.SetOutput(out)
+	addr := fs.String("addr", "", "serve webhooks on this address (such as :8080) until interrupted, verified with Plaid Sandbox's keys;\nneeds PLAID_CLIENT_ID and PLAID_SECRET. Without it, run a self-contained demo against a fake Plaid.")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+
+	// The HTTP server's goroutines and this one both write to out.
+	out = &syncWriter{w: out}
+	if *addr == "" {
+		return demo(ctx, out)
+	}
+	return serve(ctx, out, *addr, cfg)
+}
+
+// newLogger writes logfmt lines without timestamps, which would only add noise to a demo's output.
+func newLogger(out io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+}
+
+// newHandler serves webhookPath with webhook.NewHandler, which answers 401 to anything it cannot
+// verify, so forged webhooks never reach onEvent. onEvent may be nil.
+func newHandler(v *webhook.Verifier, log *slog.Logger, onEvent func(webhook.Event)) http.Handler {
+	fn := func(_ context.Context, ev webhook.Event) error {
+		// Only identifiers are logged: the body carries public tokens, which can be exchanged for
+		// access to the user's bank data.
+		log.Info("verified webhook", "type", ev.Type(), "code", ev.Code(), "link_session_id", sessionID(ev))
+		if onEvent != nil {
+			onEvent(ev)
+		}
+		// A real backend would exchange ItemAddResult.PublicToken here, or queue it; returning an
+		// error makes the handler answer 500, so Plaid delivers the webhook again.
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle(webhookPath, webhook.NewHandler(v, fn, webhook.WithLogger(log)))
+	return mux
+}
+
+// sessionID returns the link_session_id of the LINK webhooks this SDK types, and "" for others.
+func sessionID(ev webhook.Event) string {
+	switch ev := ev.(type) {
+	case *webhook.ItemAddResult:
+		return ev.LinkSessionID
+	case *webhook.Events:
+		return ev.LinkSessionID
+	case *webhook.SessionFinished:
+		return ev.LinkSessionID
+	}
+	return ""
+}
+
+// startServer serves h on ln in the background. done yields the error that ended serving early;
+// stop shuts the server down gracefully and returns what went wrong, if anything.
+func startServer(ln net.Listener, h http.Handler) (done <-chan error, stop func() error) {
+	// ReadHeaderTimeout keeps slow or idle clients from holding connections open forever.
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		err := hs.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		errc <- err
+	}()
+	// stop may be called more than once (explicitly and deferred); only the first call shuts down.
+	var once sync.Once
+	var stopErr error
+	return errc, func() error {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if stopErr = hs.Shutdown(ctx); stopErr == nil {
+				stopErr = <-errc
+			}
+		})
+		return stopErr
+	}
+}
+
+// demo runs the whole round trip on this machine against the fake.
+func demo(ctx context.Context, out io.Writer) error {
+	fake := linktest.NewServer()
+	defer fake.Close()
+	client, err := fake.NewClient()
+	if err != nil {
+		return err
+	}
+	log := newLogger(out)
+
+	var (
+		mu       sync.Mutex
+		received []webhook.Event
+	)
+	// The verifier fetches the fake's signing key through the client, as it would fetch Plaid's.
+	h := newHandler(webhook.NewVerifier(client), log, func(ev webhook.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		received = append(received, ev)
+	})
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	_, stop := startServer(ln, h)
+	defer stop()
+	url := "http://" + ln.Addr().String() + webhookPath
+	fmt.Fprintf(out, "Receiving webhooks on %s (fake Plaid at %s).\n", url, fake.URL)
+
+	tok, err := client.CreateToken(ctx, &link.TokenCreateRequest{
+		ClientName:   "plaidlink webhookserver",
+		Language:     link.LanguageEnglish,
+		CountryCodes: []link.CountryCode{link.CountryCodeUS},
+		User:         &link.TokenCreateRequestUser{ClientUserID: "webhookserver-user-1"},
+		Products:     []link.Product{link.ProductTransactions},
+		// Plaid sends ITEM_ADD_RESULT and SESSION_FINISHED by default only for Hosted Link (and
+		// Multi-Item Link) sessions, so this token is a Hosted Link one.
+		HostedLink: &link.TokenCreateHostedLink{},
+		Webhook:    url,
+	})
+	if err != nil {
+		return fmt.Errorf("create link token: %w", err)
+	}
+	fmt.Fprintln(out, "1. Created a Hosted Link token whose webhook is that URL.")
+	fmt.Fprintln(out, "2. The fake plays the user and finishes the session; its webhooks arrive:")
+
+	session, err := fake.CompleteSession(tok.LinkToken)
+	if err != nil {
+		return fmt.Errorf("complete the session: %w", err)
+	}
+	if err := session.WebhookErr(); err != nil {
+		return fmt.Errorf("deliver webhooks: %w", err)
+	}
+
+	mu.Lock()
+	var codes []string
+	verifiedForSession := true
+	for _, ev := range received {
+		codes = append(codes, ev.Code())
+		verifiedForSession = verifiedForSession && sessionID(ev) == session.LinkSessionID
+	}
+	mu.Unlock()
+	want := []string{webhook.CodeItemAddResult, webhook.CodeEvents, webhook.CodeSessionFinished}
+	if !slices.Equal(codes, want) || !verifiedForSession {
+		return fmt.Errorf("verified webhooks %v for session %s, want %v", codes, session.LinkSessionID, want)
+	}
+	fmt.Fprintf(out, "3. All %d webhooks arrived verified for session %s: %s.\n",
+		len(codes), session.LinkSessionID, strings.Join(codes, ", "))
+
+	status, err := postForged(ctx, url, session.Webhooks[len(session.Webhooks)-1].Body)
+	if err != nil {
+		return fmt.Errorf("send a forged webhook: %w", err)
+	}
+	if status != http.StatusUnauthorized {
+		return fmt.Errorf("a forged webhook got HTTP %d, want %d", status, http.StatusUnauthorized)
+	}
+	fmt.Fprintf(out, "4. A copy of SESSION_FINISHED signed with a key that is not Plaid's was refused: HTTP %d.\n", status)
+	return stop()
+}
+
+// postForged sends body to url signed by a stranger's key, as an attacker who knows the payload
+// format but not Plaid's private key would.
+func postForged(ctx context.Context, url string, body []byte) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(webhook.HeaderName, webhooktest.NewSigner().Sign(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
+}
+
+// serve receives webhooks on addr until ctx ends, verifying them with Plaid Sandbox's keys.
+func serve(ctx context.Context, out io.Writer, addr string, cfg config) error {
+	if cfg.clientID == "" || cfg.secret == "" {
+		return errors.New("-addr needs PLAID_CLIENT_ID and PLAID_SECRET in the environment, to fetch Plaid's webhook keys")
+	}
+	opts := append([]link.Option{link.WithEnvironment(link.Sandbox)}, cfg.clientOpts...)
+	client, err := link.NewClient(cfg.clientID, cfg.secret, opts...)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), newLogger(out), nil))
+	fmt.Fprintf(out, "Receiving Plaid webhooks on http://%s%s; interrupt to stop.\n", ln.Addr(), webhookPath)
+
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(out, "Stopping.")
+	return stop()
+}
+
+// syncWriter serialises writes from several goroutines to one writer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

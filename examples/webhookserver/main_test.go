@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
+	"github.com/plaidlink/plaidlink-go/webhook"
+)
+
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+const uuidPattern = `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`
+
+var verifiedLine = regexp.MustCompile(`(?m)^level=INFO msg="verified webhook" type=LINK code=(\w+) link_session_id=(` + uuidPattern + `)$`)
+
+// assertNoSecrets checks that nothing that could be exchanged or replayed reached the output: no
+// public or link tokens, no JWT (a base64url JSON header starts "eyJ"), no JSON body.
+func assertNoSecrets(t *testing.T, got string) {
+	t.Helper()
+	assert.NotContains(t, got, "public-sandbox-")
+	assert.NotContains(t, got, "link-sandbox-")
+	assert.NotContains(t, got, "eyJ")
+	assert.NotContains(t, got, `"webhook_code"`)
+}
+
+// With no flags, run shows the three webhooks of a Hosted Link session arriving verified, in
+// order, all for the same session, and a forged one refused.
+func TestRunDemo(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(testContext(t), &out, nil, config{}))
+	got := out.String()
+
+	matches := verifiedLine.FindAllStringSubmatch(got, -1)
+	require.Len(t, matches, 3, got)
+	codes := []string{matches[0][1], matches[1][1], matches[2][1]}
+	assert.Equal(t, []string{"ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"}, codes)
+	session := matches[0][2]
+	assert.Equal(t, session, matches[1][2])
+	assert.Equal(t, session, matches[2][2])
+
+	assert.Regexp(t, `^Receiving webhooks on http://127\.0\.0\.1:\d+/plaid/webhook \(fake Plaid at http://127\.0\.0\.1:\d+\)\.\n`, got)
+	assert.Contains(t, got, "3. All 3 webhooks arrived verified for session "+session+": ITEM_ADD_RESULT, EVENTS, SESSION_FINISHED.\n")
+	assert.Contains(t, got, `level=WARN msg="webhook refused" status=401 method=POST reason="webhook: no verification key for kid"`)
+	assert.True(t, strings.HasSuffix(got, "was refused: HTTP 401.\n"), got)
+	assertNoSecrets(t, got)
+}
+
+// The handler passes on only what it verified, and logs identifiers only.
+func TestHandler(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+
+	var (
+		logs     bytes.Buffer
+		mu       sync.Mutex
+		received []webhook.Event
+	)
+	h := newHandler(webhook.NewVerifier(srv.Client()), newLogger(&syncWriter{w: &logs}), func(ev webhook.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		received = append(received, ev)
+	})
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"ITEM_ADD_RESULT","link_session_id":"356dbb28-7f98-44d1-8e6d-0cec580f3171",` +
+		`"link_token":"link-sandbox-af1a0311-da53-4636-b754-dd15cc058176","public_token":"public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d","environment":"sandbox"}`)
+
+	post := func(body []byte, header string) int {
+		req := httptest.NewRequest(http.MethodPost, webhookPath, bytes.NewReader(body))
+		req.Header.Set(webhook.HeaderName, header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+
+	tampered := bytes.Replace(body, []byte("b0e2c4ee"), []byte("00000000"), 1)
+	assert.Equal(t, http.StatusUnauthorized, post(tampered, srv.Signer().Sign(body)), "a body altered after signing")
+	assert.Equal(t, http.StatusUnauthorized, post(body, ""), "no signature")
+	assert.Equal(t, http.StatusOK, post(body, srv.Signer().Sign(body)))
+
+	mu.Lock()
+	require.Len(t, received, 1)
+	ev, ok := received[0].(*webhook.ItemAddResult)
+	mu.Unlock()
+	require.True(t, ok)
+	assert.Equal(t, "public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d", ev.PublicToken)
+
+	got := logs.String()
+	assert.Contains(t, got, `level=INFO msg="verified webhook" type=LINK code=ITEM_ADD_RESULT link_session_id=356dbb28-7f98-44d1-8e6d-0cec580f3171`+"\n")
+	assert.Contains(t, got, `reason="webhook: body does not match request_body_sha256"`)
+	assert.Contains(t, got, `reason="webhook: missing Plaid-Verification header"`)
+	assertNoSecrets(t, got)
+}
+
+// lockedBuffer lets a test read output that a running server is still writing.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// With -addr, run is a long-lived receiver that verifies webhooks with the keys of the Plaid it
+// is configured for (here a fake standing in for Sandbox), until its context ends.
+func TestRunServe(t *testing.T) {
+	const clientID, secret = "ws-client-id-4e2f", "ws-secret-8b1d70"
+	fake := linktest.NewServer(linktest.WithCredentials(clientID, secret))
+	defer fake.Close()
+
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	var out lockedBuffer
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, &out, []string{"-addr", "127.0.0.1:0"}, config{
+			clientID: clientID, secret: secret,
+			clientOpts: []link.Option{link.WithBaseURL(fake.URL)},
+		})
+	}()
+
+	listening := regexp.MustCompile(`Receiving Plaid webhooks on (http://127\.0\.0\.1:\d+/plaid/webhook); interrupt to stop\.`)
+	var url string
+	require.Eventually(t, func() bool {
+		if m := listening.FindStringSubmatch(out.String()); m != nil {
+			url = m[1]
+			return true
+		}
+		return false
+	}, 5*time.Second, 10*time.Millisecond, "the server never said where it listens")
+
+	client := fake.Client()
+	tok, err := client.CreateToken(ctx, &link.TokenCreateRequest{
+		ClientName:   "webhookserver test",
+		Language:     link.LanguageEnglish,
+		CountryCodes: []link.CountryCode{link.CountryCodeUS},
+		User:         &link.TokenCreateRequestUser{ClientUserID: "u-1"},
+		Products:     []link.Product{link.ProductAuth},
+		HostedLink:   &link.TokenCreateHostedLink{},
+		Webhook:      url,
+	})
+	require.NoError(t, err)
+	session, err := fake.CompleteSession(tok.LinkToken)
+	require.NoError(t, err)
+	require.NoError(t, session.WebhookErr())
+	require.Len(t, session.Webhooks, 3)
+	for _, d := range session.Webhooks {
+		assert.Equal(t, http.StatusOK, d.StatusCode, d.Code)
+	}
+
+	cancel()
+	select {
+	case err := <-errc:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+
+	got := out.String()
+	matches := verifiedLine.FindAllStringSubmatch(got, -1)
+	require.Len(t, matches, 3, got)
+	for _, m := range matches {
+		assert.Equal(t, session.LinkSessionID, m[2])
+	}
+	assert.True(t, strings.HasSuffix(got, "Stopping.\n"), got)
+	assert.NotContains(t, got, clientID)
+	assert.NotContains(t, got, secret)
+	assertNoSecrets(t, got)
+}
+
+func TestRunArgs(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		cfg  config
+		want string
+	}{
+		{"addr without credentials", []string{"-addr", "127.0.0.1:0"}, config{}, "-addr needs PLAID_CLIENT_ID and PLAID_SECRET"},
+		{"addr with half the credentials", []string{"-addr", "127.0.0.1:0"}, config{clientID: "id"}, "-addr needs PLAID_CLIENT_ID and PLAID_SECRET"},
+		{"stray argument", []string{"serve"}, config{}, `unexpected arguments ["serve"]`},
+		{"unknown flag", []string{"-port", "80"}, config{}, "flag provided but not defined: -port"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(testContext(t), &out, tt.args, tt.cfg)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
