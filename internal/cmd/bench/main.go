@@ -64,19 +64,38 @@ type sample struct {
 	metrics                                    map[string]float64
 }
 
+// runBenchmarks builds each package's test binary once, then runs the binaries in turn, count
+// rounds of one run each. Interleaving the rounds (rather than go test -count, which repeats one
+// benchmark back to back) spreads the machine's drift over the SDK and its floor alike.
 func runBenchmarks(root string, count int, benchtime string) (map[string]sample, error) {
-	args := []string{"test", "-run", "^$", "-bench", ".", "-benchmem",
-		"-count", strconv.Itoa(count), "-benchtime", benchtime, "./link", "./webhook"}
-	fmt.Printf("running: go %s\n", strings.Join(args, " "))
-	cmd := exec.Command("go", args...)
-	cmd.Dir = root
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
+	bins, err := os.MkdirTemp("", "plaidlink-bench-bin-")
 	if err != nil {
-		os.Stdout.Write(out)
-		return nil, fmt.Errorf("go test -bench: %w", err)
+		return nil, err
 	}
-	return parseBenchOutput(out)
+	defer os.RemoveAll(bins)
+	pkgs := []string{"link", "webhook"}
+	for _, pkg := range pkgs {
+		if out, err := goCmd(root, "test", "-c", "-o", filepath.Join(bins, pkg+".test"), "./"+pkg); err != nil {
+			return nil, fmt.Errorf("building %s benchmarks: %v\n%s", pkg, err, out)
+		}
+	}
+	fmt.Printf("running: the benchmarks of ./link and ./webhook, %d interleaved rounds of -benchtime %s -benchmem\n", count, benchtime)
+	var all []byte
+	for round := 0; round < count; round++ {
+		for _, pkg := range pkgs {
+			cmd := exec.Command(filepath.Join(bins, pkg+".test"), "-test.run", "^$", "-test.bench", ".",
+				"-test.benchmem", "-test.benchtime", benchtime)
+			cmd.Dir = filepath.Join(root, pkg) // benchmarks read their testdata relative to it
+			cmd.Stderr = os.Stderr
+			out, err := cmd.Output()
+			if err != nil {
+				os.Stdout.Write(out)
+				return nil, fmt.Errorf("%s benchmarks: %w", pkg, err)
+			}
+			all = append(all, out...)
+		}
+	}
+	return parseBenchOutput(all)
 }
 
 // parseBenchOutput reads `go test -bench` lines into per-benchmark medians.
