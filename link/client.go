@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -154,7 +155,9 @@ func WithEnvironment(env Environment) Option {
 }
 
 // WithBaseURL sends requests to rawURL instead of a Plaid environment: a test server, or a proxy.
-// It must be an absolute http or https URL without query or fragment; a path is kept as a prefix.
+// It must be an absolute https URL without query or fragment; a path is kept as a prefix. Plain
+// http is accepted only for a loopback host (localhost, 127.0.0.0/8, ::1), such as a test server,
+// since every request carries the secret.
 func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(rawURL)
@@ -170,10 +173,24 @@ func WithBaseURL(rawURL string) Option {
 			return fmt.Errorf("link: WithBaseURL: %q: must not have a query or fragment", rawURL)
 		case u.User != nil:
 			return errors.New("link: WithBaseURL: must not carry user information")
+		case u.Scheme == "http" && !isLoopback(u.Hostname()):
+			return fmt.Errorf("link: WithBaseURL: %q: plain http is allowed only for loopback hosts "+
+				"(localhost, 127.0.0.0/8, ::1), since the secret travels with every request: use https", rawURL)
 		}
 		c.baseURL = strings.TrimRight(u.String(), "/")
 		return nil
 	}
+}
+
+// isLoopback reports whether host (without port) names this machine, where plain http never
+// leaves it: "localhost" or a loopback IP address. Other names that resolve to loopback are not
+// trusted, since what they resolve to can change.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // WithHTTPClient makes the Client send requests through hc, for instance to share a connection

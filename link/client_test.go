@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -83,6 +84,11 @@ func TestNewClientRefusesBadInput(t *testing.T) {
 		{"base URL without host", testClientID, testSecret, []Option{WithBaseURL("https://")}, "host is missing"},
 		{"base URL with query", testClientID, testSecret, []Option{WithBaseURL("https://plaid.test/?a=b")}, "query or fragment"},
 		{"base URL with user", testClientID, testSecret, []Option{WithBaseURL("https://u:p@plaid.test")}, "user information"},
+		{"http to a remote host", testClientID, testSecret, []Option{WithBaseURL("http://proxy.internal:8080")}, "plain http is allowed only for loopback hosts"},
+		{"http to a name that merely starts with localhost", testClientID, testSecret, []Option{WithBaseURL("http://localhost.evil.example")}, "plain http is allowed only for loopback hosts"},
+		{"http to a name embedding a loopback IP", testClientID, testSecret, []Option{WithBaseURL("http://127.0.0.1.nip.io")}, "plain http is allowed only for loopback hosts"},
+		{"http to the unspecified address", testClientID, testSecret, []Option{WithBaseURL("http://0.0.0.0:8080")}, "plain http is allowed only for loopback hosts"},
+		{"http to a public IP", testClientID, testSecret, []Option{WithBaseURL("http://203.0.113.7")}, "plain http is allowed only for loopback hosts"},
 		{"nil http client", testClientID, testSecret, []Option{WithHTTPClient(nil)}, "WithHTTPClient: client is nil"},
 		{"negative retries", testClientID, testSecret, []Option{WithMaxRetries(-1)}, "WithMaxRetries: -1 is negative"},
 		{"negative timeout", testClientID, testSecret, []Option{WithTimeout(-time.Second)}, "WithTimeout: -1s is negative"},
@@ -130,7 +136,10 @@ func TestOptions(t *testing.T) {
 	}{
 		{"production", []Option{WithEnvironment(Production)}, "https://production.plaid.com/item/public_token/exchange", "plaidlink-go/0.1.0", "2020-09-14"},
 		{"sandbox", []Option{WithEnvironment(Production), WithEnvironment(Sandbox)}, "https://sandbox.plaid.com/item/public_token/exchange", "plaidlink-go/0.1.0", "2020-09-14"},
-		{"base URL with prefix", []Option{WithBaseURL("http://proxy.internal:8080/plaid/")}, "http://proxy.internal:8080/plaid/item/public_token/exchange", "plaidlink-go/0.1.0", "2020-09-14"},
+		{"base URL with prefix", []Option{WithBaseURL("https://proxy.internal:8080/plaid/")}, "https://proxy.internal:8080/plaid/item/public_token/exchange", "plaidlink-go/0.1.0", "2020-09-14"},
+		{"http to localhost", []Option{WithBaseURL("http://LocalHost:8080")}, "http://LocalHost:8080/item/public_token/exchange", "plaidlink-go/0.1.0", "2020-09-14"},
+		{"http to 127.0.0.0/8", []Option{WithBaseURL("http://127.3.2.1:9/v1")}, "http://127.3.2.1:9/v1/item/public_token/exchange", "plaidlink-go/0.1.0", "2020-09-14"},
+		{"http to ::1", []Option{WithBaseURL("http://[::1]:9")}, "http://[::1]:9/item/public_token/exchange", "plaidlink-go/0.1.0", "2020-09-14"},
 		{"version and user agent", []Option{WithPlaidVersion("2020-09-14-beta"), WithUserAgent("myapp/1.2")}, "https://sandbox.plaid.com/item/public_token/exchange", "myapp/1.2 plaidlink-go/0.1.0", "2020-09-14-beta"},
 	}
 	for _, tt := range tests {
@@ -377,6 +386,22 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// TestRedirectBecomesAnError: Plaid never redirects, so a 3xx is reported as it came, and the host
+// it points at never sees the credentials.
+func TestRedirectBecomesAnError(t *testing.T) {
+	other, otherHits := countingServer(t, reply(200, tokenCreateReply))
+	srv, _ := countingServer(t, reply(http.StatusTemporaryRedirect, `<a href="elsewhere">Temporary Redirect</a>`,
+		"Location", other.URL+"/link/token/create", "X-Request-Id", "hdr-307"))
+
+	_, err := newTestClient(t, srv.URL).CreateToken(context.Background(), tokenCreateRequest())
+	var perr *Error
+	require.ErrorAs(t, err, &perr)
+	assert.Equal(t, http.StatusTemporaryRedirect, perr.HTTPStatus)
+	assert.Equal(t, `<a href="elsewhere">Temporary Redirect</a>`, perr.RawBody)
+	assert.Equal(t, `plaid: HTTP 307: not a Plaid error: <a href="elsewhere">Temporary Redirect</a> [request_id=hdr-307]`, err.Error())
+	assert.Equal(t, int32(0), otherHits.Load())
+}
+
 // TestNoSecretsInLogsOrErrors runs success, retry and error paths with a debug logger, and a
 // server that echoes tokens and credentials back, and looks for them everywhere.
 func TestNoSecretsInLogsOrErrors(t *testing.T) {
@@ -386,6 +411,12 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 		reply(200, `{"access_token":"`+testAccess+`","item_id":"i","request_id":"ok1"}`),
 		reply(400, `{"error_type":"INVALID_INPUT","error_code":"INVALID_ACCESS_TOKEN","error_message":"bad token `+testAccess+` / `+testPublic+`","request_id":"e1"}`),
 		reply(502, echoing),
+		reply(502, echoing), // retried
+		// A Plaid-shaped error that echoes the credentials in every text field.
+		reply(401, `{"error_type":"INVALID_INPUT `+testClientID+`","error_code":"INVALID_API_KEYS",`+
+			`"error_message":"invalid client_id or secret provided: `+testClientID+` / `+testSecret+`",`+
+			`"display_message":"secret `+testSecret+`","suggested_action":"check `+testClientID+`",`+
+			`"causes":[{"error_message":"`+testSecret+`"}],"request_id":"e401"}`),
 	)
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -406,6 +437,15 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	_, err = c.CreateToken(context.Background(), &TokenCreateRequest{AccessToken: testAccess})
 	require.Error(t, err)
 	errs = append(errs, err.Error())
+	_, err = c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink})
+	require.ErrorAs(t, err, &perr)
+	assert.Equal(t, "INVALID_API_KEYS", perr.ErrorCode)
+	assert.Equal(t, "invalid client_id or secret provided: [REDACTED] / [REDACTED]", perr.ErrorMessage)
+	assert.Equal(t, "e401", perr.RequestID)
+	errs = append(errs, err.Error(), fmt.Sprintf("%+v", *perr))
+	b, err := json.Marshal(perr)
+	require.NoError(t, err)
+	errs = append(errs, string(b))
 
 	out := logs.String()
 	assert.Contains(t, out, "path=/item/public_token/exchange")

@@ -40,13 +40,31 @@ func DateOf(t time.Time) Date {
 // IsZero reports whether d is the zero Date; `omitzero` uses it to leave unset dates out of requests.
 func (d Date) IsZero() bool { return d == Date{} }
 
+// valid reports whether d is a real day that "YYYY-MM-DD" can carry, that is one [ParseDate] gives
+// back unchanged: not 2024-02-30, not month 13, not a five-digit year.
+func (d Date) valid() bool {
+	if d.Year < 0 || d.Year > 9999 {
+		return false
+	}
+	return DateOf(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)) == d
+}
+
 // String returns d as "YYYY-MM-DD".
 func (d Date) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
 }
 
-// MarshalJSON encodes d as a "YYYY-MM-DD" string.
+// MarshalJSON encodes d as a "YYYY-MM-DD" string, and the zero Date as null. An impossible date
+// such as 2024-02-30 is an error rather than a string Plaid would refuse or, worse, read as another
+// day.
 func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		// "0000-00-00" is not a date either; null is what UnmarshalJSON reads back as the zero Date.
+		return []byte("null"), nil
+	}
+	if !d.valid() {
+		return nil, fmt.Errorf("link: invalid date %s", d)
+	}
 	b := make([]byte, 0, 12)
 	b = append(b, '"')
 	b = append(b, d.String()...)

@@ -27,7 +27,10 @@
 // ([DefaultPlaidVersion], see [WithPlaidVersion]) and a User-Agent naming this SDK and its
 // [Version] (see [WithUserAgent]). A Client talks to [Sandbox] unless [WithEnvironment] or
 // [WithBaseURL] says otherwise. Credentials, access tokens and public tokens never appear in a log
-// line or an error message.
+// line or an error message. The credentials travel only over https (plain http is accepted for a
+// loopback test server alone), and never to another host: Plaid does not redirect, so a Client
+// does not follow redirects, and with an http.Client of your own whose CheckRedirect follows them,
+// the credential headers are dropped from any hop to another origin.
 //
 // # Errors
 //

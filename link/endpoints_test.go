@@ -244,6 +244,23 @@ func TestValidation(t *testing.T) {
 			}))
 			return err
 		}, "CreateToken", "statements.end_date", ""},
+		{"impossible statements.start_date", func(c *Client) error {
+			_, err := c.CreateToken(ctx, tcr(func(r *TokenCreateRequest) {
+				r.Statements = &TokenCreateRequestStatements{StartDate: NewDate(2024, time.February, 30), EndDate: NewDate(2024, 6, 30)}
+			}))
+			return err
+		}, "CreateToken", "statements.start_date", "link: CreateToken: statements.start_date is not a valid date: 2024-02-30"},
+		{"impossible user.date_of_birth", func(c *Client) error {
+			_, err := c.CreateToken(ctx, tcr(func(r *TokenCreateRequest) { r.User.DateOfBirth = NewDate(1990, 13, 1) }))
+			return err
+		}, "CreateToken", "user.date_of_birth", "link: CreateToken: user.date_of_birth is not a valid date: 1990-13-01"},
+		{"empty income_insights_version", func(c *Client) error {
+			_, err := c.CreateToken(ctx, tcr(func(r *TokenCreateRequest) {
+				r.CRAOptions = &TokenCreateRequestCraOptions{IncomeInsights: &TokenCreateRequestCraOptionsIncomeInsights{
+					IncomeInsightsVersion: Ptr(IncomeInsightsVersion(""))}}
+			}))
+			return err
+		}, "CreateToken", "cra_options.income_insights.income_insights_version", ""},
 		{"fico bureau", func(c *Client) error {
 			_, err := c.CreateToken(ctx, tcr(func(r *TokenCreateRequest) {
 				r.CRAOptions = ficoReq()
@@ -305,6 +322,20 @@ func TestValidation(t *testing.T) {
 				Options:         &SandboxPublicTokenCreateRequestOptions{Statements: &SandboxPublicTokenCreateRequestOptionsStatements{}}})
 			return err
 		}, "CreateSandboxPublicToken", "options.statements.start_date", ""},
+		{"impossible options.statements.end_date", func(c *Client) error {
+			_, err := c.CreateSandboxPublicToken(ctx, &SandboxPublicTokenCreateRequest{InstitutionID: "ins_109508",
+				InitialProducts: []Product{ProductAuth},
+				Options: &SandboxPublicTokenCreateRequestOptions{Statements: &SandboxPublicTokenCreateRequestOptionsStatements{
+					StartDate: NewDate(2023, 1, 1), EndDate: NewDate(2023, 4, 31)}}})
+			return err
+		}, "CreateSandboxPublicToken", "options.statements.end_date", "link: CreateSandboxPublicToken: options.statements.end_date is not a valid date: 2023-04-31"},
+		{"impossible options.transactions.start_date", func(c *Client) error {
+			_, err := c.CreateSandboxPublicToken(ctx, &SandboxPublicTokenCreateRequest{InstitutionID: "ins_109508",
+				InitialProducts: []Product{ProductAuth},
+				Options: &SandboxPublicTokenCreateRequestOptions{Transactions: &SandboxPublicTokenCreateRequestOptionsTransactions{
+					StartDate: NewDate(2023, 2, 29)}}})
+			return err
+		}, "CreateSandboxPublicToken", "options.transactions.start_date", ""},
 		{"nil ResetSandboxItemLogin", func(c *Client) error { _, err := c.ResetSandboxItemLogin(ctx, nil); return err },
 			"ResetSandboxItemLogin", "request", ""},
 		{"access_token", func(c *Client) error {
@@ -353,7 +384,15 @@ func TestValidation(t *testing.T) {
 // instead of a user, and every nested object filled in.
 func TestValidRequestsPass(t *testing.T) {
 	c, mt := mockClient(t)
-	mt.RegisterNoResponder(httpmock.NewStringResponder(200, tokenCreateReply))
+	var body string
+	respond := func(reply string) httpmock.Responder {
+		return func(r *http.Request) (*http.Response, error) {
+			b, err := io.ReadAll(r.Body)
+			body = string(b)
+			return httpmock.NewStringResponse(200, reply), err
+		}
+	}
+	mt.RegisterNoResponder(respond(tokenCreateReply))
 	full := tokenCreateRequest()
 	full.User = nil
 	full.UserID = "usr_9nSp2KuZ2x4JDw"
@@ -361,13 +400,31 @@ func TestValidRequestsPass(t *testing.T) {
 	full.Statements = &TokenCreateRequestStatements{StartDate: NewDate(2024, 1, 1), EndDate: NewDate(2024, 6, 30)}
 	full.CRAOptions = &TokenCreateRequestCraOptions{DaysRequested: 365,
 		IncomeInsights: &TokenCreateRequestCraOptionsIncomeInsights{}} // a null income_insights_version is allowed
-	_, err := c.CreateToken(context.Background(), full)
+	resp, err := c.CreateToken(context.Background(), full)
 	require.NoError(t, err)
+	assert.Equal(t, testLink, resp.LinkToken)
+	// income_insights_version is required and nullable: unset, it is sent as null, never as "".
+	assert.JSONEq(t, `{
+		"client_name": "Plaid Test App",
+		"language": "en",
+		"country_codes": ["US"],
+		"user_id": "usr_9nSp2KuZ2x4JDw",
+		"products": ["auth"],
+		"account_filters": {"depository": {"account_subtypes": ["checking"]}},
+		"statements": {"start_date": "2024-01-01", "end_date": "2024-06-30"},
+		"cra_options": {"days_requested": 365, "income_insights": {"income_insights_version": null}}
+	}`, body)
 
-	mt.RegisterNoResponder(httpmock.NewStringResponder(200, `{"request_id":"r"}`))
+	full.CRAOptions.IncomeInsights.IncomeInsightsVersion = Ptr(IncomeInsightsVersionII2)
+	_, err = c.CreateToken(context.Background(), full)
+	require.NoError(t, err)
+	assert.Contains(t, body, `"income_insights":{"income_insights_version":"II2"}`)
+
+	mt.RegisterNoResponder(respond(`{"request_id":"r"}`))
 	_, err = c.CreateSessionToken(context.Background(), &SessionTokenCreateRequest{TemplateID: "t", UserID: "usr_1"})
 	require.NoError(t, err)
-	assert.Equal(t, 2, mt.GetTotalCallCount())
+	assert.JSONEq(t, `{"template_id": "t", "user_id": "usr_1"}`, body)
+	assert.Equal(t, 3, mt.GetTotalCallCount())
 }
 
 func TestValidationErrorIsNotAPlaidError(t *testing.T) {

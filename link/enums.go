@@ -94,8 +94,9 @@ const (
 	LanguageVietnamese Language = "vi"
 )
 
-// ExitStatus is the point at which the user left Link (LinkSessionExitMetadata.status). The spec
-// lists the values as properties of a string rather than as an enum.
+// ExitStatus is the point at which the user left Link (LinkSessionExitMetadata.status and
+// LinkEventMetadata.exit_status). The spec lists the values as properties of a string rather than
+// as an enum.
 type ExitStatus string
 
 // Known ExitStatus values.

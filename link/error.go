@@ -64,6 +64,8 @@ func newAPIError(status int, body []byte, headerRequestID string, r *transport.R
 	e := new(Error)
 	if len(body) == 0 || body[0] != '{' || !decodePlaidError(body, e) {
 		*e = Error{RawBody: excerpt(body, r)}
+	} else {
+		e.redact(r)
 	}
 	e.HTTPStatus = status
 	if e.RequestID == "" {
@@ -80,6 +82,38 @@ func decodePlaidError(body []byte, e *Error) bool {
 		return false
 	}
 	return e.ErrorType != "" || e.ErrorCode != ""
+}
+
+// redact masks credentials and tokens in every text a server put in e. A server (or a proxy
+// posing as one) may echo the request's headers into any field, and every field can end up in a
+// log: Error() prints the message, and callers print the rest.
+func (e *Error) redact(r *transport.Redactor) {
+	e.ErrorType = ErrorType(r.Redact(string(e.ErrorType)))
+	e.ErrorCode = r.Redact(e.ErrorCode)
+	e.ErrorCodeReason = r.Redact(e.ErrorCodeReason)
+	e.ErrorMessage = r.Redact(e.ErrorMessage)
+	e.DisplayMessage = r.Redact(e.DisplayMessage)
+	e.RequestID = r.Redact(e.RequestID)
+	e.DocumentationURL = r.Redact(e.DocumentationURL)
+	e.SuggestedAction = r.Redact(e.SuggestedAction)
+	for i, s := range e.RequiredAccountSubtypes {
+		e.RequiredAccountSubtypes[i] = r.Redact(s)
+	}
+	for i, s := range e.ProvidedAccountSubtypes {
+		e.ProvidedAccountSubtypes[i] = r.Redact(s)
+	}
+	for i, c := range e.Causes {
+		masked := r.Redact(string(c))
+		if masked == string(c) {
+			continue
+		}
+		// A credential containing JSON punctuation could be matched across a string's end, and a
+		// RawMessage that is not JSON would make the whole Error fail to marshal: drop the cause.
+		if !json.Valid([]byte(masked)) {
+			masked = "null"
+		}
+		e.Causes[i] = json.RawMessage(masked)
+	}
 }
 
 // excerpt returns the start of body as one line of valid UTF-8 of at most rawBodyExcerpt bytes,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -88,6 +89,56 @@ func TestAPIErrorCarriesEveryField(t *testing.T) {
 	assert.Equal(t, 1, mt.GetTotalCallCount())
 }
 
+// TestAPIErrorMasksEveryTextField fills every text field of a PlaidError (found by reflection, so a
+// field added later is covered too) with the credentials, as a server echoing its request might.
+func TestAPIErrorMasksEveryTextField(t *testing.T) {
+	echo := "echo " + testClientID + " " + testSecret + " " + testAccess
+	masked := "echo [REDACTED] [REDACTED] access-sandbox-[REDACTED]"
+	var sent Error
+	v := reflect.ValueOf(&sent).Elem()
+	texts := 0
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		switch {
+		case v.Type().Field(i).Tag.Get("json") == "-":
+		case f.Type() == reflect.TypeOf([]json.RawMessage(nil)):
+			f.Set(reflect.ValueOf([]json.RawMessage{json.RawMessage(`{"error_message":"` + echo + `"}`)}))
+			texts++
+		case f.Kind() == reflect.String:
+			f.SetString(echo)
+			texts++
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
+			f.Set(reflect.ValueOf([]string{echo}).Convert(f.Type()))
+			texts++
+		}
+	}
+	require.Equal(t, 11, texts, "every text field of PlaidError is filled")
+	body, err := json.Marshal(&sent)
+	require.NoError(t, err)
+
+	got := newAPIError(400, body, "hdr", transport.NewRedactor(testSecret, testClientID))
+	assert.Equal(t, masked, got.ErrorMessage)
+	assert.Equal(t, masked, got.DisplayMessage)
+	assert.Equal(t, ErrorType(masked), got.ErrorType)
+	assert.Equal(t, []string{masked}, got.RequiredAccountSubtypes)
+	assert.Equal(t, []json.RawMessage{json.RawMessage(`{"error_message":"` + masked + `"}`)}, got.Causes)
+	out, err := json.Marshal(got)
+	require.NoError(t, err)
+	for _, s := range []string{got.Error(), fmt.Sprintf("%+v", *got), string(out)} {
+		for _, secret := range []string{testClientID, testSecret, testAccess} {
+			assert.NotContains(t, s, secret)
+		}
+	}
+
+	// A credential with JSON punctuation in it can be matched across a string's end; the cause is
+	// then dropped rather than left as invalid JSON.
+	odd := `s3cr3t"}`
+	got = newAPIError(400, []byte(`{"error_code":"X","causes":[{"m":"s3cr3t"}]}`), "", transport.NewRedactor(odd))
+	assert.Equal(t, []json.RawMessage{json.RawMessage("null")}, got.Causes)
+	_, err = json.Marshal(got)
+	assert.NoError(t, err)
+}
+
 func TestNonPlaidErrorBodies(t *testing.T) {
 	html := "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n" +
 		"<hr><center>nginx</center>\r\n" + strings.Repeat("<!-- padding -->\r\n", 40) + "</body>\r\n</html>\r\n"
@@ -166,6 +217,9 @@ func TestSuccessReplyProblems(t *testing.T) {
 		{"empty", "", "link: CreateToken: HTTP 200 response has an empty body, want JSON"},
 		{"truncated", `{"link_token":"` + testLink, "link: CreateToken: decoding HTTP 200 response: invalid JSON"},
 		{"wrong types", `{"link_token":42}`, "link: CreateToken: decoding HTTP 200 response: json: cannot unmarshal number"},
+		{"null", `null`, "link: CreateToken: decoding HTTP 200 response: body is not a JSON object"},
+		{"trailing junk", `{"link_token":"` + testLink + `"} <html>`, "link: CreateToken: decoding HTTP 200 response: body has data after its JSON object"},
+		{"two replies", tokenCreateReply + tokenCreateReply, "link: CreateToken: decoding HTTP 200 response: body has data after its JSON object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -474,8 +474,11 @@ type TokenCreateRequestCraOptionsCashflowInsights struct {
 type TokenCreateRequestCraOptionsIncomeInsights struct {
 	// Filters the returned income streams based on the specified income categories.
 	IncomeInsightsFilter *IncomeInsightsFilter `json:"income_insights_filter,omitempty"`
-	// The version of Income Insights to use.
-	IncomeInsightsVersion IncomeInsightsVersion `json:"income_insights_version"`
+	// The version of Income Insights to use. Plaid requires the field but allows null, which is
+	// what nil sends; [Ptr] sets a version:
+	//
+	//	IncomeInsightsVersion: link.Ptr(link.IncomeInsightsVersionII2)
+	IncomeInsightsVersion *IncomeInsightsVersion `json:"income_insights_version"`
 }
 
 // TokenCreateRequestCraOptionsLendScore mirrors Plaid's LinkTokenCreateRequestCraOptionsLendScore schema.

@@ -59,7 +59,7 @@ type EventMetadata struct {
 	// The error type that the user encountered. Emitted by: ERROR, EXIT.
 	ErrorType ErrorType `json:"error_type,omitempty"`
 	// The status key indicates the point at which the user exited the Link flow. Emitted by: EXIT.
-	ExitStatus string `json:"exit_status,omitempty"`
+	ExitStatus ExitStatus `json:"exit_status,omitempty"`
 	// The ID of the selected institution. Emitted by: all events.
 	InstitutionID string `json:"institution_id,omitempty"`
 	// The name of the selected institution. Emitted by: all events.

@@ -399,4 +399,33 @@ func TestDate(t *testing.T) {
 	}
 	assert.True(t, Date{}.IsZero())
 	assert.Equal(t, "2024-01-02", DateOf(time.Date(2024, 1, 2, 23, 0, 0, 0, time.UTC)).String())
+
+	// Only real days encode: each must come back unchanged from ParseDate.
+	for _, ok := range []Date{NewDate(2024, time.February, 29), NewDate(1, 1, 1), NewDate(9999, 12, 31)} {
+		b, err := json.Marshal(ok)
+		require.NoError(t, err, ok.String())
+		var back Date
+		require.NoError(t, json.Unmarshal(b, &back))
+		assert.Equal(t, ok, back)
+	}
+	for _, bad := range []Date{
+		NewDate(2024, time.February, 30), NewDate(2023, time.February, 29), NewDate(2024, 13, 1),
+		NewDate(2024, 0, 1), NewDate(2024, 1, 0), NewDate(2024, 4, 31), NewDate(10000, 1, 1), NewDate(-1, 1, 1),
+	} {
+		b, err := json.Marshal(bad)
+		require.Error(t, err, bad.String())
+		assert.Contains(t, err.Error(), "link: invalid date "+bad.String())
+		assert.Nil(t, b)
+	}
+	// The zero Date is "no date": null, which decodes back to the zero Date.
+	b, err = json.Marshal(Date{})
+	require.NoError(t, err)
+	assert.Equal(t, "null", string(b))
+}
+
+func TestEventMetadataExitStatusIsTyped(t *testing.T) {
+	var md EventMetadata
+	require.NoError(t, json.Unmarshal([]byte(`{"exit_status":"requires_credentials","error_type":"ITEM_ERROR"}`), &md))
+	assert.Equal(t, ExitStatusRequiresCredentials, md.ExitStatus)
+	assert.Equal(t, ErrorTypeItemError, md.ErrorType)
 }

@@ -47,10 +47,20 @@ func (v *checker) list(field string, n int) {
 	}
 }
 
-// date requires a set Date.
+// date requires a set, real Date.
 func (v *checker) date(field string, d Date) {
 	if d.IsZero() {
 		v.fail(field, "is required")
+		return
+	}
+	v.optDate(field, d)
+}
+
+// optDate refuses an optional Date that is set but impossible (2024-02-30), which would otherwise
+// fail later, while encoding, without naming the field.
+func (v *checker) optDate(field string, d Date) {
+	if !d.IsZero() && !d.valid() {
+		v.fail(field, "is not a valid date: "+d.String())
 	}
 }
 
@@ -83,6 +93,7 @@ func validateTokenCreate(r *TokenCreateRequest) error {
 	}
 	if u := r.User; u != nil {
 		v.str("user.client_user_id", u.ClientUserID)
+		v.optDate("user.date_of_birth", u.DateOfBirth)
 		if n := u.Name; n != nil {
 			v.str("user.name.given_name", n.GivenName)
 			v.str("user.name.family_name", n.FamilyName)
@@ -158,10 +169,16 @@ func validateCRAOptions(v *checker, cra *TokenCreateRequestCraOptions) {
 				len(br.HomeLendingReportOptions.ReportsRequested))
 		}
 	}
-	// income_insights_version is required but nullable, so an empty one is a legitimate null.
-	if ii := cra.IncomeInsights; ii != nil && ii.IncomeInsightsFilter != nil {
-		v.list("cra_options.income_insights.income_insights_filter.included_categories",
-			len(ii.IncomeInsightsFilter.IncludedCategories))
+	if ii := cra.IncomeInsights; ii != nil {
+		// income_insights_version is required but nullable: nil sends null, which Plaid accepts,
+		// while a pointer to "" would send "", which is neither null nor a version.
+		if ver := ii.IncomeInsightsVersion; ver != nil && *ver == "" {
+			v.fail("cra_options.income_insights.income_insights_version", "must be nil (null) or a version, not empty")
+		}
+		if ii.IncomeInsightsFilter != nil {
+			v.list("cra_options.income_insights.income_insights_filter.included_categories",
+				len(ii.IncomeInsightsFilter.IncludedCategories))
+		}
 	}
 }
 
@@ -196,6 +213,10 @@ func validateSandboxPublicTokenCreate(r *SandboxPublicTokenCreateRequest) error 
 	if o := r.Options; o != nil && o.Statements != nil {
 		v.date("options.statements.start_date", o.Statements.StartDate)
 		v.date("options.statements.end_date", o.Statements.EndDate)
+	}
+	if o := r.Options; o != nil && o.Transactions != nil {
+		v.optDate("options.transactions.start_date", o.Transactions.StartDate)
+		v.optDate("options.transactions.end_date", o.Transactions.EndDate)
 	}
 	return v.err()
 }

@@ -18,6 +18,10 @@ type limitedReader struct {
 	r     io.Reader
 	n     int64
 	probe [1]byte
+
+	// first is the first byte that is not JSON whitespace, once one has been read: it tells a JSON
+	// object from a bare value without buffering or re-reading the body.
+	first byte
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -34,6 +38,14 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
+	if l.first == 0 {
+		for _, b := range p[:n] {
+			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
+				l.first = b
+				break
+			}
+		}
+	}
 	return n, err
 }
 

@@ -40,8 +40,9 @@ type Config struct {
 	PlaidVersion string
 	UserAgent    string
 
-	// HTTPClient is used as a template: the Client copies it and sets Timeout on the copy, so the
-	// caller's value is never changed while its Transport (and its connection pool) is shared.
+	// HTTPClient is used as a template: the Client copies it and wraps its Transport and
+	// CheckRedirect in the copy, so the caller's value is never changed while its Transport (and
+	// its connection pool) is shared. Its Timeout is ignored: Timeout below bounds each attempt.
 	HTTPClient *http.Client
 	MaxRetries int
 	Timeout    time.Duration // per attempt; 0 means none
@@ -119,7 +120,10 @@ func New(cfg Config) (*Client, error) {
 	} else {
 		hc.Transport = defaultTransport()
 	}
-	hc.Timeout = cfg.Timeout
+	// The attempt timeout lives in attemptTransport (see why there), so the copy has none of its own.
+	hc.Transport = &attemptTransport{rt: hc.Transport, timeout: cfg.Timeout}
+	hc.Timeout = 0
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &hc,
@@ -190,6 +194,12 @@ func (c *Client) Post(ctx context.Context, path string, in, out any, requestID *
 
 	resp, err := c.rc.Do(req)
 	if err != nil {
+		if resp != nil {
+			// retryablehttp hands back the response along with the error when the context ended
+			// just after its headers arrived; nobody else will close it, and an open body pins its
+			// connection.
+			drainAndClose(&limitedReader{r: resp.Body}, resp.Body)
+		}
 		c.logDone(ctx, st, path, 0, start, "", err)
 		return err
 	}
@@ -214,7 +224,11 @@ func (c *Client) readResponse(resp *http.Response, out any, requestID *string, w
 		return c.decodeError(resp.StatusCode, b, headerRequestID(resp.Header))
 	}
 
-	err := json.NewDecoder(lr).Decode(out)
+	dec := json.NewDecoder(lr)
+	err := dec.Decode(out)
+	if err == nil {
+		err = checkWholeObject(dec, lr)
+	}
 	var rid string
 	if wantID || err != nil {
 		if requestID != nil {
@@ -231,15 +245,46 @@ func (c *Client) readResponse(resp *http.Response, out any, requestID *string, w
 		return rid, fmt.Errorf("HTTP %d response body exceeds %d bytes: %w", resp.StatusCode, c.maxBody, errTooLarge)
 	case errors.Is(err, io.EOF):
 		return rid, fmt.Errorf("HTTP %d response has an empty body, want JSON", resp.StatusCode)
+	case errors.Is(err, errNotObject), errors.Is(err, errTrailingData):
+		return rid, fmt.Errorf("decoding HTTP %d response: %w", resp.StatusCode, err)
 	default:
 		// Syntax errors quote one character at most; type errors name a field and types; a
 		// field's own decoder (a time, a date) may quote its value, hence the masking.
-		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+		if isSyntaxError(err) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return rid, fmt.Errorf("decoding HTTP %d response: invalid JSON: %s", resp.StatusCode, c.redact.Redact(err.Error()))
 		}
 		return rid, fmt.Errorf("decoding HTTP %d response: %s", resp.StatusCode, c.redact.Redact(err.Error()))
 	}
+}
+
+// Errors for a 2xx body that decoded but is not exactly one JSON object.
+var (
+	errNotObject    = errors.New("body is not a JSON object")
+	errTrailingData = errors.New("body has data after its JSON object")
+)
+
+// checkWholeObject refuses a body that decoded without error but is not one JSON object: a
+// literal null (which decodes into a struct as "nothing", leaving a zero response that looks like
+// success), or an object followed by anything but whitespace (a proxy's page appended to a
+// reply, or two replies run together). It costs no allocation on a good body: the first byte was
+// noted by lr as it passed, and reading one more token at the end of the input only finds io.EOF.
+func checkWholeObject(dec *json.Decoder, lr *limitedReader) error {
+	if lr.first != '{' {
+		return errNotObject
+	}
+	switch _, err := dec.Token(); {
+	case err == io.EOF:
+		return nil
+	case err == nil, isSyntaxError(err):
+		return errTrailingData
+	default:
+		return err // a read error or errTooLarge, reported as such
+	}
+}
+
+func isSyntaxError(err error) bool {
+	var se *json.SyntaxError
+	return errors.As(err, &se)
 }
 
 // headerRequestID reads the request id some gateways put in a header, for replies whose body has

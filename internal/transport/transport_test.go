@@ -266,6 +266,32 @@ func TestContextEndingDuringBackoffReturnsPromptly(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 }
 
+// TestPerAttemptTimeoutCoversTheBody: a reply whose headers arrive in time but whose body stalls
+// is still cut off by the attempt timeout.
+func TestPerAttemptTimeoutCoversTheBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"value":`)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release) // before Close, which waits for handlers
+
+	c := newTestClient(t, srv.URL, func(c *Config) {
+		c.Timeout = 100 * time.Millisecond
+		c.MaxRetries = 0
+	})
+	start := time.Now()
+	_, err := post(c, context.Background())
+	require.Error(t, err)
+	assert.Equal(t, "decoding HTTP 200 response: context deadline exceeded", err.Error())
+	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
 func TestContextEndingDuringRequest(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -294,6 +320,13 @@ func TestSuccessBodyProblems(t *testing.T) {
 		{"truncated", `{"value":"x"`, 0, "invalid JSON"},
 		{"wrong type", `{"value":12}`, 0, "cannot unmarshal number"},
 		{"too large", `{"value":"` + strings.Repeat("a", 100) + `"}`, 64, "exceeds 64 bytes"},
+		{"null", " null\n", 0, "decoding HTTP 200 response: body is not a JSON object"},
+		{"string", `"ok"`, 0, "cannot unmarshal string"},
+		{"trailing html", `{"value":"l"} <html>`, 0, "decoding HTTP 200 response: body has data after its JSON object"},
+		{"two objects", `{"value":"a"}{"value":"b"}`, 0, "body has data after its JSON object"},
+		{"stray brace", `{"value":"a"}}`, 0, "body has data after its JSON object"},
+		{"trailing number", `{"value":"a"} 1`, 0, "body has data after its JSON object"},
+		{"whitespace past the limit", `{"value":"a"}` + strings.Repeat(" ", 100), 64, "exceeds 64 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -310,6 +343,16 @@ func TestSuccessBodyProblems(t *testing.T) {
 			assert.Equal(t, 1, mt.GetTotalCallCount(), "a bad 2xx body is not retried")
 		})
 	}
+}
+
+func TestSuccessBodyWhitespaceIsAccepted(t *testing.T) {
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo",
+		httpmock.NewStringResponder(200, " \r\n\t{\"value\":\"padded\"} \n\t\r\n"))
+	c := newTestClient(t, "https://plaid.test", func(c *Config) { c.HTTPClient = &http.Client{Transport: mt} })
+	out, err := post(c, context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "padded", out.Value)
 }
 
 func TestBodyExactlyAtLimitIsAccepted(t *testing.T) {
@@ -499,7 +542,12 @@ func TestNew(t *testing.T) {
 	c, err := New(cfg)
 	require.NoError(t, err)
 	assert.Equal(t, time.Hour, hc.Timeout, "the caller's client is not modified")
-	assert.Equal(t, time.Second, c.rc.HTTPClient.Timeout)
+	assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
+	assert.Nil(t, hc.Transport, "the caller's client is not modified")
+	at, isWrapper := c.rc.HTTPClient.Transport.(*attemptTransport)
+	require.True(t, isWrapper, "retryablehttp sees only the RoundTrip-only wrapper")
+	assert.Equal(t, time.Second, at.timeout, "Config.Timeout bounds each attempt")
+	assert.Zero(t, c.rc.HTTPClient.Timeout, "the copy's own Timeout would bound attempts a second time")
 	assert.Nil(t, c.rc.Logger, "retryablehttp's own logger is off")
 }
 
@@ -527,4 +575,178 @@ func TestLimitedReader(t *testing.T) {
 	b, err = io.ReadAll(lr)
 	assert.Equal(t, "abc", string(b))
 	assert.NoError(t, err)
+}
+
+// connCounter is an httptest server that counts the TCP connections it accepts.
+func connCounter(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+// TestFailedCallKeepsIdleConnections: retryablehttp closes its client's idle connections when a
+// call fails for good or its context ends during a backoff wait; the pool must survive both.
+func TestFailedCallKeepsIdleConnections(t *testing.T) {
+	t.Run("retries exhausted", func(t *testing.T) {
+		var n atomic.Int32
+		srv, conns := connCounter(t, func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				// No body: the connection is idle again before the client sees the status.
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = io.WriteString(w, `{"value":"ok"}`)
+		})
+		c := newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0 })
+		_, err := post(c, context.Background())
+		var ae *apiErr
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, http.StatusServiceUnavailable, ae.status)
+		for range 3 {
+			out, err := post(c, context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, "ok", out.Value)
+		}
+		assert.Equal(t, int32(4), n.Load())
+		assert.Equal(t, int32(1), conns.Load(), "the failed call closed the idle connection")
+	})
+	t.Run("context ends during backoff", func(t *testing.T) {
+		var n atomic.Int32
+		srv, conns := connCounter(t, func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = io.WriteString(w, `{"error_code":"INTERNAL_SERVER_ERROR"}`)
+				return
+			}
+			_, _ = io.WriteString(w, `{"value":"ok"}`)
+		})
+		c := newTestClient(t, srv.URL, func(c *Config) { c.BackoffMin, c.BackoffMax = time.Minute, time.Minute })
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, err := post(c, ctx)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		out, err := post(c, context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, "ok", out.Value)
+		assert.Equal(t, int32(2), n.Load())
+		assert.Equal(t, int32(1), conns.Load(), "the ended wait closed the idle connection")
+	})
+}
+
+// credentialSink is a server that records the credential headers of every request it gets.
+type credentialSink struct {
+	*httptest.Server
+	mu   sync.Mutex
+	seen []string // "client-id|secret" per request
+}
+
+func newCredentialSink(t *testing.T, h http.HandlerFunc) *credentialSink {
+	t.Helper()
+	s := &credentialSink{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.seen = append(s.seen, r.Header.Get("PLAID-CLIENT-ID")+"|"+r.Header.Get("PLAID-SECRET"))
+		s.mu.Unlock()
+		h(w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *credentialSink) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.seen...)
+}
+
+func redirectTo(target string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", target)
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		_, _ = io.WriteString(w, "moved to "+target)
+	}
+}
+
+// TestRedirectIsNotFollowed: Plaid never redirects, so a 3xx is the reply, and the host it points
+// at never sees a request.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	b := newCredentialSink(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"value":"from b"}`)
+	})
+	a := newCredentialSink(t, redirectTo(b.URL+"/echo"))
+
+	_, err := post(newTestClient(t, a.URL), context.Background())
+	var ae *apiErr
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, http.StatusTemporaryRedirect, ae.status)
+	assert.Equal(t, "moved to "+b.URL+"/echo", ae.body)
+	assert.Equal(t, []string{testClientID + "|" + testSecret}, a.requests())
+	assert.Empty(t, b.requests())
+}
+
+// TestCallerRedirectPolicyNeverForwardsCredentials: a caller's CheckRedirect is honoured, but the
+// credentials go only to the origin they were meant for.
+func TestCallerRedirectPolicyNeverForwardsCredentials(t *testing.T) {
+	b := newCredentialSink(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"value":"from b"}`)
+	})
+	var a *credentialSink
+	a = newCredentialSink(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/echo":
+			redirectTo(a.URL+"/same-origin")(w, r)
+		case "/same-origin":
+			redirectTo(b.URL+"/other-origin")(w, r)
+		}
+	})
+	var hops atomic.Int32
+	hc := &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		hops.Add(1)
+		return nil
+	}}
+	out, err := post(newTestClient(t, a.URL, func(c *Config) { c.HTTPClient = hc }), context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "from b", out.Value)
+	assert.Equal(t, int32(2), hops.Load(), "the caller's policy saw both hops")
+	want := testClientID + "|" + testSecret
+	assert.Equal(t, []string{want, want}, a.requests(), "same origin: credentials kept")
+	assert.Equal(t, []string{"|"}, b.requests(), "another origin (here, another port): credentials dropped")
+}
+
+// closeRecorder is a response body that records whether it was closed.
+type closeRecorder struct {
+	io.Reader
+	closed atomic.Bool
+}
+
+func (c *closeRecorder) Close() error { c.closed.Store(true); return nil }
+
+// cancelThenReply ends the call's context and then answers, as when the context ends just after
+// the headers arrive.
+type cancelThenReply struct {
+	cancel context.CancelFunc
+	body   *closeRecorder
+}
+
+func (rt *cancelThenReply) RoundTrip(req *http.Request) (*http.Response, error) {
+	rt.cancel()
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: rt.body, Request: req}, nil
+}
+
+func TestBodyClosedWhenContextEndsAfterHeaders(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rt := &cancelThenReply{cancel: cancel, body: &closeRecorder{Reader: strings.NewReader(`{"value":"late"}`)}}
+	c := newTestClient(t, "https://plaid.test", func(c *Config) { c.HTTPClient = &http.Client{Transport: rt} })
+	_, err := post(c, ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.True(t, rt.body.closed.Load(), "the response body was left open")
 }
