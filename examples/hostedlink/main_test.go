@@ -175,6 +175,7 @@ func TestRunSandboxMasks(t *testing.T) {
 	assert.NotContains(t, got, clientID)
 	assert.NotContains(t, got, secret)
 	assert.NotRegexp(t, `link-sandbox-`+uuidPattern, got)
+	assert.Contains(t, got, "1. Created Hosted Link token link-sandbox-…;", "not one character of the token's UUID")
 	assert.Contains(t, got, "Using Plaid's Sandbox")
 	assert.Contains(t, got, srv.URL+"/hl/", "the user needs the URL, so it is printed whole")
 }
@@ -189,6 +190,21 @@ func TestHostedLinkMasksPublicTokens(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, out.String(), "   public tokens: public-sandbox-…\n")
 	assert.NotRegexp(t, `sandbox-`+uuidPattern, out.String())
+}
+
+// mask shows a token's kind and environment and nothing of the identifier after them; a link
+// token's prefix is shorter than an access token's, so no fixed length would do.
+func TestMask(t *testing.T) {
+	tests := map[string]string{
+		"link-sandbox-af1a0311-da53-4636-b754-dd15cc058176":   "link-sandbox-…",
+		"public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d": "public-sandbox-…",
+		"access-sandbox-5ff6d244-a8bd-4673-b957-4df124bc5428": "access-sandbox-…",
+		"link-development": "…",
+		"":                 "…",
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, mask(in), in)
+	}
 }
 
 func TestRunHalfConfigured(t *testing.T) {

@@ -176,14 +176,21 @@ func flow(ctx context.Context, out io.Writer, client *link.Client, user endUser,
 // reveal prints a token whole: the fake's tokens unlock nothing.
 func reveal(s string) string { return s }
 
-// mask keeps only a token's environment-and-kind prefix ("access-sandbox-"), so that a real
-// credential never lands in a terminal's scrollback or a CI log.
+// mask keeps only a token's kind-and-environment prefix, up to and including its second '-'
+// ("access-sandbox-…", "link-production-…"), so that no part of the secret identifier after it
+// lands in a terminal's scrollback or a CI log. A fixed number of characters would not do: the
+// prefixes differ in length, and "link-sandbox-" is shorter than "access-sandbox-". A string
+// without that prefix is hidden whole.
 func mask(s string) string {
-	const keep = 15
-	if len(s) <= keep {
+	kind, rest, ok := strings.Cut(s, "-")
+	if !ok {
 		return "…"
 	}
-	return s[:keep] + "…"
+	env, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return "…"
+	}
+	return kind + "-" + env + "-…"
 }
 
 func institutionName(id string) string {

@@ -10,7 +10,8 @@
 // It then starts linktest, the in-process fake Plaid, listens on 127.0.0.1 on a free port, creates
 // a Hosted Link token whose webhook URL points at itself, has the fake complete the session, shows
 // the three webhooks (ITEM_ADD_RESULT, EVENTS, SESSION_FINISHED) arriving verified and a forged one
-// being refused, and exits.
+// (naming Plaid's real key ID but signed with another key) being refused for its signature, and
+// exits.
 //
 // With -addr it runs as a long-lived receiver instead, verifying webhooks with the keys of Plaid's
 // Sandbox, which needs PLAID_CLIENT_ID and PLAID_SECRET in the environment:
@@ -24,6 +25,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,7 +50,6 @@ import (
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
-	"github.com/plaidlink/plaidlink-go/webhook/webhooktest"
 )
 
 // webhookPath is where the receiver listens; any path works as long as the link token names it.
@@ -181,7 +188,8 @@ func demo(ctx context.Context, out io.Writer) error {
 		received []webhook.Event
 	)
 	// The verifier fetches the fake's signing key through the client, as it would fetch Plaid's.
-	h := newHandler(webhook.NewVerifier(client), log, func(ev webhook.Event) {
+	verifier := webhook.NewVerifier(client)
+	h := newHandler(verifier, log, func(ev webhook.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		received = append(received, ev)
@@ -236,26 +244,69 @@ func demo(ctx context.Context, out io.Writer) error {
 	fmt.Fprintf(out, "3. All %d webhooks arrived verified for session %s: %s.\n",
 		len(codes), session.LinkSessionID, strings.Join(codes, ", "))
 
-	status, err := postForged(ctx, url, session.Webhooks[len(session.Webhooks)-1].Body)
+	// The forgery names the key Plaid really signs with (a kid is no secret: every webhook
+	// carries it), so it gets past the key lookup and is refused for its signature alone.
+	body := session.Webhooks[len(session.Webhooks)-1].Body
+	forged, err := forgeHeader(body, fake.Signer().KeyID(), time.Now())
+	if err != nil {
+		return fmt.Errorf("forge a webhook: %w", err)
+	}
+	status, err := postWebhook(ctx, url, body, forged)
 	if err != nil {
 		return fmt.Errorf("send a forged webhook: %w", err)
 	}
 	if status != http.StatusUnauthorized {
 		return fmt.Errorf("a forged webhook got HTTP %d, want %d", status, http.StatusUnauthorized)
 	}
-	fmt.Fprintf(out, "4. A copy of SESSION_FINISHED signed with a key that is not Plaid's was refused: HTTP %d.\n", status)
+	// The handler answers only 401, as it should; the verifier itself says why.
+	reason := verifier.Verify(ctx, forged, body)
+	if !errors.Is(reason, webhook.ErrInvalidSignature) {
+		return fmt.Errorf("a forged webhook was refused for %v, want %v", reason, webhook.ErrInvalidSignature)
+	}
+	fmt.Fprintf(out, "4. A copy of SESSION_FINISHED under Plaid's key ID but signed with another key was refused: HTTP %d (%v).\n",
+		status, webhook.ErrInvalidSignature)
 	return stop()
 }
 
-// postForged sends body to url signed by a stranger's key, as an attacker who knows the payload
-// format but not Plaid's private key would.
-func postForged(ctx context.Context, url string, body []byte) (int, error) {
+// forgeHeader builds the Plaid-Verification header an attacker who knows the format but not
+// Plaid's private key would: a well-formed ES256 JWT naming Plaid's key ID kid, with true claims
+// for body issued at now, signed with a P-256 key of the attacker's own.
+func forgeHeader(body []byte, kid string, now time.Time) (string, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", err
+	}
+	header, err := json.Marshal(map[string]string{"alg": "ES256", "kid": kid, "typ": "JWT"})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(body)
+	claims, err := json.Marshal(map[string]any{"iat": now.Unix(), "request_body_sha256": hex.EncodeToString(sum[:])})
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawURLEncoding
+	signingInput := enc.EncodeToString(header) + "." + enc.EncodeToString(claims)
+	digest := sha256.Sum256([]byte(signingInput))
+	r, s, err := ecdsa.Sign(rand.Reader, key, digest[:])
+	if err != nil {
+		return "", err
+	}
+	// A JWS ES256 signature is R||S, each left-padded to 32 bytes (RFC 7518, 3.4).
+	var sig [64]byte
+	r.FillBytes(sig[:32])
+	s.FillBytes(sig[32:])
+	return signingInput + "." + enc.EncodeToString(sig[:]), nil
+}
+
+// postWebhook POSTs body to url with header as its Plaid-Verification and returns the status.
+func postWebhook(ctx context.Context, url string, body []byte, header string) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(webhook.HeaderName, webhooktest.NewSigner().Sign(body))
+	req.Header.Set(webhook.HeaderName, header)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err

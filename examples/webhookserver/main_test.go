@@ -57,8 +57,11 @@ func TestRunDemo(t *testing.T) {
 
 	assert.Regexp(t, `^Receiving webhooks on http://127\.0\.0\.1:\d+/plaid/webhook \(fake Plaid at http://127\.0\.0\.1:\d+\)\.\n`, got)
 	assert.Contains(t, got, "3. All 3 webhooks arrived verified for session "+session+": ITEM_ADD_RESULT, EVENTS, SESSION_FINISHED.\n")
-	assert.Contains(t, got, `level=WARN msg="webhook refused" status=401 method=POST reason="webhook: no verification key for kid"`)
-	assert.True(t, strings.HasSuffix(got, "was refused: HTTP 401.\n"), got)
+	// The forgery carries the real kid, so it is refused for its signature, not for an unknown key.
+	assert.Contains(t, got, `level=WARN msg="webhook refused" status=401 method=POST reason="webhook: invalid JWT signature"`)
+	assert.NotContains(t, got, "no verification key for kid")
+	assert.True(t, strings.HasSuffix(got, "4. A copy of SESSION_FINISHED under Plaid's key ID but signed with another key was refused: "+
+		"HTTP 401 (webhook: invalid JWT signature).\n"), got)
 	assertNoSecrets(t, got)
 }
 

@@ -12,13 +12,15 @@ import (
 
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
+	"github.com/plaidlink/plaidlink-go/webhook"
 )
 
 func TestConcurrentUse(t *testing.T) {
 	s := newServer(t)
 	c := s.Client()
 	ctx := context.Background()
-	rcv := newReceiver(t, c)
+	// The workers move the clock by a minute in all, and webhooks are signed at its time.
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
 
 	const workers, rounds = 16, 15
 	var wg sync.WaitGroup

@@ -14,9 +14,6 @@ import (
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
-// maxClientNameLen is Plaid's limit on client_name.
-const maxClientNameLen = 30
-
 var languages = []link.Language{
 	link.LanguageDanish, link.LanguageDutch, link.LanguageEnglish, link.LanguageEstonian,
 	link.LanguageFrench, link.LanguageGerman, link.LanguageHindi, link.LanguageItalian,
@@ -98,9 +95,8 @@ func validateTokenCreate(req *link.TokenCreateRequest) *apiError {
 		return errMissingFields(missing...)
 	}
 
-	if len(req.ClientName) > maxClientNameLen {
-		return errInvalidField("client_name must be at most %d characters", maxClientNameLen)
-	}
+	// A client_name over Plaid's 30 characters is not refused: Link shows "This Application"
+	// instead of it, which only the front end would reveal.
 	if !slices.Contains(languages, req.Language) {
 		return errInvalidField("language %q is not a supported language", req.Language)
 	}
@@ -147,14 +143,39 @@ func validateTokenCreate(req *link.TokenCreateRequest) *apiError {
 		return e
 	}
 	if req.HostedLink != nil {
+		// Compared in seconds, as sent, so that no conversion to a Duration can overflow.
 		if n := req.HostedLink.URLLifetimeSeconds; n != nil && *n <= 0 {
 			return errInvalidField("hosted_link.url_lifetime_seconds must be positive")
+		} else if n != nil && *n > maxHostedLinkURLLifetimeSeconds {
+			return errInvalidField("hosted_link.url_lifetime_seconds cannot be longer than 21 days (%d seconds)", maxHostedLinkURLLifetimeSeconds)
+		}
+		switch m := req.HostedLink.DeliveryMethod; m {
+		case "", link.HostedLinkDeliveryMethodSMS, link.HostedLinkDeliveryMethodEmail:
+		default:
+			return errInvalidField("hosted_link.delivery_method %q is not one of sms, email", m)
 		}
 		if e := checkURL("hosted_link.completion_redirect_uri", req.HostedLink.CompletionRedirectURI, true); e != nil {
 			return e
 		}
 	}
 	return nil
+}
+
+const maxHostedLinkURLLifetimeSeconds = int(MaxHostedLinkURLLifetime / time.Second)
+
+// hostedLinkLifetime is how long the URL of a Hosted Link token lasts, and so the token too. The
+// request has passed validateTokenCreate, so a lifetime it sets is within Plaid's bounds.
+func hostedLinkLifetime(h *link.TokenCreateHostedLink) time.Duration {
+	if n := h.URLLifetimeSeconds; n != nil {
+		return time.Duration(*n) * time.Second
+	}
+	switch h.DeliveryMethod {
+	case link.HostedLinkDeliveryMethodEmail:
+		return HostedLinkEmailURLLifetime
+	case link.HostedLinkDeliveryMethodSMS:
+		return HostedLinkSMSURLLifetime
+	}
+	return HostedLinkURLLifetime
 }
 
 func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (any, *apiError) {
@@ -189,9 +210,10 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 	if len(updateTokens) > 0 {
 		lifetime = UpdateModeLinkTokenLifetime
 	}
-	if req.HostedLink != nil && req.HostedLink.URLLifetimeSeconds != nil {
-		// A Hosted Link token expires with its URL.
-		lifetime = time.Duration(*req.HostedLink.URLLifetimeSeconds) * time.Second
+	if req.HostedLink != nil {
+		// A Hosted Link token expires with its URL, as Plaid documents for
+		// LinkTokenCreateResponse.expiration.
+		lifetime = hostedLinkLifetime(req.HostedLink)
 	}
 	lt := &linkToken{
 		token:        newLinkToken(),
@@ -256,19 +278,45 @@ func (s *Server) tokenGet(_ context.Context, body []byte, requestID string) (any
 		return nil, errInvalidLinkToken("invalid or has expired")
 	}
 	created, expires := lt.createdAt, lt.expiresAt
-	resp := &link.TokenGetResponse{
-		LinkToken:  lt.token,
-		CreatedAt:  &created,
-		Expiration: &expires,
-		Metadata:   lt.metadata,
-		UserID:     lt.userID,
-		RequestID:  requestID,
+	resp := &wireTokenGetResponse{
+		TokenGetResponse: link.TokenGetResponse{
+			LinkToken:  lt.token,
+			CreatedAt:  &created,
+			Expiration: &expires,
+			UserID:     lt.userID,
+			RequestID:  requestID,
+		},
+		Metadata: wireTokenGetMetadata{
+			TokenGetMetadataResponse: lt.metadata,
+			Webhook:                  nullable(lt.metadata.Webhook),
+			RedirectURI:              nullable(lt.metadata.RedirectURI),
+			ClientName:               nullable(lt.metadata.ClientName),
+		},
 	}
 	// Sessions are stored oldest first; Plaid lists the most recent first.
 	for i := len(lt.sessions) - 1; i >= 0; i-- {
 		resp.LinkSessions = append(resp.LinkSessions, lt.sessions[i])
 	}
 	return resp, nil
+}
+
+// wireTokenGetResponse is LinkTokenGetResponse as Plaid puts it on the wire; only its metadata
+// differs from link.TokenGetResponse.
+type wireTokenGetResponse struct {
+	link.TokenGetResponse
+	// Metadata shadows the embedded field of the same JSON name, which encoding/json then ignores.
+	Metadata wireTokenGetMetadata `json:"metadata"`
+}
+
+// wireTokenGetMetadata is LinkTokenGetMetadataResponse as Plaid sends it: webhook, redirect_uri
+// and client_name are JSON null when the token was created without them (Plaid's sample shows
+// "redirect_uri": null), which link's plain strings cannot express. These fields shadow the
+// embedded ones of the same JSON names; every other field is encoded from the embedded struct.
+type wireTokenGetMetadata struct {
+	link.TokenGetMetadataResponse
+	Webhook     *string `json:"webhook"`
+	RedirectURI *string `json:"redirect_uri"`
+	ClientName  *string `json:"client_name"`
 }
 
 func (s *Server) publicTokenExchange(_ context.Context, body []byte, requestID string) (any, *apiError) {
@@ -451,8 +499,9 @@ func (s *Server) webhookVerificationKeyGet(ctx context.Context, body []byte, req
 			e := *perr
 			return nil, &apiError{status: http.StatusBadRequest, err: &e}
 		}
-		return nil, newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
-			"invalid key_id provided: %v", err)
+		// Anything but Plaid's refusal of the kid (the request's context ending mid-fetch) is the
+		// server's failure, not a sign that the kid is wrong.
+		return nil, errInternal()
 	}
 	out := *resp
 	out.RequestID = requestID

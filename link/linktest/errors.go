@@ -94,6 +94,27 @@ func errInvalidBody(detail string) *apiError {
 		"body could not be parsed as JSON: %s", detail)
 }
 
+// errUnknownFields is Plaid's reply to a body field the endpoint does not know.
+func errUnknownFields(fields ...string) *apiError {
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, "UNKNOWN_FIELDS",
+		"the following fields are not recognized by this endpoint: %s", strings.Join(fields, ", "))
+}
+
+// errBodyTooLarge answers a body over the server's limit. Plaid documents no code for this, so it
+// is INVALID_BODY, the code a client already handles for a body Plaid cannot read, with the
+// status that says why.
+func errBodyTooLarge(limit int) *apiError {
+	return newAPIError(http.StatusRequestEntityTooLarge, link.ErrorTypeInvalidRequest, "INVALID_BODY",
+		"request body is larger than %d bytes", limit)
+}
+
+// errClosing answers a request that was still being delayed when the server was closed; 503 is
+// what a server going away answers, and a client may retry it elsewhere.
+func errClosing() *apiError {
+	return newAPIError(http.StatusServiceUnavailable, link.ErrorTypeAPIError, "INTERNAL_SERVER_ERROR",
+		"linktest: the server was closed while this request was delayed")
+}
+
 func errNotFound(method, path string) *apiError {
 	return newAPIError(http.StatusNotFound, link.ErrorTypeInvalidRequest, "NOT_FOUND",
 		"not found: %s %s is not a Plaid API endpoint", method, path)
@@ -122,6 +143,30 @@ func errInvalidAccessToken() *apiError {
 func errInvalidInstitution(id string) *apiError {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_INSTITUTION",
 		"invalid institution_id provided: %q is not a linktest sandbox institution", id)
+}
+
+// errInstitutionCountry refuses a session at an institution that serves none of the link token's
+// countries, which real Link would never list.
+func errInstitutionCountry(inst Institution, ccs []link.CountryCode) *apiError {
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_INSTITUTION",
+		"invalid institution_id provided: %s (%s) serves %s, none of the link token's country_codes %s",
+		inst.InstitutionID, inst.Name, joinCountries(inst.CountryCodes), joinCountries(ccs))
+}
+
+// errNoInstitutionForCountries refuses a session without a chosen institution when no
+// institution the server knows serves the link token's countries.
+func errNoInstitutionForCountries(ccs []link.CountryCode) *apiError {
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_INSTITUTION",
+		"no linktest sandbox institution serves the link token's country_codes %s; see linktest.Institutions",
+		joinCountries(ccs))
+}
+
+func joinCountries(ccs []link.CountryCode) string {
+	parts := make([]string, len(ccs))
+	for i, cc := range ccs {
+		parts[i] = string(cc)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 func errInternal() *apiError {

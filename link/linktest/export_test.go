@@ -1,5 +1,13 @@
 package linktest
 
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/plaidlink/plaidlink-go/link"
+)
+
 // Counts reports how many link tokens, public tokens, Items and Hosted Link pages s holds, for
 // tests of its bounds.
 func Counts(s *Server) (linkTokens, publicTokens, items, hosted int) {
@@ -16,4 +24,22 @@ func SetLimits(s *Server, linkTokens, publicTokens, items int) {
 	s.linkTokens.max = linkTokens
 	s.publicTokens.max = publicTokens
 	s.items.max = items
+}
+
+// QueuedFaults reports how many faults are queued for path, so a test can tell when a request has
+// taken its fault.
+func QueuedFaults(s *Server, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.faults[normalizePath(path)])
+}
+
+// WebhookKeyGet calls the /webhook_verification_key/get endpoint directly with ctx, for a test of
+// a key fetch whose request context has ended, which no HTTP client would see the answer to.
+func WebhookKeyGet(s *Server, ctx context.Context, kid string) (status int, perr *link.Error) {
+	_, e := s.webhookVerificationKeyGet(ctx, []byte(`{"key_id":`+strconv.Quote(kid)+`}`), "test")
+	if e == nil {
+		return http.StatusOK, nil
+	}
+	return e.status, e.err
 }

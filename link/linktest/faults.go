@@ -1,6 +1,7 @@
 package linktest
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -25,12 +26,16 @@ func normalizePath(p string) string {
 	return p
 }
 
-// FailNext makes the next n requests to path (such as [PathTokenCreate]) fail with the HTTP
-// status and the PlaidError body perr, before credentials or the body are looked at; each reply
-// gets its own request_id. A nil perr sends Plaid's API_ERROR / INTERNAL_SERVER_ERROR, and a status
+// FailNext makes the next n POST requests to path (one of the Path constants, such as
+// [PathTokenCreate]) fail with the HTTP status and the PlaidError body perr, before credentials or
+// the body are looked at; each reply gets its own request_id. A request the endpoint does not
+// serve (another method) is answered 404 and leaves the faults queued. Like httptest's helpers,
+// FailNext panics if path is not one the server serves, because a mistyped path would otherwise
+// make the fault silently never fire. A nil perr sends Plaid's API_ERROR / INTERNAL_SERVER_ERROR, and a status
 // outside 400-599 is taken as 500. Use it to test a client's retries. Faults queued for a path are
 // used in order, at most 65536 of them.
 func (s *Server) FailNext(path string, n int, status int, perr *link.Error) {
+	path = mustEndpointPath("FailNext", path)
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
 		if perr != nil && perr.HTTPStatus >= 400 && perr.HTTPStatus <= 599 {
@@ -46,14 +51,26 @@ func (s *Server) FailNext(path string, n int, status int, perr *link.Error) {
 	s.queueFaults(path, n, fault{status: status, err: &e})
 }
 
-// DelayNext makes the next n requests to path wait d (real time, not the fake clock) before they
-// are answered normally, or end without an answer if the client gives up first. Use it to test a
-// client's timeouts.
+// DelayNext makes the next n POST requests to path wait d (real time, not the fake clock) before
+// they are answered normally, or end without an answer if the client gives up first, or are
+// answered 503 if the server is closed meanwhile. Use it to test a client's timeouts. Faults are
+// used and paths checked as for [Server.FailNext]: DelayNext panics on a path the server does not
+// serve.
 func (s *Server) DelayNext(path string, n int, d time.Duration) {
+	path = mustEndpointPath("DelayNext", path)
 	if d <= 0 {
 		return
 	}
 	s.queueFaults(path, n, fault{delay: d})
+}
+
+// mustEndpointPath normalizes path and panics, naming the caller, if no endpoint serves it.
+func mustEndpointPath(caller, path string) string {
+	p := normalizePath(path)
+	if _, ok := endpoints[p]; !ok {
+		panic(fmt.Sprintf("linktest: %s: the server serves no endpoint at %q; use one of the linktest.Path constants", caller, path))
+	}
+	return p
 }
 
 // ClearFaults drops every fault queued by FailNext and DelayNext.
@@ -63,8 +80,8 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
+// queueFaults queues n copies of f for path, which the caller has checked and normalized.
 func (s *Server) queueFaults(path string, n int, f fault) {
-	path = normalizePath(path)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q := s.faults[path]

@@ -2,8 +2,10 @@ package linktest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,4 +109,87 @@ func TestDelayNextHitsClientTimeout(t *testing.T) {
 	began = time.Now()
 	s.Close()
 	assert.Less(t, time.Since(began), 2*time.Second)
+}
+
+// A mistyped path is a programming error that would make the fault never fire, so it panics with
+// a message naming it, as httptest does on misuse.
+func TestFaultsOnUnknownPathPanic(t *testing.T) {
+	s := newServer(t)
+	assert.PanicsWithValue(t,
+		`linktest: FailNext: the server serves no endpoint at "/link/token/creat"; use one of the linktest.Path constants`,
+		func() { s.FailNext("/link/token/creat", 1, http.StatusInternalServerError, nil) })
+	assert.PanicsWithValue(t,
+		`linktest: DelayNext: the server serves no endpoint at "/hl/abc"; use one of the linktest.Path constants`,
+		func() { s.DelayNext("/hl/abc", 1, time.Second) })
+	assert.Panics(t, func() { s.DelayNext("/nope", 1, 0) }, "checked even when the delay is ignored")
+
+	// Nothing was queued, so a real request is served normally.
+	_, err := s.Client().CreateToken(context.Background(), tokenRequest())
+	require.NoError(t, err)
+}
+
+// A fault is used by the next request the endpoint serves, not by one it answers 404.
+func TestFaultNotUsedByRequestsTheEndpointDoesNotServe(t *testing.T) {
+	s := newServer(t)
+	s.FailNext(linktest.PathTokenGet, 1, http.StatusServiceUnavailable, nil)
+
+	r := rawDo(t, s, http.MethodGet, linktest.PathTokenGet, nil, nil)
+	requirePlaidErrorBody(t, r, http.StatusNotFound, "INVALID_REQUEST", "NOT_FOUND")
+	r = rawDo(t, s, http.MethodPut, linktest.PathTokenGet, map[string]any{"link_token": "x"}, nil)
+	requirePlaidErrorBody(t, r, http.StatusNotFound, "INVALID_REQUEST", "NOT_FOUND")
+	assert.Equal(t, 1, linktest.QueuedFaults(s, linktest.PathTokenGet))
+
+	r = rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "x"})
+	requirePlaidErrorBody(t, r, http.StatusServiceUnavailable, "API_ERROR", "INTERNAL_SERVER_ERROR")
+	r = rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "x"})
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_LINK_TOKEN")
+}
+
+// Close does not wait out a delay that a client without a timeout is still waiting for: the
+// delayed request is answered 503 at once.
+func TestCloseEndsInjectedDelay(t *testing.T) {
+	s := linktest.NewServer()
+	defer s.Close()
+	s.DelayNext(linktest.PathTokenGet, 1, 10*time.Second)
+
+	type result struct {
+		status int
+		body   map[string]any
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var res result
+		defer func() { done <- res }()
+		req, err := http.NewRequest(http.MethodPost, s.URL+linktest.PathTokenGet, strings.NewReader(`{"link_token":"x"}`))
+		if err != nil {
+			res.err = err
+			return
+		}
+		req.Header.Set("PLAID-CLIENT-ID", s.ClientID())
+		req.Header.Set("PLAID-SECRET", s.Secret())
+		resp, err := (&http.Client{}).Do(req) // no timeout: only the server can end the wait
+		if err != nil {
+			res.err = err
+			return
+		}
+		defer resp.Body.Close()
+		res.status = resp.StatusCode
+		res.err = json.NewDecoder(resp.Body).Decode(&res.body)
+	}()
+
+	// The request has arrived once it has taken its fault.
+	require.Eventually(t, func() bool { return linktest.QueuedFaults(s, linktest.PathTokenGet) == 0 },
+		5*time.Second, 5*time.Millisecond)
+
+	began := time.Now()
+	s.Close()
+	assert.Less(t, time.Since(began), 3*time.Second, "Close must not wait out the 10s delay")
+
+	res := <-done
+	require.NoError(t, res.err)
+	assert.Equal(t, http.StatusServiceUnavailable, res.status)
+	assert.Equal(t, "API_ERROR", res.body["error_type"])
+	assert.Equal(t, "INTERNAL_SERVER_ERROR", res.body["error_code"])
+	s.Close() // a second Close is harmless
 }

@@ -255,7 +255,7 @@ func TestExitSession(t *testing.T) {
 	assert.Equal(t, "INVALID_CREDENTIALS", errEv.EventMetadata.ErrorCode)
 	assert.Equal(t, link.ErrorTypeItemError, errEv.EventMetadata.ErrorType)
 	assert.Equal(t, "the provided credentials were not correct", errEv.EventMetadata.ErrorMessage)
-	assert.Equal(t, "requires_credentials", exitEv.EventMetadata.ExitStatus)
+	assert.Equal(t, link.ExitStatusRequiresCredentials, exitEv.EventMetadata.ExitStatus)
 	assert.Equal(t, "INVALID_CREDENTIALS", exitEv.EventMetadata.ErrorCode)
 	assert.Equal(t, res.Events, ls.Events)
 
@@ -280,7 +280,7 @@ func TestExitSessionWithoutError(t *testing.T) {
 	assert.Equal(t, link.ExitStatusInstitutionNotFound, ls.Exit.Metadata.Status)
 	require.Len(t, ls.Events, 3)
 	assert.Equal(t, link.EventNameExit, ls.Events[2].EventName)
-	assert.Equal(t, "institution_not_found", ls.Events[2].EventMetadata.ExitStatus)
+	assert.Equal(t, link.ExitStatusInstitutionNotFound, ls.Events[2].EventMetadata.ExitStatus)
 	assert.Empty(t, ls.Events[2].EventMetadata.ErrorCode)
 
 	_, err = s.ExitSession("link-sandbox-unknown", nil)
@@ -376,6 +376,122 @@ func TestHostedLink(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+// A Hosted Link token expires with its URL: after 30 minutes by default (Plaid's default for a
+// URL not sent by Link Delivery), after the delivery method's default, or after
+// url_lifetime_seconds up to 21 days.
+func TestHostedLinkLifetime(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+
+	tests := []struct {
+		name   string
+		hosted *link.TokenCreateHostedLink
+		update bool
+		want   time.Duration
+	}{
+		{"default", &link.TokenCreateHostedLink{}, false, 30 * time.Minute},
+		{"default in update mode", &link.TokenCreateHostedLink{}, true, 30 * time.Minute},
+		{"delivered by email", &link.TokenCreateHostedLink{DeliveryMethod: link.HostedLinkDeliveryMethodEmail}, false, 7 * 24 * time.Hour},
+		{"delivered by SMS", &link.TokenCreateHostedLink{DeliveryMethod: link.HostedLinkDeliveryMethodSMS}, false, 24 * time.Hour},
+		{"one second", &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(1)}, false, time.Second},
+		{"the 21-day maximum", &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(21 * 24 * 60 * 60)}, false, 21 * 24 * time.Hour},
+		{"set lifetime beats the delivery default", &link.TokenCreateHostedLink{
+			DeliveryMethod: link.HostedLinkDeliveryMethodEmail, URLLifetimeSeconds: link.Ptr(3600)}, false, time.Hour},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := tokenRequest()
+			req.HostedLink = tt.hosted
+			if tt.update {
+				pub, err := c.CreateSandboxPublicToken(context.Background(), &link.SandboxPublicTokenCreateRequest{
+					InstitutionID: linktest.DefaultInstitutionID, InitialProducts: []link.Product{link.ProductAuth}})
+				require.NoError(t, err)
+				exch, err := c.ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: pub.PublicToken})
+				require.NoError(t, err)
+				req.Products, req.AccessToken = nil, exch.AccessToken
+			}
+			tok := createToken(t, c, req)
+			assert.Equal(t, s.Clock().Now().Add(tt.want), tok.Expiration)
+			got, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
+			require.NoError(t, err)
+			assert.Equal(t, tok.Expiration, *got.Expiration)
+		})
+	}
+	assert.Equal(t, 30*time.Minute, linktest.HostedLinkURLLifetime)
+	assert.Equal(t, 21*24*time.Hour, linktest.MaxHostedLinkURLLifetime)
+
+	// The default token really is unusable after 30 minutes, not 4 hours.
+	req := tokenRequest()
+	req.HostedLink = &link.TokenCreateHostedLink{}
+	tok := createToken(t, c, req)
+	s.Clock().Advance(30 * time.Minute)
+	_, err := s.CompleteSession(tok.LinkToken)
+	assert.Equal(t, "INVALID_LINK_TOKEN", plaidErr(t, err).ErrorCode)
+}
+
+// A session links an institution that serves one of the link token's country_codes, as real Link
+// lists only those.
+func TestSessionInstitutionFollowsCountryCodes(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	token := func(ccs ...link.CountryCode) string {
+		req := tokenRequest()
+		req.CountryCodes = ccs
+		return createToken(t, c, req).LinkToken
+	}
+
+	t.Run("US gets the default institution", func(t *testing.T) {
+		sess, err := s.CompleteSession(token(link.CountryCodeUS))
+		require.NoError(t, err)
+		assert.Equal(t, linktest.DefaultInstitutionID, sess.InstitutionID)
+	})
+	t.Run("CA gets the default institution", func(t *testing.T) {
+		sess, err := s.CompleteSession(token(link.CountryCodeCA))
+		require.NoError(t, err)
+		assert.Equal(t, linktest.DefaultInstitutionID, sess.InstitutionID)
+	})
+	t.Run("GB gets a GB institution", func(t *testing.T) {
+		sess, err := s.CompleteSession(token(link.CountryCodeGB))
+		require.NoError(t, err)
+		assert.Equal(t, "ins_116834", sess.InstitutionID)
+		exch, err := c.ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: sess.PublicToken})
+		require.NoError(t, err)
+		it, ok := s.Item(exch.AccessToken)
+		require.True(t, ok)
+		assert.Equal(t, "ins_116834", it.InstitutionID)
+	})
+	t.Run("GB token may pick another GB institution", func(t *testing.T) {
+		sess, err := s.CompleteSession(token(link.CountryCodeGB), linktest.WithInstitution("ins_117650"))
+		require.NoError(t, err)
+		assert.Equal(t, "ins_117650", sess.InstitutionID)
+	})
+	t.Run("GB and US token may pick a US institution", func(t *testing.T) {
+		sess, err := s.CompleteSession(token(link.CountryCodeGB, link.CountryCodeUS), linktest.WithInstitution("ins_127287"))
+		require.NoError(t, err)
+		assert.Equal(t, "ins_127287", sess.InstitutionID)
+	})
+	t.Run("GB token refuses a US institution", func(t *testing.T) {
+		lt := token(link.CountryCodeGB)
+		_, err := s.CompleteSession(lt, linktest.WithInstitution(linktest.DefaultInstitutionID))
+		perr := plaidErr(t, err)
+		assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
+		assert.Equal(t, "INVALID_INSTITUTION", perr.ErrorCode)
+		assert.Equal(t, "invalid institution_id provided: ins_109508 (First Platypus Bank) serves [US, CA], none of the link token's country_codes [GB]", perr.ErrorMessage)
+
+		_, err = s.ExitSession(lt, nil, linktest.WithInstitution(linktest.DefaultInstitutionID))
+		assert.Equal(t, "INVALID_INSTITUTION", plaidErr(t, err).ErrorCode)
+		got, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: lt})
+		require.NoError(t, err)
+		assert.Empty(t, got.LinkSessions, "a refused session is not recorded")
+	})
+	t.Run("no institution serves FR", func(t *testing.T) {
+		_, err := s.CompleteSession(token(link.CountryCodeFR))
+		perr := plaidErr(t, err)
+		assert.Equal(t, "INVALID_INSTITUTION", perr.ErrorCode)
+		assert.Contains(t, perr.ErrorMessage, "country_codes [FR]")
+	})
 }
 
 func TestSessionToken(t *testing.T) {

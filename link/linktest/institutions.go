@@ -7,7 +7,8 @@ import (
 )
 
 // DefaultInstitutionID is the institution a session links when no [WithInstitution] option is
-// given: Plaid's Sandbox bank "First Platypus Bank".
+// given and the link token's country_codes include US or CA, the countries it serves: Plaid's
+// Sandbox bank "First Platypus Bank".
 const DefaultInstitutionID = "ins_109508"
 
 // Institution is a Sandbox institution the server knows. Only these ids are accepted by

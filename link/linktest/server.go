@@ -1,14 +1,18 @@
 package linktest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,7 +29,8 @@ const (
 	Secret = "linktest-secret"
 )
 
-// Paths of the endpoints the server serves, for [Server.FailNext] and [Server.DelayNext].
+// Paths of the endpoints the server serves, for [Server.FailNext] and [Server.DelayNext], which
+// accept no others.
 const (
 	// PathTokenCreate is /link/token/create, served for [link.Client.CreateToken].
 	PathTokenCreate = "/link/token/create"
@@ -52,13 +57,26 @@ const (
 	UpdateModeLinkTokenLifetime = 30 * time.Minute
 	// PublicTokenLifetime is how long a public token can be exchanged.
 	PublicTokenLifetime = 30 * time.Minute
+
+	// HostedLinkURLLifetime is how long a Hosted Link URL lasts when the request sets neither
+	// hosted_link.url_lifetime_seconds nor a Link Delivery delivery_method. A link token with
+	// hosted_link set expires with its URL, in update mode too, as Plaid documents.
+	HostedLinkURLLifetime = 30 * time.Minute
+	// HostedLinkEmailURLLifetime is the default lifetime of a Hosted Link URL delivered by email.
+	HostedLinkEmailURLLifetime = 7 * 24 * time.Hour
+	// HostedLinkSMSURLLifetime is the default lifetime of a Hosted Link URL delivered by SMS.
+	HostedLinkSMSURLLifetime = 24 * time.Hour
+	// MaxHostedLinkURLLifetime is the longest hosted_link.url_lifetime_seconds Plaid accepts.
+	MaxHostedLinkURLLifetime = 21 * 24 * time.Hour
 )
 
 // DefaultWebhookTimeout bounds each webhook delivery unless [WithWebhookTimeout] sets another.
 const DefaultWebhookTimeout = 5 * time.Second
 
-// maxBodyBytes bounds a request body; Plaid's requests are a few kilobytes.
-const maxBodyBytes = 1 << 20
+// MaxRequestBodyBytes bounds a request body; Plaid's requests are a few kilobytes. A larger body
+// is refused with HTTP 413 and INVALID_REQUEST / INVALID_BODY. The bound is what keeps each stored
+// token's echoed request data, and so the server's memory, small (see the package's Bounds).
+const MaxRequestBodyBytes = 64 << 10
 
 // Option configures a Server made by [NewServer].
 type Option func(*config)
@@ -135,6 +153,11 @@ type Server struct {
 	items        *fifo[*item] // by access token
 	faults       map[string][]fault
 	lastPrune    time.Time
+
+	// done is closed by Close, so that a request waiting out an injected delay ends at once
+	// instead of holding Close up, which waits for every request in flight.
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // NewServer starts a Server on a loopback address. It uses httptest.NewServer underneath and, like
@@ -171,14 +194,18 @@ func NewServer(opts ...Option) *Server {
 		publicTokens:   newFIFO[*publicToken](MaxPublicTokens),
 		items:          newFIFO[*item](MaxItems),
 		faults:         make(map[string][]fault),
+		done:           make(chan struct{}),
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
 	return s
 }
 
-// Close shuts the server down and waits for requests in flight to finish.
+// Close shuts the server down and waits for requests in flight to finish. A request still waiting
+// out a delay from [Server.DelayNext] stops waiting and is answered 503. Close may be called more
+// than once.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
 	s.ts.Close()
 	if s.ownClient {
 		s.webhookClient.CloseIdleConnections()
@@ -237,9 +264,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// A fault is meant for a request the endpoint would serve, so a request that no endpoint
+	// serves is answered before it can use one up.
+	ep, ok := endpoints[path]
+	if !ok || r.Method != http.MethodPost {
+		e := errNotFound(r.Method, path)
+		writeError(w, e.status, e.err, requestID)
+		return
+	}
+
 	// The body is read before any injected delay: only once it is consumed does net/http watch
 	// the connection, so that the request's context ends when the client gives up.
-	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, readErr := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBodyBytes))
 
 	if f, ok := s.takeFault(path); ok {
 		if f.delay > 0 {
@@ -249,6 +285,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			case <-r.Context().Done():
 				t.Stop()
 				return
+			case <-s.done:
+				t.Stop()
+				e := errClosing()
+				writeError(w, e.status, e.err, requestID)
+				return
 			}
 		}
 		if f.err != nil {
@@ -257,18 +298,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	ep, ok := endpoints[path]
-	if !ok || r.Method != http.MethodPost {
-		e := errNotFound(r.Method, path)
-		writeError(w, e.status, e.err, requestID)
-		return
-	}
-
 	if readErr != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(readErr, &tooBig) {
-			e := errInvalidBody(fmt.Sprintf("body is larger than %d bytes", maxBodyBytes))
-			writeError(w, http.StatusRequestEntityTooLarge, e.err, requestID)
+			e := errBodyTooLarge(MaxRequestBodyBytes)
+			writeError(w, e.status, e.err, requestID)
 			return
 		}
 		e := errInvalidBody("reading the body failed")
@@ -341,10 +375,34 @@ func writeError(w http.ResponseWriter, status int, e *link.Error, requestID stri
 	writeJSON(w, status, toWire(e, requestID))
 }
 
-// decode unmarshals a request body, turning a value of the wrong JSON type into Plaid's
-// INVALID_FIELD and anything else into INVALID_BODY.
+// decode unmarshals a request body the way Plaid reads one: a field it does not know is refused
+// with UNKNOWN_FIELDS (client_id and secret excepted, which Plaid takes in the body too), a value
+// of the wrong JSON type with INVALID_FIELD, and anything else with INVALID_BODY. The caller has
+// already checked that body is one valid JSON value.
 func decode(body []byte, v any) *apiError {
-	err := json.Unmarshal(body, v)
+	// client_id and secret are not fields of the request types, because link.Client sends them as
+	// headers; they are dropped before the strict decode so that a body carrying them still works.
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(body, &fields); err != nil {
+		return decodeError(err)
+	}
+	_, hasID := fields["client_id"]
+	_, hasSecret := fields["secret"]
+	if hasID || hasSecret {
+		delete(fields, "client_id")
+		delete(fields, "secret")
+		var err error
+		if body, err = json.Marshal(fields); err != nil {
+			return errInvalidBody("re-encoding the body failed")
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	return decodeError(dec.Decode(v))
+}
+
+// decodeError maps an error from encoding/json to Plaid's reply; nil stays nil.
+func decodeError(err error) *apiError {
 	if err == nil {
 		return nil
 	}
@@ -353,20 +411,53 @@ func decode(body []byte, v any) *apiError {
 		if typeErr.Field == "" {
 			return errInvalidBody("the body must be a JSON object")
 		}
-		return errInvalidField("%s must be a JSON %s, got %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		return errWrongType(typeErr)
+	}
+	// encoding/json reports an unknown field only in its message, as: json: unknown field "name".
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		if unquoted, uerr := strconv.Unquote(name); uerr == nil {
+			name = unquoted
+		}
+		return errUnknownFields(name)
 	}
 	return errInvalidField("%s", err.Error())
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
+// errWrongType says what was wrong with a value encoding/json could not store: a number that is
+// out of range or not whole is a number still, so saying it must be one would mislead.
+func errWrongType(typeErr *json.UnmarshalTypeError) *apiError {
+	field, kind := typeErr.Field, typeErr.Type.Kind()
+	num, isNumber := strings.CutPrefix(typeErr.Value, "number ")
+	switch {
+	case isNumber && isIntKind(kind):
+		if f, _, err := big.ParseFloat(num, 10, 64, big.ToNearestEven); err == nil && !f.IsInt() {
+			return errInvalidField("%s must be a whole number, got %s", field, num)
+		}
+		return errInvalidField("%s is out of range, got %s", field, num)
+	case isNumber && (kind == reflect.Float32 || kind == reflect.Float64):
+		return errInvalidField("%s is out of range, got %s", field, num)
+	}
+	return errInvalidField("%s must be a JSON %s, got %s", field, jsonKind(kind), typeErr.Value)
+}
+
+func isIntKind(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
 		return "string"
-	case "slice", "array":
+	case reflect.Slice, reflect.Array:
 		return "array"
-	case "struct", "map", "ptr":
+	case reflect.Struct, reflect.Map, reflect.Pointer:
 		return "object"
-	case "bool":
+	case reflect.Bool:
 		return "boolean"
 	default:
 		return "number"

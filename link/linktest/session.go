@@ -24,8 +24,11 @@ type sessionConfig struct {
 	exitStatus    link.ExitStatus
 }
 
-// WithInstitution sets the institution the user picks, one of [Institutions]; the default is
-// [DefaultInstitutionID]. An update-mode session always uses its Item's institution.
+// WithInstitution sets the institution the user picks, one of [Institutions]. It must serve one of
+// the link token's country_codes, as only those are listed in Link; otherwise the session fails
+// with INVALID_INSTITUTION. Without it the user picks [DefaultInstitutionID] if it serves one of
+// those countries (it serves US and CA), or else the first of [Institutions] that does. An
+// update-mode session always uses its Item's institution.
 func WithInstitution(institutionID string) SessionOption {
 	return func(c *sessionConfig) { c.institutionID = institutionID }
 }
@@ -156,15 +159,34 @@ func (s *Server) openSessionLocked(linkToken string, cfg *sessionConfig) (*linkT
 	if len(updates) > 0 {
 		return lt, updates[0].institution, updates, nil
 	}
-	id := cfg.institutionID
-	if id == "" {
-		id = DefaultInstitutionID
+	ccs := lt.metadata.CountryCodes
+	if cfg.institutionID == "" {
+		// Institutions lists DefaultInstitutionID first, so a US or CA token gets it.
+		for _, in := range institutions {
+			if servesAny(in, ccs) {
+				return lt, in, nil, nil
+			}
+		}
+		return nil, Institution{}, nil, errNoInstitutionForCountries(ccs)
 	}
-	inst, ok := lookupInstitution(id)
+	inst, ok := lookupInstitution(cfg.institutionID)
 	if !ok {
-		return nil, Institution{}, nil, errInvalidInstitution(id)
+		return nil, Institution{}, nil, errInvalidInstitution(cfg.institutionID)
+	}
+	if !servesAny(inst, ccs) {
+		return nil, Institution{}, nil, errInstitutionCountry(inst, ccs)
 	}
 	return lt, inst, nil, nil
+}
+
+// servesAny reports whether inst serves one of ccs.
+func servesAny(inst Institution, ccs []link.CountryCode) bool {
+	for _, cc := range ccs {
+		if slices.Contains(inst.CountryCodes, cc) {
+			return true
+		}
+	}
+	return false
 }
 
 func newEvent(name link.EventName, at time.Time, inst *Institution) link.Event {
@@ -193,7 +215,8 @@ func newEvent(name link.EventName, at time.Time, inst *Institution) link.Event {
 // token it returns need not be exchanged, but exchanging it gives the Item's existing access token.
 //
 // The error, if any, is the *link.Error the real Link would show: INVALID_LINK_TOKEN for an
-// unknown or expired link token, INVALID_INSTITUTION for an unknown institution. A failed webhook
+// unknown or expired link token, INVALID_INSTITUTION for an unknown institution or one that serves
+// none of the link token's country_codes (see [WithInstitution]). A failed webhook
 // delivery does not fail the session; see [SessionResult.WebhookErr].
 func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (SessionResult, error) {
 	var cfg sessionConfig
@@ -325,7 +348,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 		events = append(events, ev)
 	}
 	exit := newEvent(link.EventNameExit, now, &inst)
-	exit.EventMetadata.ExitStatus = string(cfg.exitStatus)
+	exit.EventMetadata.ExitStatus = cfg.exitStatus
 	if exitErr != nil {
 		exit.EventMetadata.ErrorType = exitErr.ErrorType
 		exit.EventMetadata.ErrorCode = exitErr.ErrorCode
@@ -380,7 +403,7 @@ func (s *Server) finishHooks(lt *linkToken, sessionID string, events []link.Even
 const maxWebhookReply = 64 << 10
 
 // deliver POSTs each webhook to url in order, signed with the server's signer, each within the
-// webhook timeout. It never holds s.mu.
+// webhook timeout. It never holds s.mu (it takes only the clock's lock).
 func (s *Server) deliver(url string, hooks []pendingWebhook) []WebhookDelivery {
 	out := make([]WebhookDelivery, 0, len(hooks))
 	for _, h := range hooks {
@@ -406,7 +429,9 @@ func (s *Server) post(url, code string, body []byte) (int, error) {
 		return 0, fmt.Errorf("linktest: webhook %s to %s: %w", code, url, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Plaid-Verification", s.signer.Sign(body))
+	// Issued at the fake clock's time, like every other timestamp the server makes, so that a
+	// verifier reading the same clock accepts it however far the test has moved the clock.
+	req.Header.Set("Plaid-Verification", s.signer.SignAt(body, s.clock.Now()))
 	resp, err := s.webhookClient.Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("linktest: webhook %s to %s: %w", code, url, err)

@@ -60,11 +60,21 @@ func TestCreateTokenValidationThroughClient(t *testing.T) {
 			link.ErrorTypeInvalidRequest, "INVALID_FIELD", "redirect_uri"},
 		{"webhook not a URL", func(r *link.TokenCreateRequest) { r.Webhook = "ftp://example.com/hook" },
 			link.ErrorTypeInvalidRequest, "INVALID_FIELD", "webhook"},
-		{"client_name too long", func(r *link.TokenCreateRequest) { r.ClientName = strings.Repeat("x", 31) },
-			link.ErrorTypeInvalidRequest, "INVALID_FIELD", "client_name"},
-		{"hosted link lifetime not positive", func(r *link.TokenCreateRequest) {
+		{"hosted link lifetime zero", func(r *link.TokenCreateRequest) {
 			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(0)}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "url_lifetime_seconds"},
+		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "hosted_link.url_lifetime_seconds must be positive"},
+		{"hosted link lifetime negative", func(r *link.TokenCreateRequest) {
+			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(-60)}
+		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "hosted_link.url_lifetime_seconds must be positive"},
+		{"hosted link lifetime over 21 days", func(r *link.TokenCreateRequest) {
+			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(21*24*60*60 + 1)}
+		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "hosted_link.url_lifetime_seconds cannot be longer than 21 days (1814400 seconds)"},
+		{"hosted link lifetime that would overflow a Duration", func(r *link.TokenCreateRequest) {
+			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(9223372037)}
+		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "cannot be longer than 21 days"},
+		{"hosted link unknown delivery_method", func(r *link.TokenCreateRequest) {
+			r.HostedLink = &link.TokenCreateHostedLink{DeliveryMethod: "carrier-pigeon"}
+		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", `hosted_link.delivery_method "carrier-pigeon"`},
 		{"update mode with an unknown access_token", func(r *link.TokenCreateRequest) {
 			r.Products = nil
 			r.AccessToken = "access-sandbox-00000000-0000-4000-8000-000000000000"
@@ -85,6 +95,38 @@ func TestCreateTokenValidationThroughClient(t *testing.T) {
 			assert.Regexp(t, `^[A-Za-z0-9]{15}$`, perr.RequestID)
 		})
 	}
+}
+
+// Plaid accepts a client_name over its 30-character limit (Link then shows "This Application"), so
+// the fake must too, and echo it back whole, however many bytes its characters take.
+func TestCreateTokenLongClientNameAccepted(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	for _, name := range []string{
+		strings.Repeat("x", 31),
+		strings.Repeat("é", 30), // 30 characters, 60 bytes
+		"Wonderwallet Personal Finance & Budgeting for Families",
+	} {
+		req := tokenRequest()
+		req.ClientName = name
+		tok := createToken(t, c, req)
+		got, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
+		require.NoError(t, err)
+		assert.Equal(t, name, got.Metadata.ClientName)
+	}
+}
+
+// An overflowing url_lifetime_seconds sent as raw JSON is refused, not turned into an expiration
+// centuries away.
+func TestHostedLinkLifetimeOverflowRaw(t *testing.T) {
+	s := newServer(t)
+	body := map[string]any{"client_name": "App", "language": "en", "country_codes": []string{"US"},
+		"products": []string{"auth"}, "user": map[string]any{"client_user_id": "u"},
+		"hosted_link": map[string]any{"url_lifetime_seconds": 9223372037}}
+	r := rawPost(t, s, linktest.PathTokenCreate, body)
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
+	assert.Equal(t, "hosted_link.url_lifetime_seconds cannot be longer than 21 days (1814400 seconds)", r.body["error_message"])
+	assert.NotContains(t, r.body, "expiration")
 }
 
 // TestCreateTokenMissingFields posts raw JSON, because link.Client refuses these requests itself.
@@ -216,6 +258,16 @@ func TestMalformedRequests(t *testing.T) {
 		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
 		assert.Contains(t, r.body["error_message"], "country_codes must be a JSON array")
 	})
+	t.Run("integer field given an out-of-range number", func(t *testing.T) {
+		r := rawPost(t, s, linktest.PathTokenCreate, `{"client_name": "App", "language": "en", "hosted_link": {"url_lifetime_seconds": 1e30}}`)
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
+		assert.Equal(t, "hosted_link.url_lifetime_seconds is out of range, got 1e30", r.body["error_message"])
+	})
+	t.Run("integer field given a fraction", func(t *testing.T) {
+		r := rawPost(t, s, linktest.PathTokenCreate, `{"client_name": "App", "language": "en", "hosted_link": {"url_lifetime_seconds": 1.5}}`)
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
+		assert.Equal(t, "hosted_link.url_lifetime_seconds must be a whole number, got 1.5", r.body["error_message"])
+	})
 	t.Run("unknown path", func(t *testing.T) {
 		r := rawPost(t, s, "/item/get", map[string]any{"access_token": "x"})
 		requirePlaidErrorBody(t, r, http.StatusNotFound, "INVALID_REQUEST", "NOT_FOUND")
@@ -292,4 +344,141 @@ func TestTokenAndItemErrorsThroughClient(t *testing.T) {
 			assert.Regexp(t, `^[A-Za-z0-9]{15}$`, perr.RequestID)
 		})
 	}
+}
+
+// Plaid refuses a body field it does not know with INVALID_REQUEST / UNKNOWN_FIELDS, at any depth,
+// but takes client_id and secret in any body.
+func TestUnknownFields(t *testing.T) {
+	s := newServer(t)
+	valid := func() map[string]any {
+		return map[string]any{"client_name": "App", "language": "en", "country_codes": []string{"US"},
+			"products": []string{"auth"}, "user": map[string]any{"client_user_id": "u"}}
+	}
+
+	t.Run("top level", func(t *testing.T) {
+		r := rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "link-sandbox-x", "include_secrets": true})
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		assert.Equal(t, "the following fields are not recognized by this endpoint: include_secrets", r.body["error_message"])
+	})
+	t.Run("nested", func(t *testing.T) {
+		body := valid()
+		body["user"] = map[string]any{"client_user_id": "u", "nickname": "Al"}
+		r := rawPost(t, s, linktest.PathTokenCreate, body)
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		assert.Equal(t, "the following fields are not recognized by this endpoint: nickname", r.body["error_message"])
+	})
+	t.Run("misspelled field", func(t *testing.T) {
+		r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]any{"publicToken": "public-sandbox-x"})
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		assert.Contains(t, r.body["error_message"], "publicToken")
+	})
+	t.Run("credentials in the body beside headers", func(t *testing.T) {
+		body := valid()
+		body["client_id"], body["secret"] = s.ClientID(), s.Secret()
+		r := rawPost(t, s, linktest.PathTokenCreate, body)
+		require.Equal(t, http.StatusOK, r.status, "body: %v", r.body)
+	})
+	t.Run("credentials in the body do not hide an unknown field", func(t *testing.T) {
+		body := valid()
+		body["client_id"], body["secret"], body["colour"] = s.ClientID(), s.Secret(), "blue"
+		r := rawDo(t, s, http.MethodPost, linktest.PathTokenCreate, body, nil)
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		assert.Equal(t, "the following fields are not recognized by this endpoint: colour", r.body["error_message"])
+	})
+	t.Run("every field link.Client sends is known", func(t *testing.T) {
+		req := tokenRequest()
+		req.Webhook = "https://example.com/hook"
+		req.RedirectURI = "https://example.com/oauth"
+		req.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(600), IsMobileApp: link.Ptr(false)}
+		req.AccountFilters = &link.TokenAccountFilters{}
+		_, err := s.Client().CreateToken(context.Background(), req)
+		require.NoError(t, err)
+	})
+}
+
+// A body over 64 KiB is refused with 413 and a PlaidError body before it is decoded; one under it
+// is served.
+func TestRequestBodyLimit(t *testing.T) {
+	s := newServer(t)
+	body := func(nameLen int) map[string]any {
+		return map[string]any{"client_name": strings.Repeat("n", nameLen), "language": "en", "country_codes": []string{"US"},
+			"products": []string{"auth"}, "user": map[string]any{"client_user_id": "u"}}
+	}
+	assert.Equal(t, 64<<10, linktest.MaxRequestBodyBytes)
+
+	r := rawPost(t, s, linktest.PathTokenCreate, body(linktest.MaxRequestBodyBytes-1024))
+	require.Equal(t, http.StatusOK, r.status, "a body just under the limit is served")
+
+	r = rawPost(t, s, linktest.PathTokenCreate, body(linktest.MaxRequestBodyBytes))
+	requirePlaidErrorBody(t, r, http.StatusRequestEntityTooLarge, "INVALID_REQUEST", "INVALID_BODY")
+	assert.Equal(t, "request body is larger than 65536 bytes", r.body["error_message"])
+}
+
+// /link/token/get sends JSON null, as Plaid does, for the nullable metadata the token was created
+// without, and the strings it was created with.
+func TestTokenGetNullMetadataOnTheWire(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+
+	bare := createToken(t, c, tokenRequest())
+	r := rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": bare.LinkToken})
+	require.Equal(t, http.StatusOK, r.status, "body: %v", r.body)
+	md, ok := r.body["metadata"].(map[string]any)
+	require.True(t, ok, "metadata: %v", r.body["metadata"])
+	for _, k := range []string{"webhook", "redirect_uri"} {
+		v, present := md[k]
+		assert.True(t, present, k)
+		assert.Nil(t, v, k)
+	}
+	assert.Equal(t, "Wonderwallet", md["client_name"])
+	assert.Equal(t, []any{"transactions"}, md["initial_products"])
+	assert.Equal(t, []any{"US"}, md["country_codes"])
+	assert.Equal(t, "en", md["language"])
+
+	full := tokenRequest()
+	full.Webhook = "https://example.com/hook"
+	full.RedirectURI = "https://example.com/oauth"
+	tok := createToken(t, c, full)
+	r = rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": tok.LinkToken})
+	md = r.body["metadata"].(map[string]any)
+	assert.Equal(t, "https://example.com/hook", md["webhook"])
+	assert.Equal(t, "https://example.com/oauth", md["redirect_uri"])
+
+	// A Layer session token has no client_name at all.
+	sess, err := c.CreateSessionToken(context.Background(), &link.SessionTokenCreateRequest{TemplateID: "tmpl_1",
+		User: &link.SessionTokenCreateRequestUser{ClientUserID: "u"}})
+	require.NoError(t, err)
+	r = rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": sess.Link.LinkToken})
+	md = r.body["metadata"].(map[string]any)
+	v, present := md["client_name"]
+	assert.True(t, present)
+	assert.Nil(t, v)
+
+	// link.Client reads null back as the empty string.
+	got, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: bare.LinkToken})
+	require.NoError(t, err)
+	assert.Empty(t, got.Metadata.Webhook)
+	assert.Empty(t, got.Metadata.RedirectURI)
+	assert.Equal(t, "Wonderwallet", got.Metadata.ClientName)
+}
+
+// A key fetch whose request context ended is the server's failure, not an unknown kid.
+func TestWebhookKeyFetchCancelled(t *testing.T) {
+	s := newServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	status, perr := linktest.WebhookKeyGet(s, ctx, s.Signer().KeyID())
+	assert.Equal(t, http.StatusInternalServerError, status)
+	require.NotNil(t, perr)
+	assert.Equal(t, link.ErrorTypeAPIError, perr.ErrorType)
+	assert.Equal(t, "INTERNAL_SERVER_ERROR", perr.ErrorCode)
+
+	status, perr = linktest.WebhookKeyGet(s, context.Background(), "not-a-kid")
+	assert.Equal(t, http.StatusBadRequest, status)
+	require.NotNil(t, perr)
+	assert.Equal(t, "INVALID_WEBHOOK_VERIFICATION_KEY_ID", perr.ErrorCode)
+
+	status, perr = linktest.WebhookKeyGet(s, context.Background(), s.Signer().KeyID())
+	assert.Equal(t, http.StatusOK, status)
+	assert.Nil(t, perr)
 }

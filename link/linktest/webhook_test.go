@@ -2,11 +2,13 @@ package linktest_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,10 +29,12 @@ type receiver struct {
 	events []webhook.Event
 }
 
-func newReceiver(t *testing.T, keys webhook.KeyFetcher) *receiver {
+// newReceiver verifies with keys and opts; a test that moves the server's clock passes
+// webhook.WithClock(s.Clock().Now), since the server signs webhooks at its clock's time.
+func newReceiver(t *testing.T, keys webhook.KeyFetcher, opts ...webhook.VerifierOption) *receiver {
 	t.Helper()
 	r := &receiver{}
-	h := webhook.NewHandler(webhook.NewVerifier(keys), func(_ context.Context, ev webhook.Event) error {
+	h := webhook.NewHandler(webhook.NewVerifier(keys, opts...), func(_ context.Context, ev webhook.Event) error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.events = append(r.events, ev)
@@ -254,4 +258,50 @@ func TestServerSignerServesItsKey(t *testing.T) {
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"EVENTS","events":[],"link_session_id":"x","link_token":"y"}`)
 	v := webhook.NewVerifier(s.Client())
 	require.NoError(t, v.Verify(context.Background(), s.Signer().Sign(body), body))
+}
+
+// Webhooks are signed at the server clock's time, so a receiver whose verifier reads that clock
+// accepts them after the test has moved it far from the machine's time.
+func TestWebhooksSignedAtServerClock(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+
+	var (
+		mu  sync.Mutex
+		iat []int64
+	)
+	capture := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims := struct {
+			Iat int64 `json:"iat"`
+		}{}
+		parts := strings.Split(r.Header.Get(webhook.HeaderName), ".")
+		if len(parts) == 3 {
+			if raw, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil {
+				_ = json.Unmarshal(raw, &claims)
+			}
+		}
+		mu.Lock()
+		iat = append(iat, claims.Iat)
+		mu.Unlock()
+	}))
+	t.Cleanup(capture.Close)
+
+	for _, url := range []string{rcv.URL, capture.URL} {
+		req := tokenRequest()
+		req.Webhook = url
+		tok := createToken(t, c, req)
+		s.Clock().Advance(time.Hour)
+
+		sess, err := s.CompleteSession(tok.LinkToken)
+		require.NoError(t, err)
+		require.NoError(t, sess.WebhookErr(), "a verifier on the server's clock accepts every webhook")
+		require.Len(t, sess.Webhooks, 3)
+	}
+	assert.Len(t, rcv.received(), 3)
+
+	now := s.Clock().Now().Unix()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []int64{now, now, now}, iat, "iat is the server clock's time")
 }
