@@ -247,6 +247,12 @@ func (c *Client) readResponse(resp *http.Response, out any, requestID *string, w
 		return rid, fmt.Errorf("HTTP %d response has an empty body, want JSON", resp.StatusCode)
 	case errors.Is(err, errNotObject), errors.Is(err, errTrailingData):
 		return rid, fmt.Errorf("decoding HTTP %d response: %w", resp.StatusCode, err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return rid, fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, err)
+	case resp.Request != nil && resp.Request.Context().Err() != nil:
+		// The body read broke off because the call's context (or the attempt's timeout) ended;
+		// the read error itself may not say so, so hand back the context's own error for errors.Is.
+		return rid, fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, resp.Request.Context().Err())
 	default:
 		// Syntax errors quote one character at most; type errors name a field and types; a
 		// field's own decoder (a time, a date) may quote its value, hence the masking.

@@ -287,9 +287,40 @@ func TestPerAttemptTimeoutCoversTheBody(t *testing.T) {
 	})
 	start := time.Now()
 	_, err := post(c, context.Background())
-	require.Error(t, err)
-	assert.Equal(t, "decoding HTTP 200 response: context deadline exceeded", err.Error())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "reading HTTP 200 response: context deadline exceeded", err.Error())
 	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+// The caller's own deadline ending while the body streams in is reported as that deadline, so
+// errors.Is works whether the context ended before or after the headers.
+func TestContextEndingDuringBody(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"value":`)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release) // before Close, which waits for handlers
+
+	for name, end := range map[string]error{"deadline": context.DeadlineExceeded, "cancel": context.Canceled} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			if end == context.Canceled {
+				cancel()
+				ctx, cancel = context.WithCancel(context.Background())
+				time.AfterFunc(100*time.Millisecond, cancel)
+			}
+			defer cancel()
+			_, err := post(newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0 }), ctx)
+			require.ErrorIs(t, err, end)
+			assert.Contains(t, err.Error(), "reading HTTP 200 response")
+		})
+	}
 }
 
 func TestContextEndingDuringRequest(t *testing.T) {
