@@ -41,7 +41,7 @@ type Event struct {
 	// Event name
 	EventName EventName `json:"event_name"`
 	// Timestamp in ISO 8601 format.
-	Timestamp time.Time `json:"timestamp"`
+	Timestamp Timestamp `json:"timestamp"`
 	// UUID that can be used to deduplicate events
 	EventID string `json:"event_id"`
 	// Metadata about an event that occurred while the user was going through Link

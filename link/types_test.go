@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,7 @@ var extraFields = map[string]bool{
 var (
 	timeType    = reflect.TypeOf(time.Time{})
 	dateType    = reflect.TypeOf(Date{})
+	stampType   = reflect.TypeOf(Timestamp{})
 	rawJSONType = reflect.TypeOf(json.RawMessage(nil))
 )
 
@@ -60,7 +62,7 @@ func jsonPaths(t reflect.Type, prefix string, out *[]string) {
 		}
 		t = t.Elem()
 	}
-	if t.Kind() != reflect.Struct || t == timeType || t == dateType {
+	if t.Kind() != reflect.Struct || t == timeType || t == dateType || t == stampType {
 		return
 	}
 	for i := 0; i < t.NumField(); i++ {
@@ -134,6 +136,9 @@ func (f *filler) fill(v reflect.Value, path string) {
 	case v.Type() == dateType:
 		v.Set(reflect.ValueOf(NewDate(1990, time.May, 1+f.next()%28)))
 		return
+	case v.Type() == stampType:
+		v.Set(reflect.ValueOf(Timestamp{Time: time.Date(2024, 5, 21, 0, 17, 54, 100+f.next(), time.UTC)}))
+		return
 	case v.Type() == rawJSONType:
 		v.SetBytes([]byte(fmt.Sprintf(`{"score":%d,"path":%q}`, f.next(), path)))
 		return
@@ -172,7 +177,7 @@ func (f *filler) fill(v reflect.Value, path string) {
 // countZero reports the paths of fields left at their zero value, to prove the filler (and so the
 // round trip) reached every field.
 func countZero(v reflect.Value, path string, zero *[]string) {
-	if v.Type() == timeType || v.Type() == dateType || v.Type() == rawJSONType {
+	if v.Type() == timeType || v.Type() == dateType || v.Type() == rawJSONType || v.Type() == stampType {
 		if v.IsZero() {
 			*zero = append(*zero, path)
 		}
@@ -248,6 +253,13 @@ func compareValues(a, b reflect.Value, path string, diffs *[]string) {
 		_, ob := tb.Zone()
 		if !ta.Equal(tb) || oa != ob {
 			*diffs = append(*diffs, fmt.Sprintf("%s: %v != %v", path, ta, tb))
+		}
+		return
+	}
+	if a.Type() == stampType {
+		ta, tb := a.Interface().(Timestamp), b.Interface().(Timestamp)
+		if !ta.Time.Equal(tb.Time) || ta.Raw() != tb.Raw() {
+			*diffs = append(*diffs, fmt.Sprintf("%s: %v != %v", path, ta.Raw(), tb.Raw()))
 		}
 		return
 	}
@@ -342,6 +354,7 @@ func TestTokenGetSampleDecodes(t *testing.T) {
 	assert.Equal(t, "8b2b5d28-79ec-468b-bbce-f8bd34be635a", s.Events[0].EventID)
 	assert.Equal(t, "ins_20", s.Events[0].EventMetadata.InstitutionID)
 	assert.Equal(t, time.Date(2024, 7, 29, 20, 23, 59, 0, time.UTC), s.Events[0].Timestamp.UTC())
+	assert.True(t, s.Events[0].Timestamp.Valid())
 
 	require.NotNil(t, s.OnSuccess)
 	assert.Equal(t, "public-sandbox-3b9687f0-3abd-4913-9889-f0ba816d4a3a", s.OnSuccess.PublicToken)
@@ -428,4 +441,51 @@ func TestEventMetadataExitStatusIsTyped(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"exit_status":"requires_credentials","error_type":"ITEM_ERROR"}`), &md))
 	assert.Equal(t, ExitStatusRequiresCredentials, md.ExitStatus)
 	assert.Equal(t, ErrorTypeItemError, md.ErrorType)
+}
+
+func TestTimestampIsReadLeniently(t *testing.T) {
+	for _, tc := range []struct {
+		in        string
+		wantTime  time.Time
+		wantRaw   string
+		wantValid bool
+		keptRaw   bool // not RFC 3339, so encoding must give back the text exactly
+	}{
+		{`"2024-05-21T00:17:54Z"`, time.Date(2024, 5, 21, 0, 17, 54, 0, time.UTC), "2024-05-21T00:17:54Z", true, false},
+		{`"2024-07-29T20:24:05.330312653Z"`, time.Date(2024, 7, 29, 20, 24, 5, 330312653, time.UTC), "2024-07-29T20:24:05.330312653Z", true, false},
+		{`"2024-05-21T02:17:54+02:00"`, time.Date(2024, 5, 21, 0, 17, 54, 0, time.UTC), "2024-05-21T02:17:54+02:00", true, false},
+		// ISO 8601 without a zone: read as UTC, and kept as sent.
+		{`"2024-05-21T00:17:54"`, time.Date(2024, 5, 21, 0, 17, 54, 0, time.UTC), "2024-05-21T00:17:54", true, true},
+		{`"2024-05-21 00:17:54.5"`, time.Date(2024, 5, 21, 0, 17, 54, 500000000, time.UTC), "2024-05-21 00:17:54.5", true, true},
+		// Not a time at all: no time, but nothing lost.
+		{`"yesterday"`, time.Time{}, "yesterday", false, true},
+		{`""`, time.Time{}, "", false, false},
+	} {
+		var ev Event
+		require.NoError(t, json.Unmarshal([]byte(`{"event_id":"e","event_name":"OPEN","timestamp":`+tc.in+`,"event_metadata":{}}`), &ev), tc.in)
+		assert.True(t, tc.wantTime.Equal(ev.Timestamp.Time), "%s: got %v", tc.in, ev.Timestamp.Time)
+		assert.Equal(t, tc.wantValid, ev.Timestamp.Valid(), tc.in)
+		assert.Equal(t, tc.wantRaw, ev.Timestamp.Raw(), tc.in)
+
+		// Encoding gives back the same text (or, for RFC 3339, the same instant).
+		out, err := json.Marshal(ev.Timestamp)
+		require.NoError(t, err)
+		if tc.wantRaw == "" {
+			assert.Equal(t, "null", string(out), tc.in)
+			continue
+		}
+		var back Timestamp
+		require.NoError(t, json.Unmarshal(out, &back))
+		assert.True(t, back.Time.Equal(ev.Timestamp.Time), tc.in)
+		if tc.keptRaw {
+			assert.Equal(t, strconv.Quote(tc.wantRaw), string(out), "non-RFC 3339 text is kept as sent")
+		}
+	}
+
+	var ts Timestamp
+	err := json.Unmarshal([]byte(`1716250674`), &ts)
+	require.Error(t, err, "a number is not an ISO 8601 timestamp")
+	assert.Contains(t, err.Error(), "event timestamp must be a JSON string")
+	require.NoError(t, json.Unmarshal([]byte(`null`), &ts))
+	assert.True(t, ts.IsZero())
 }

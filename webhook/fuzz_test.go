@@ -39,7 +39,7 @@ func FuzzParse(f *testing.F) {
 		if e, ok := ev.(*webhook.Events); ok {
 			merged := webhook.MergeEvents(e.Events, e.Events)
 			for i := 1; i < len(merged); i++ {
-				require.False(t, merged[i].Timestamp.Before(merged[i-1].Timestamp), "merged events are in time order")
+				require.False(t, merged[i].Timestamp.Before(merged[i-1].Timestamp.Time), "merged events are in time order")
 			}
 		}
 	})

@@ -111,8 +111,9 @@ func MergeEvents(lists ...[]link.Event) []link.Event {
 			out = append(out, e)
 		}
 	}
+	// An event whose timestamp could not be read as a time (Timestamp.Valid is false) sorts first.
 	sort.SliceStable(out, func(i, j int) bool {
-		if c := out[i].Timestamp.Compare(out[j].Timestamp); c != 0 {
+		if c := out[i].Timestamp.Compare(out[j].Timestamp.Time); c != 0 {
 			return c < 0
 		}
 		return out[i].EventID < out[j].EventID

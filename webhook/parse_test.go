@@ -86,12 +86,12 @@ var sampleEvents = []link.Event{
 }
 
 // ts returns a time on the samples' day, 2024-05-21 UTC.
-func ts(hms string) time.Time {
+func ts(hms string) link.Timestamp {
 	t, err := time.Parse(time.RFC3339, "2024-05-21T"+hms+"Z")
 	if err != nil {
 		panic(err)
 	}
-	return t
+	return link.Timestamp{Time: t}
 }
 
 // eventsByID picks events of sampleEvents by id prefix, in the given order.
@@ -198,7 +198,7 @@ func TestParseErrors(t *testing.T) {
 		`{"webhook_type":null,"webhook_code":"EVENTS"}`, `{"webhook_type":1,"webhook_code":"EVENTS"}`,
 		`{"webhook_type":"LINK","webhook_code":"EVENTS"} {}`,
 		`{"webhook_type":"LINK","webhook_code":"EVENTS","events":"none"}`,
-		`{"webhook_type":"LINK","webhook_code":"EVENTS","events":[{"timestamp":"yesterday"}]}`,
+		`{"webhook_type":"LINK","webhook_code":"EVENTS","events":[{"timestamp":1716250674}]}`,
 		`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED","public_tokens":"p"}`,
 		`{"webhook_type":"LINK","webhook_code":"ITEM_ADD_RESULT","public_token":7}`,
 	} {
@@ -208,4 +208,20 @@ func TestParseErrors(t *testing.T) {
 			assert.Nil(t, ev)
 		})
 	}
+}
+
+// A timestamp that is not a time does not cost the user the webhook: the event is kept, its text
+// too, and MergeEvents puts it first.
+func TestParseKeepsEventWithUnreadableTimestamp(t *testing.T) {
+	ev, err := webhook.Parse([]byte(`{"webhook_type":"LINK","webhook_code":"EVENTS","link_session_id":"s","events":[
+		{"event_id":"b","event_name":"EXIT","timestamp":"2024-05-21T00:18:13Z","event_metadata":{}},
+		{"event_id":"a","event_name":"OPEN","timestamp":"yesterday","event_metadata":{}}]}`))
+	require.NoError(t, err)
+	events := ev.(*webhook.Events).Events
+	require.Len(t, events, 2)
+	assert.False(t, events[1].Timestamp.Valid())
+	assert.Equal(t, "yesterday", events[1].Timestamp.Raw())
+
+	merged := webhook.MergeEvents(events)
+	assert.Equal(t, []string{"a", "b"}, []string{merged[0].EventID, merged[1].EventID})
 }

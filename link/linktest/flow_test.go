@@ -86,7 +86,7 @@ func TestFullFlow(t *testing.T) {
 	var names []link.EventName
 	for _, ev := range ls.Events {
 		names = append(names, ev.EventName)
-		assert.Equal(t, sessionAt, ev.Timestamp)
+		assert.Equal(t, sessionAt, ev.Timestamp.Time)
 		assert.Regexp(t, `^`+uuidPattern+`$`, ev.EventID)
 		assert.Regexp(t, `^[A-Za-z0-9]{15}$`, ev.EventMetadata.RequestID)
 	}

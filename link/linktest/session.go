@@ -192,7 +192,7 @@ func servesAny(inst Institution, ccs []link.CountryCode) bool {
 func newEvent(name link.EventName, at time.Time, inst *Institution) link.Event {
 	ev := link.Event{
 		EventName:     name,
-		Timestamp:     at,
+		Timestamp:     link.Timestamp{Time: at},
 		EventID:       newUUID(),
 		EventMetadata: link.EventMetadata{RequestID: newRequestID()},
 	}
