@@ -32,8 +32,18 @@
 // must be the SHA-256 of the body. Each failure wraps its own sentinel error, such as [ErrTooOld] or
 // [ErrBodyMismatch], for logging with errors.Is.
 //
-// The key cache makes one fetch per kid however many webhooks wait for it, remembers for a minute
-// the kids Plaid refused, bounds its size and its concurrent fetches, and, when a new kid appears,
+// A valid header is not unique to its webhook: an ECDSA signature (r, s) has a twin (r, N-s) that
+// verifies as well, and it is accepted, because refusing it could refuse Plaid's own webhooks. To
+// process each webhook once, de-duplicate by ids in the verified body (such as link_session_id
+// with webhook_code, or an event's event_id), never by the header string.
+//
+// The key cache makes one fetch per kid however many webhooks wait for it, and remembers for a
+// minute the kids Plaid definitively refused: INVALID_WEBHOOK_VERIFICATION_KEY_ID, an
+// INVALID_INPUT or INVALID_REQUEST reply with HTTP status 400, or a key that is not a valid EC
+// P-256 signing key. Failures that may pass (timeouts, transport errors, 429, 5xx) are not
+// remembered, so that nobody able to slow the path to Plaid can make its real key be remembered as
+// refused. The cache bounds its size, its concurrent fetches (4) and the fetches waiting for one
+// (64; past that a new kid is refused at once, and not remembered), and, when a new kid appears,
 // re-fetches the cached keys (at most once a minute) to learn whether Plaid has expired them. A
 // flood of webhooks with made-up kids therefore cannot become a flood of calls to Plaid.
 //

@@ -92,9 +92,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // errHandlerFailed stands in for fn's error in logs, which may carry data from the body.
 var errHandlerFailed = errors.New("webhook: handler function returned an error")
 
-// readBody reads the whole body into one buffer: sized by Content-Length when it is given, so a
-// large body costs one allocation and not a series of doublings. It returns a non-zero status on
-// failure.
+// firstRead is the most memory a body is given before its bytes arrive: a client may announce a
+// megabyte in Content-Length and send one byte, and must not cost a megabyte for it.
+const firstRead = 64 << 10
+
+// readBody reads the whole body into one buffer. With a Content-Length, the buffer is sized by it
+// up to firstRead, and takes the announced size only once that much has arrived and the body is
+// shown to be real. It grows in that one step, which discards firstRead bytes: doubling would
+// discard about as much again as the body, over the handler's heap budget of three times the body
+// (TestHandlerHeapPerRequest). It returns a non-zero status on failure.
 func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int) {
 	if r.ContentLength > h.maxBody {
 		return nil, http.StatusRequestEntityTooLarge
@@ -103,12 +109,21 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int)
 	defer rd.Close()
 	if r.ContentLength >= 0 {
 		// One extra byte detects a body longer than it claimed.
-		buf := make([]byte, r.ContentLength+1)
+		want := r.ContentLength + 1
+		buf := make([]byte, min(want, firstRead+1))
 		n, err := io.ReadFull(rd, buf)
+		if err == nil && int64(n) < want {
+			grown := make([]byte, want)
+			copy(grown, buf)
+			buf = grown
+			var m int
+			m, err = io.ReadFull(rd, buf[n:])
+			n += m
+		}
 		switch {
 		case err == nil:
 			return nil, http.StatusBadRequest
-		case errors.Is(err, io.ErrUnexpectedEOF) && int64(n) == r.ContentLength, errors.Is(err, io.EOF) && n == 0 && r.ContentLength == 0:
+		case int64(n) == r.ContentLength && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)):
 			return buf[:n:n], 0
 		default:
 			return nil, readStatus(err)

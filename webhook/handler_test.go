@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -213,6 +214,62 @@ func TestHandlerLogsReasonsOnly(t *testing.T) {
 			if len(part) > 8 {
 				assert.NotContains(t, out, part, "no part of the JWT is logged")
 			}
+		}
+	}
+}
+
+// TestHandlerBodyMemoryFollowsBytesReceived sends requests that announce a 1 MiB Content-Length
+// and send 10 bytes: the buffer must follow the bytes that arrive, not the length announced, or
+// a few slow connections cost a megabyte each.
+func TestHandlerBodyMemoryFollowsBytesReceived(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	h := webhook.NewHandler(webhook.NewVerifier(signer), func(context.Context, webhook.Event) error { return nil })
+	short := []byte(`{"webhook`)
+	header := signer.Sign(short)
+	send := func() int {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(short))
+		req.ContentLength = 1 << 20
+		req.Header.Set(webhook.HeaderName, header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	require.Equal(t, http.StatusBadRequest, send(), "a body shorter than its Content-Length")
+	const n = 5
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range n {
+		assert.Equal(t, http.StatusBadRequest, send())
+	}
+	runtime.ReadMemStats(&after)
+	assert.Less(t, (after.TotalAlloc-before.TotalAlloc)/n, uint64(256<<10), "bytes per request")
+}
+
+// TestHandlerBodySizesAroundFirstRead sends bodies around the 64 KiB the handler reads before
+// trusting Content-Length, exact, one byte short, and one byte long.
+func TestHandlerBodySizesAroundFirstRead(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	h := webhook.NewHandler(webhook.NewVerifier(signer), func(context.Context, webhook.Event) error { return nil })
+	for _, size := range []int{64<<10 - 1, 64 << 10, 64<<10 + 1, 64<<10 + 2, 3 << 17} {
+		prefix, suffix := `{"webhook_type":"ITEM","webhook_code":"NEW","pad":"`, `"}`
+		body := []byte(prefix + strings.Repeat("x", size-len(prefix)-len(suffix)) + suffix)
+		require.Len(t, body, size)
+		header := signer.Sign(body)
+		for _, tc := range []struct {
+			contentLength int
+			want          int
+		}{
+			{size, http.StatusOK},
+			{size - 1, http.StatusBadRequest}, // longer than it claimed
+			{size + 1, http.StatusBadRequest}, // shorter than it claimed
+		} {
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			req.ContentLength = int64(tc.contentLength)
+			req.Header.Set(webhook.HeaderName, header)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			assert.Equal(t, tc.want, rec.Code, "body %d bytes, Content-Length %d", size, tc.contentLength)
 		}
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -16,9 +18,12 @@ import (
 )
 
 // keyCache maps kids to parsed public keys. Hits take a read lock and nothing else, since every
-// webhook needs one. Misses are shared (one fetch per kid however many requests wait for it),
-// refused kids are remembered for missTTL, both maps are bounded, and at most
-// maxConcurrentFetches calls to the KeyFetcher run at once.
+// webhook needs one; so do remembered refusals and joining a fetch under way, so that a flood
+// repeating one junk kid does not contend with valid webhooks. Misses are shared (one fetch per
+// kid however many requests wait for it), kids Plaid definitively refused are remembered for
+// missTTL (failures that may be transient are not: see isRefusal), both maps are bounded, at most
+// maxConcurrentFetches calls to the KeyFetcher run at once, and at most maxQueuedFetches more
+// fetches wait for one of those slots.
 type keyCache struct {
 	fetcher      KeyFetcher
 	now          func() time.Time
@@ -75,53 +80,31 @@ func newKeyCache(f KeyFetcher, cfg verifierConfig) *keyCache {
 	}
 }
 
+// errTooManyFetches refuses a new kid while every fetch slot is busy and the queue is full. It is
+// never remembered: it says nothing about the kid, only about the load.
+var errTooManyFetches = fmt.Errorf("%w: too many key fetches in flight", ErrUnknownKey)
+
 // get returns the public key for kid, fetching it if needed.
 func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error) {
 	c.mu.RLock()
-	el, ok := c.keys[kid]
-	var k *cachedKey
-	if ok {
-		k = el.Value.(*cachedKey)
-	}
+	k, f, refused := c.lookup(kid)
 	c.mu.RUnlock()
-	if ok {
-		return k.use()
-	}
-
-	c.mu.Lock()
-	if el, ok := c.keys[kid]; ok {
+	if k == nil && refused == nil && f == nil {
+		// Only a change (a new flight, an expired refusal) takes the exclusive lock; the state is
+		// looked up again because another request may have made that change meanwhile.
+		c.mu.Lock()
+		k, f, refused = c.lookup(kid)
+		if k == nil && refused == nil && f == nil {
+			f, refused = c.startFlight(ctx, kid)
+		}
 		c.mu.Unlock()
-		return el.Value.(*cachedKey).use()
 	}
-	if el, ok := c.misses[kid]; ok {
-		m := el.Value.(*missEntry)
-		if c.now().Before(m.until) {
-			c.mu.Unlock()
-			return nil, m.err
-		}
-		c.missOrder.Remove(el)
-		delete(c.misses, kid)
+	switch {
+	case k != nil:
+		return k.use()
+	case refused != nil:
+		return nil, refused
 	}
-	f, ok := c.flights[kid]
-	if !ok {
-		f = &flight{done: make(chan struct{})}
-		c.flights[kid] = f
-		// A kid never seen may mean Plaid rotated keys, so the keys still believed valid are
-		// re-fetched to learn whether they now carry expired_at; at most once per refreshInterval.
-		var stale []string
-		if now := c.now(); !c.refreshing && len(c.keys) > 0 && now.Sub(c.lastRefresh) >= refreshInterval {
-			c.refreshing = true
-			c.lastRefresh = now
-			for _, el := range c.keys {
-				if k := el.Value.(*cachedKey); !k.expired {
-					stale = append(stale, k.kid)
-				}
-			}
-		}
-		c.background.Add(1)
-		go c.run(ctx, kid, f, stale)
-	}
-	c.mu.Unlock()
 
 	select {
 	case <-f.done:
@@ -132,6 +115,53 @@ func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error
 	case <-ctx.Done():
 		return nil, fmt.Errorf("webhook: waiting for verification key: %w", ctx.Err())
 	}
+}
+
+// lookup returns what the cache already knows about kid: its key, the fetch under way, or its
+// refusal if still remembered; all nil if a fetch must start. Callers hold c.mu, read or
+// write.
+func (c *keyCache) lookup(kid string) (*cachedKey, *flight, error) {
+	if el, ok := c.keys[kid]; ok {
+		return el.Value.(*cachedKey), nil, nil
+	}
+	if el, ok := c.misses[kid]; ok {
+		if m := el.Value.(*missEntry); c.now().Before(m.until) {
+			return nil, nil, m.err
+		}
+	}
+	return nil, c.flights[kid], nil
+}
+
+// startFlight starts a fetch of kid, or returns errTooManyFetches when maxConcurrentFetches
+// fetches run and maxQueuedFetches more wait: each waiting fetch holds a goroutine and the
+// requests waiting on it, so a flood of random kids must not queue without bound. Callers hold
+// c.mu for writing.
+func (c *keyCache) startFlight(ctx context.Context, kid string) (*flight, error) {
+	if len(c.flights) >= maxConcurrentFetches+maxQueuedFetches {
+		return nil, errTooManyFetches
+	}
+	if el, ok := c.misses[kid]; ok {
+		// lookup found it expired.
+		c.missOrder.Remove(el)
+		delete(c.misses, kid)
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[kid] = f
+	// A kid never seen may mean Plaid rotated keys, so the keys still believed valid are
+	// re-fetched to learn whether they now carry expired_at; at most once per refreshInterval.
+	var stale []string
+	if now := c.now(); !c.refreshing && len(c.keys) > 0 && now.Sub(c.lastRefresh) >= refreshInterval {
+		c.refreshing = true
+		c.lastRefresh = now
+		for _, el := range c.keys {
+			if k := el.Value.(*cachedKey); !k.expired {
+				stale = append(stale, k.kid)
+			}
+		}
+	}
+	c.background.Add(1)
+	go c.run(ctx, kid, f, stale)
+	return f, nil
 }
 
 // use returns the key unless Plaid has expired it.
@@ -149,16 +179,14 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 	defer c.background.Done()
 	base := context.WithoutCancel(ctx)
 
-	key, asked, err := c.fetch(base, kid)
+	key, err := c.fetch(base, kid)
 	c.mu.Lock()
 	if err == nil {
 		c.storeKey(key)
 		f.key = key
 	} else {
 		f.err = err
-		// Only a real answer is remembered: a fetch that never ran (all slots busy until the
-		// deadline) says nothing about the kid.
-		if asked {
+		if isRefusal(err) {
 			c.storeMiss(kid, err)
 		}
 	}
@@ -170,7 +198,7 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 		return
 	}
 	for _, s := range stale {
-		k, _, err := c.fetch(base, s)
+		k, err := c.fetch(base, s)
 		if err != nil {
 			// Keep the key: a failed refresh is no evidence it expired.
 			continue
@@ -186,27 +214,55 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 	c.mu.Unlock()
 }
 
-// fetch calls the KeyFetcher for kid under the concurrency limit and its own timeout, and turns
-// the JWK into a public key. asked reports whether the KeyFetcher was called.
-func (c *keyCache) fetch(ctx context.Context, kid string) (key *cachedKey, asked bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, c.fetchTimeout)
-	defer cancel()
+// fetch calls the KeyFetcher for kid under the concurrency limit, and turns the JWK into a public
+// key. Waiting for a slot and the call each get up to fetchTimeout, and the call's timeout starts
+// only once a slot is held: if it started before, fetches of junk kids holding every slot would eat
+// the genuine kid's time, and its call would be cut short.
+func (c *keyCache) fetch(ctx context.Context, kid string) (*cachedKey, error) {
+	wait := time.NewTimer(c.fetchTimeout)
 	select {
 	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, false, fmt.Errorf("%w: %w", ErrUnknownKey, ctx.Err())
+		wait.Stop()
+	case <-wait.C:
+		return nil, fmt.Errorf("%w: no fetch slot free within %v: %w", ErrUnknownKey, c.fetchTimeout, context.DeadlineExceeded)
 	}
 	defer func() { <-c.sem }()
+	ctx, cancel := context.WithTimeout(ctx, c.fetchTimeout)
+	defer cancel()
 
 	resp, err := c.call(ctx, kid)
 	if err != nil {
-		return nil, true, fmt.Errorf("%w: %w", ErrUnknownKey, err)
+		return nil, fmt.Errorf("%w: %w", ErrUnknownKey, err)
 	}
 	if resp == nil {
-		return nil, true, fmt.Errorf("%w: empty response", ErrUnknownKey)
+		return nil, fmt.Errorf("%w: empty response", ErrUnknownKey)
 	}
-	k, err := parseJWK(kid, resp.Key)
-	return k, true, err
+	return parseJWK(kid, resp.Key)
+}
+
+// isRefusal reports whether err, from fetch, is a definitive answer about the kid, worth
+// remembering for missTTL: Plaid's INVALID_WEBHOOK_VERIFICATION_KEY_ID, any INVALID_INPUT or
+// INVALID_REQUEST reply with status 400, or a key that is not a valid EC P-256 signing key.
+// Timeouts, cancellations, transport errors, 429 and 5xx are not: an attacker able to slow or
+// overload the path to Plaid could otherwise make Plaid's real key be remembered as refused. They
+// are not backed off either: a per-kid back-off would not slow a flood (it varies the kid), only
+// the genuine kid, and the fetch slots and queue already bound the calls to Plaid.
+func isRefusal(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	if errors.Is(err, ErrInvalidKey) {
+		return true
+	}
+	var le *link.Error
+	if !errors.As(err, &le) {
+		return false
+	}
+	if le.ErrorCode == "INVALID_WEBHOOK_VERIFICATION_KEY_ID" {
+		return true
+	}
+	return (le.ErrorType == link.ErrorTypeInvalidInput || le.ErrorType == link.ErrorTypeInvalidRequest) &&
+		le.HTTPStatus == http.StatusBadRequest
 }
 
 // call is the KeyFetcher call with a recovered panic turned into an error: it runs on a goroutine
@@ -268,7 +324,8 @@ func (c *keyCache) storeKey(k *cachedKey) {
 	c.keys[k.kid] = c.keyOrder.PushBack(k)
 }
 
-// storeMiss remembers that kid was refused, dropping the oldest refusal if full. Callers hold c.mu.
+// storeMiss remembers that Plaid refused kid, dropping the oldest refusal if full. Callers hold
+// c.mu.
 func (c *keyCache) storeMiss(kid string, err error) {
 	m := &missEntry{kid: kid, until: c.now().Add(missTTL), err: err}
 	if el, ok := c.misses[kid]; ok {

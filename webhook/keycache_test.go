@@ -2,7 +2,9 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -95,11 +97,16 @@ func TestUnknownKidsAreRememberedForAMinute(t *testing.T) {
 
 	const n = 1000
 	var wg sync.WaitGroup
+	// At most as many callers as the cache lets fetch or queue at once, so that none is turned
+	// away with errTooManyFetches (which is not remembered).
+	callers := make(chan struct{}, maxConcurrentFetches+maxQueuedFetches)
 	for round := range 2 {
 		for i := range n {
 			wg.Add(1)
+			callers <- struct{}{}
 			go func() {
 				defer wg.Done()
+				defer func() { <-callers }()
 				_, err := v.keys.get(ctx, fmt.Sprintf("random-kid-%d", i))
 				assert.ErrorIs(t, err, ErrUnknownKey)
 			}()
@@ -278,4 +285,255 @@ func TestConcurrentFetchesAreBounded(t *testing.T) {
 	v.keys.background.Wait()
 	assert.LessOrEqual(t, peak.Load(), int32(maxConcurrentFetches))
 	assert.Positive(t, peak.Load())
+}
+
+// scripted answers each fetch with the next of errs, then with the Signer's key.
+type scripted struct {
+	signer *webhooktest.Signer
+	mu     sync.Mutex
+	errs   []error
+	calls  int
+}
+
+func (s *scripted) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+	s.mu.Lock()
+	s.calls++
+	var err error
+	if len(s.errs) > 0 {
+		err, s.errs = s.errs[0], s.errs[1:]
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return s.signer.GetWebhookVerificationKey(ctx, req)
+}
+
+func (s *scripted) fetches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+func TestTransientFetchFailuresAreNotRemembered(t *testing.T) {
+	transient := []struct {
+		name string
+		err  error
+	}{
+		{"503", &link.Error{ErrorType: link.ErrorTypeAPIError, ErrorCode: "INTERNAL_SERVER_ERROR", HTTPStatus: 503}},
+		{"429", &link.Error{ErrorType: link.ErrorTypeRateLimitExceeded, ErrorCode: "RATE_LIMIT", HTTPStatus: 429}},
+		{"INVALID_REQUEST with 500", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "UNKNOWN_FIELDS", HTTPStatus: 500}},
+		{"a proxy's 400 page", &link.Error{HTTPStatus: 400, RawBody: "<html>Bad Request</html>"}},
+		{"timeout", fmt.Errorf("plaid: %w", context.DeadlineExceeded)},
+		{"canceled", context.Canceled},
+		{"transport", &url.Error{Op: "Post", URL: "https://production.plaid.com/webhook_verification_key/get", Err: errors.New("connection reset by peer")}},
+	}
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
+	for _, tc := range transient {
+		t.Run(tc.name, func(t *testing.T) {
+			signer := webhooktest.NewSigner()
+			f := &scripted{signer: signer, errs: []error{tc.err}}
+			clock := &fakeClock{now: time.Unix(1716250693, 0)}
+			v := NewVerifier(f, WithClock(clock.Now))
+			header := signer.SignAt(body, clock.Now())
+
+			err := v.Verify(context.Background(), header, body)
+			require.ErrorIs(t, err, ErrUnknownKey)
+			require.ErrorIs(t, err, tc.err)
+			assert.Empty(t, v.keys.misses, "a failure that may pass is not remembered")
+
+			// No time passes: the next webhook asks again, and passes.
+			require.NoError(t, v.Verify(context.Background(), header, body))
+			assert.Equal(t, 2, f.fetches())
+		})
+	}
+
+	t.Run("503 then a timeout then the key", func(t *testing.T) {
+		signer := webhooktest.NewSigner()
+		f := &scripted{signer: signer, errs: []error{transient[0].err, transient[4].err}}
+		clock := &fakeClock{now: time.Unix(1716250693, 0)}
+		v := NewVerifier(f, WithClock(clock.Now))
+		header := signer.SignAt(body, clock.Now())
+		require.ErrorIs(t, v.Verify(context.Background(), header, body), ErrUnknownKey)
+		require.ErrorIs(t, v.Verify(context.Background(), header, body), context.DeadlineExceeded)
+		require.NoError(t, v.Verify(context.Background(), header, body))
+		assert.Equal(t, 3, f.fetches())
+	})
+}
+
+func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
+	refusals := []struct {
+		name string
+		err  error // from the fetcher; nil serves a key that is not EC P-256
+		want error
+	}{
+		{"INVALID_WEBHOOK_VERIFICATION_KEY_ID", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_WEBHOOK_VERIFICATION_KEY_ID", HTTPStatus: 400}, ErrUnknownKey},
+		{"INVALID_INPUT 400", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_FIELD", HTTPStatus: 400}, ErrUnknownKey},
+		{"INVALID_REQUEST 400", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "MISSING_FIELDS", HTTPStatus: 400}, ErrUnknownKey},
+		{"invalid JWK", nil, ErrInvalidKey},
+	}
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			signer := webhooktest.NewSigner()
+			var refuse atomic.Bool
+			refuse.Store(true)
+			var calls atomic.Int32
+			f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+				calls.Add(1)
+				switch {
+				case !refuse.Load():
+					return signer.GetWebhookVerificationKey(ctx, req)
+				case tc.err != nil:
+					return nil, tc.err
+				}
+				k := signer.JWK()
+				k.Kty = "RSA"
+				return &link.WebhookVerificationKeyGetResponse{Key: k}, nil
+			})
+			clock := &fakeClock{now: time.Unix(1716250693, 0)}
+			v := NewVerifier(f, WithClock(clock.Now))
+			verify := func() error { return v.Verify(context.Background(), signer.SignAt(body, clock.Now()), body) }
+
+			require.ErrorIs(t, verify(), tc.want)
+			require.ErrorIs(t, verify(), tc.want)
+			assert.Equal(t, int32(1), calls.Load(), "a refusal is remembered")
+
+			refuse.Store(false)
+			clock.Add(59 * time.Second)
+			require.ErrorIs(t, verify(), tc.want)
+			assert.Equal(t, int32(1), calls.Load(), "still remembered after 59s")
+
+			clock.Add(2 * time.Second)
+			require.NoError(t, verify(), "asked again after a minute")
+			assert.Equal(t, int32(2), calls.Load())
+			assert.Empty(t, v.keys.misses)
+		})
+	}
+}
+
+// TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid sends junk kids that hold every fetch slot
+// while Plaid is slow, and then the real kid: it must wait for a slot and then get the whole fetch
+// timeout, rather than what the wait left of it, and must not be remembered as refused.
+func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
+	const (
+		timeout = 500 * time.Millisecond
+		work    = 300 * time.Millisecond // each call takes this long: within the timeout, but two are not
+	)
+	signer := webhooktest.NewSigner()
+	var junkCalls sync.WaitGroup
+	junkCalls.Add(maxConcurrentFetches)
+	var left atomic.Int64 // of the real kid's call's timeout, when the call began
+	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		if req.KeyID == signer.KeyID() {
+			deadline, _ := ctx.Deadline()
+			left.Store(int64(time.Until(deadline)))
+		} else {
+			junkCalls.Done()
+		}
+		select {
+		case <-time.After(work):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return signer.GetWebhookVerificationKey(ctx, req)
+	})
+	v := NewVerifier(f, WithFetchTimeout(timeout))
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+	for i := range maxConcurrentFetches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := v.keys.get(ctx, fmt.Sprintf("junk-%d", i))
+			assert.ErrorIs(t, err, ErrUnknownKey)
+		}()
+	}
+	junkCalls.Wait()
+
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
+	require.NoError(t, v.Verify(ctx, signer.Sign(body), body))
+	assert.Greater(t, time.Duration(left.Load()), timeout*4/5, "the call's timeout starts once it has a slot")
+	wg.Wait()
+	v.keys.background.Wait()
+	assert.NotContains(t, v.keys.misses, signer.KeyID())
+	assert.Len(t, v.keys.misses, maxConcurrentFetches, "the junk kids Plaid refused are remembered")
+}
+
+func TestFetchQueueIsBounded(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	release := make(chan struct{})
+	var calls atomic.Int32
+	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		calls.Add(1)
+		<-release
+		return signer.GetWebhookVerificationKey(ctx, req)
+	})
+	v := NewVerifier(f)
+	ctx := context.Background()
+
+	const full = maxConcurrentFetches + maxQueuedFetches
+	var wg sync.WaitGroup
+	for i := range full {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := v.keys.get(ctx, fmt.Sprintf("junk-%d", i))
+			assert.ErrorIs(t, err, ErrUnknownKey)
+		}()
+	}
+	require.Eventually(t, func() bool {
+		v.keys.mu.RLock()
+		defer v.keys.mu.RUnlock()
+		return len(v.keys.flights) == full && calls.Load() == maxConcurrentFetches
+	}, 5*time.Second, time.Millisecond)
+
+	// The queue is full: the real kid is turned away at once (the deadline only keeps a queued
+	// request from hanging the test), and that is not remembered.
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
+	header := signer.Sign(body)
+	waitCtx, cancel := context.WithTimeout(ctx, time.Second)
+	err := v.Verify(waitCtx, header, body)
+	cancel()
+	require.ErrorIs(t, err, ErrUnknownKey)
+	assert.ErrorContains(t, err, "too many key fetches in flight")
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+
+	close(release)
+	wg.Wait()
+	v.keys.background.Wait()
+	assert.Equal(t, int32(full), calls.Load(), "the turned-away kid was not fetched")
+	assert.NotContains(t, v.keys.misses, signer.KeyID())
+	require.NoError(t, v.Verify(ctx, header, body))
+	assert.Equal(t, int32(full+1), calls.Load())
+}
+
+// TestRememberedRefusalUnderReadLock checks that a remembered refusal is answered while other
+// readers hold the lock, as the hits of valid webhooks do, so that a flood repeating one junk kid
+// does not take the exclusive lock.
+func TestRememberedRefusalUnderReadLock(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	v := NewVerifier(signer)
+	ctx := context.Background()
+	_, err := v.keys.get(ctx, "junk")
+	require.ErrorIs(t, err, ErrUnknownKey)
+	v.keys.background.Wait()
+
+	v.keys.mu.RLock()
+	done := make(chan error, 1)
+	go func() {
+		_, err := v.keys.get(ctx, "junk")
+		done <- err
+	}()
+	select {
+	case err = <-done:
+		v.keys.mu.RUnlock()
+	case <-time.After(2 * time.Second):
+		v.keys.mu.RUnlock()
+		<-done
+		t.Fatal("a remembered refusal waited for the exclusive lock")
+	}
+	require.ErrorIs(t, err, ErrUnknownKey)
+	assert.Equal(t, 1, signer.Fetches())
 }

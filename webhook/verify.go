@@ -32,8 +32,11 @@ var (
 	ErrUnsupportedAlgorithm = errors.New("webhook: JWT algorithm is not ES256")
 	// ErrInvalidKeyID means the JWT has no kid, or one too long to be Plaid's.
 	ErrInvalidKeyID = errors.New("webhook: JWT key ID missing or too long")
-	// ErrUnknownKey means the KeyFetcher returned no key for the kid (Plaid refused it, or the call
-	// failed). The refusal is remembered for a minute.
+	// ErrUnknownKey means no key could be had for the kid: Plaid refused it, the call failed, or
+	// too many fetches were in flight. Only Plaid's definitive refusals are remembered, for a
+	// minute: INVALID_WEBHOOK_VERIFICATION_KEY_ID, or an INVALID_INPUT or INVALID_REQUEST reply
+	// with HTTP status 400; so is a key refused with [ErrInvalidKey]. Timeouts, transport errors,
+	// 429 and 5xx are not remembered, so the next webhook with that kid fetches again.
 	ErrUnknownKey = errors.New("webhook: no verification key for kid")
 	// ErrKeyExpired means Plaid has marked the key expired_at: it must no longer be trusted.
 	ErrKeyExpired = errors.New("webhook: verification key expired")
@@ -87,16 +90,18 @@ const (
 	// DefaultClockSkew is how far ahead of this machine's clock a webhook's iat may be.
 	DefaultClockSkew = 30 * time.Second
 	// DefaultFetchTimeout bounds one call to the KeyFetcher, apart from the caller's context,
-	// because one fetch is shared by every request waiting for the same kid.
+	// because one fetch is shared by every request waiting for the same kid. It starts once the
+	// call has one of the fetch slots; the wait for a slot is bounded by as long again.
 	DefaultFetchTimeout = 10 * time.Second
 	// DefaultKeyCacheSize bounds how many keys are cached; Plaid uses a handful at a time.
 	DefaultKeyCacheSize = 64
-	// DefaultMissCacheSize bounds how many refused kids are remembered.
+	// DefaultMissCacheSize bounds how many kids refused by Plaid are remembered.
 	DefaultMissCacheSize = 4096
 )
 
 const (
-	// missTTL is how long a refused kid is remembered, so that repeating it costs no fetch.
+	// missTTL is how long a kid Plaid definitively refused is remembered, so that repeating it
+	// costs no fetch.
 	missTTL = time.Minute
 	// refreshInterval is the least time between refreshes of cached keys, so that a flood of new
 	// kids refreshes at most once a minute.
@@ -104,6 +109,11 @@ const (
 	// maxConcurrentFetches bounds the calls in flight to the KeyFetcher, so that a flood of random
 	// kids cannot turn into a flood of parallel calls to Plaid.
 	maxConcurrentFetches = 4
+	// maxQueuedFetches bounds the fetches of new kids waiting for one of the maxConcurrentFetches
+	// slots. Each holds a goroutine and the requests waiting on it for up to the fetch timeout;
+	// past the bound a new kid gets ErrUnknownKey at once (not remembered). 64 is far more than the
+	// handful of kids Plaid uses while rotating keys.
+	maxQueuedFetches = 64
 )
 
 // KeyFetcher fetches the public key Plaid signs webhooks with. A *link.Client is one; in tests, a
@@ -155,8 +165,9 @@ func WithClock(now func() time.Time) VerifierOption {
 	}
 }
 
-// WithFetchTimeout bounds each call to the KeyFetcher (default [DefaultFetchTimeout]).
-// Non-positive values keep the default.
+// WithFetchTimeout bounds each call to the KeyFetcher (default [DefaultFetchTimeout]), from the
+// moment it has a fetch slot; the wait for a slot is bounded by as long again. Non-positive values
+// keep the default.
 func WithFetchTimeout(d time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if d > 0 {
@@ -238,6 +249,11 @@ var b64 = base64.RawURLEncoding.Strict()
 //
 // The steps follow Plaid's procedure, cheapest refusal first: the header's form, alg and kid are
 // checked before any key is fetched, and the signature before any claim is believed.
+//
+// A nil error does not make header unique to body: a signature's high-S twin verifies too, and is
+// accepted because Plaid's signer is not known to normalise S. Callers that must process a
+// webhook once de-duplicate by the ids in the body (link_session_id with webhook_code, event_id),
+// never by the header string.
 func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error {
 	if v == nil || v.keys == nil || v.keys.fetcher == nil {
 		return ErrNoVerifier

@@ -9,8 +9,10 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -301,4 +303,27 @@ func TestVerifyFetcherMisbehaves(t *testing.T) {
 		assert.Equal(t, link.ErrorTypeInvalidInput, le.ErrorType)
 		assert.Equal(t, "INVALID_WEBHOOK_VERIFICATION_KEY_ID", le.ErrorCode)
 	})
+}
+
+// TestVerifyAcceptsHighS pins that a signature's high-S twin, (r, N-s), is accepted: ECDSA checks
+// it as well as (r, s). Refusing high S would make headers unique, but Plaid does not say its
+// signer normalises S, so it could refuse Plaid's real webhooks. Callers de-duplicate by the ids
+// in the body instead, never by the header (see the package doc and Verify).
+func TestVerifyAcceptsHighS(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	v := webhook.NewVerifier(signer)
+	body := sample(t, "session_finished.json")
+	header := signer.Sign(body)
+
+	dot := strings.LastIndexByte(header, '.')
+	sig, err := base64.RawURLEncoding.DecodeString(header[dot+1:])
+	require.NoError(t, err)
+	require.Len(t, sig, 64)
+	s := new(big.Int).SetBytes(sig[32:])
+	new(big.Int).Sub(elliptic.P256().Params().N, s).FillBytes(sig[32:])
+	twin := header[:dot+1] + base64.RawURLEncoding.EncodeToString(sig)
+	require.NotEqual(t, header, twin)
+
+	require.NoError(t, v.Verify(context.Background(), header, body))
+	require.NoError(t, v.Verify(context.Background(), twin, body), "the high-S twin of a valid header")
 }
