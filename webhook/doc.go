@@ -6,7 +6,10 @@
 // [NewHandler] does everything a webhook endpoint needs, in the order that keeps forged input away
 // from the rest of the program: it reads the body through a size limit, verifies the
 // Plaid-Verification header against the exact bytes received, parses the body, and calls your
-// function. Its status codes tell Plaid whether to deliver again (only a 5xx does).
+// function. Its status codes tell Plaid whether to deliver again (only a 5xx does): 401 for a
+// webhook that fails verification, but 503 when Plaid's key cannot be fetched now
+// ([ErrKeyUnavailable]) and 500 when the server has no usable Verifier ([ErrNoVerifier]), so that
+// a failure on this side does not lose a genuine webhook.
 //
 //	client, _ := link.NewClient(clientID, secret)
 //	verifier := webhook.NewVerifier(client) // a *link.Client fetches Plaid's keys
@@ -40,12 +43,14 @@
 // The key cache makes one fetch per kid however many webhooks wait for it, and remembers for a
 // minute the kids Plaid definitively refused: INVALID_WEBHOOK_VERIFICATION_KEY_ID, an
 // INVALID_INPUT or INVALID_REQUEST reply with HTTP status 400, or a key that is not a valid EC
-// P-256 signing key. Failures that may pass (timeouts, transport errors, 429, 5xx) are not
-// remembered, so that nobody able to slow the path to Plaid can make its real key be remembered as
-// refused. The cache bounds its size, its concurrent fetches (4) and the fetches waiting for one
-// (64; past that a new kid is refused at once, and not remembered), and, when a new kid appears,
-// re-fetches the cached keys (at most once a minute) to learn whether Plaid has expired them. A
-// flood of webhooks with made-up kids therefore cannot become a flood of calls to Plaid.
+// P-256 signing key; these wrap [ErrUnknownKey] (or [ErrInvalidKey]). Failures that may pass
+// (timeouts, transport errors, 429, 5xx, the request ending while waiting) wrap
+// [ErrKeyUnavailable] and are not remembered, so that nobody able to slow the path to Plaid can
+// make its real key be remembered as refused. The cache bounds its size, its concurrent fetches
+// (4) and the fetches waiting for one (64; past that a new kid gets [ErrKeyUnavailable] at once),
+// and, when a new kid appears, re-fetches the cached keys (at most once a minute) to learn whether
+// Plaid has expired them. A flood of webhooks with made-up kids therefore cannot become a flood of
+// calls to Plaid.
 //
 // # Parsing
 //

@@ -45,10 +45,13 @@ type handler struct {
 
 // NewHandler returns an http.Handler that receives Plaid webhooks: it reads the body (up to a
 // limit), verifies it with v, parses it, and calls fn with the result. Its status codes tell Plaid
-// what to do: 200 when fn succeeds; 500 when fn fails, so Plaid delivers the webhook again; 401
-// when verification fails and 400 when the verified body cannot be parsed, which retrying would
-// not fix; 405 for methods other than POST and 413 for oversized bodies. A nil fn acknowledges
-// every verified webhook.
+// what to do, since Plaid delivers a webhook again only after a 5xx: 200 when fn succeeds; 500 when
+// fn fails, or when v is nil or has no KeyFetcher ([ErrNoVerifier], a misconfigured server), so
+// that Plaid delivers the webhook again once it is fixed; 503 when the verification key cannot be
+// fetched now ([ErrKeyUnavailable]), so that a passing outage does not lose a genuine webhook; 401
+// when verification fails otherwise and 400 when the verified body cannot be parsed, which
+// retrying would not fix; 405 for methods other than POST and 413 for oversized bodies. A nil fn
+// acknowledges every verified webhook.
 func NewHandler(v *Verifier, fn func(context.Context, Event) error, opts ...HandlerOption) http.Handler {
 	h := &handler{v: v, fn: fn, maxBody: DefaultMaxBodySize}
 	for _, o := range opts {
@@ -72,7 +75,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	if err := h.v.Verify(ctx, r.Header.Get(HeaderName), body); err != nil {
-		h.fail(r, w, http.StatusUnauthorized, reasonOf(err))
+		reason := reasonOf(err)
+		h.fail(r, w, verifyStatus(reason), reason)
 		return
 	}
 	ev, err := parse(body, false)
@@ -87,6 +91,21 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// verifyStatus maps the sentinel of a verification failure to a status. Only failures that say
+// something about the webhook get 401, which Plaid does not retry; failures on this side get a
+// 5xx, so that Plaid delivers the webhook again: 503 when the key cannot be fetched now (the
+// next delivery fetches it again, as the failure was not remembered), 500 for a server set up
+// without a Verifier or KeyFetcher.
+func verifyStatus(reason error) int {
+	switch reason {
+	case ErrKeyUnavailable:
+		return http.StatusServiceUnavailable
+	case ErrNoVerifier:
+		return http.StatusInternalServerError
+	}
+	return http.StatusUnauthorized
 }
 
 // errHandlerFailed stands in for fn's error in logs, which may carry data from the body.

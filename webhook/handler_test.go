@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/webhooktest"
 )
@@ -165,8 +166,90 @@ func TestHandlerNilVerifierAndFn(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec.Code
 	}
-	assert.Equal(t, http.StatusUnauthorized, send(webhook.NewHandler(nil, nil)))
+	// A server without a usable Verifier is misconfigured, not sent a forgery: 500, so that Plaid
+	// delivers the webhook again once it is fixed.
+	assert.Equal(t, http.StatusInternalServerError, send(webhook.NewHandler(nil, nil)))
+	assert.Equal(t, http.StatusInternalServerError, send(webhook.NewHandler(webhook.NewVerifier(nil), nil)))
 	assert.Equal(t, http.StatusOK, send(webhook.NewHandler(webhook.NewVerifier(signer), nil)))
+}
+
+// TestHandlerKeyFetchFailures checks that a key Plaid cannot serve now gets 503, which Plaid
+// retries, so a genuine webhook is delivered again once Plaid's key endpoint recovers, while a kid
+// Plaid refuses still gets 401.
+func TestHandlerKeyFetchFailures(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	body := sample(t, "session_finished.json")
+	header := signer.Sign(body)
+	tests := []struct {
+		name string
+		err  error // from the KeyFetcher, on its first call only
+		want int
+	}{
+		{"Plaid answers 503", &link.Error{ErrorType: link.ErrorTypeAPIError, ErrorCode: "INTERNAL_SERVER_ERROR", HTTPStatus: 503}, http.StatusServiceUnavailable},
+		{"Plaid answers 429", &link.Error{ErrorType: link.ErrorTypeRateLimitExceeded, ErrorCode: "RATE_LIMIT", HTTPStatus: 429}, http.StatusServiceUnavailable},
+		{"fetch timeout", context.DeadlineExceeded, http.StatusServiceUnavailable},
+		{"transport error", errors.New("dial tcp: connection refused"), http.StatusServiceUnavailable},
+		{"Plaid refuses the kid", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_WEBHOOK_VERIFICATION_KEY_ID", HTTPStatus: 400}, http.StatusUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls int
+			f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+				calls++
+				if calls == 1 {
+					return nil, tc.err
+				}
+				return signer.GetWebhookVerificationKey(ctx, req)
+			})
+			var logs bytes.Buffer
+			var events int
+			h := webhook.NewHandler(webhook.NewVerifier(f), func(context.Context, webhook.Event) error {
+				events++
+				return nil
+			}, webhook.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			send := func() *httptest.ResponseRecorder {
+				req := httptest.NewRequest(http.MethodPost, "/plaid/webhook", bytes.NewReader(body))
+				req.Header.Set(webhook.HeaderName, header)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				return rec
+			}
+
+			rec := send()
+			assert.Equal(t, tc.want, rec.Code)
+			assert.Equal(t, strconv.Itoa(tc.want)+" "+http.StatusText(tc.want)+"\n", rec.Body.String())
+			assert.Zero(t, events, "an unverified webhook never reaches fn")
+			assert.Contains(t, logs.String(), `"status":`+strconv.Itoa(tc.want))
+			if tc.want == http.StatusServiceUnavailable {
+				assert.Contains(t, logs.String(), webhook.ErrKeyUnavailable.Error())
+				// Plaid's redelivery fetches the key again, as the failure was not remembered.
+				assert.Equal(t, http.StatusOK, send().Code)
+				assert.Equal(t, 1, events)
+			} else {
+				assert.Contains(t, logs.String(), webhook.ErrUnknownKey.Error())
+				// The refusal is remembered: the same kid is refused without asking Plaid again.
+				assert.Equal(t, http.StatusUnauthorized, send().Code)
+				assert.Equal(t, 1, calls)
+			}
+		})
+	}
+
+	t.Run("request ends while waiting for the key", func(t *testing.T) {
+		release := make(chan struct{})
+		defer close(release)
+		f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+			<-release
+			return signer.GetWebhookVerificationKey(ctx, req)
+		})
+		h := webhook.NewHandler(webhook.NewVerifier(f), nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/plaid/webhook", bytes.NewReader(body))
+		req.Header.Set(webhook.HeaderName, header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	})
 }
 
 func TestHandlerLogsReasonsOnly(t *testing.T) {

@@ -65,11 +65,13 @@ func (s *keyServer) GetWebhookVerificationKey(_ context.Context, req *link.Webho
 	return &link.WebhookVerificationKeyGetResponse{Key: jwkOf(req.KeyID, &k.PublicKey)}, nil
 }
 
-var errUnknownKID = &testError{"INVALID_WEBHOOK_VERIFICATION_KEY_ID"}
-
-type testError struct{ code string }
-
-func (e *testError) Error() string { return e.code }
+// errUnknownKID is Plaid's refusal of a kid, so that the verifier treats it as definitive
+// (ErrUnknownKey) rather than as a failure that may pass (ErrKeyUnavailable).
+var errUnknownKID = &link.Error{
+	ErrorType:  link.ErrorTypeInvalidInput,
+	ErrorCode:  "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+	HTTPStatus: 400,
+}
 
 func jwkOf(kid string, pub *ecdsa.PublicKey) link.JWKPublicKey {
 	pt, err := pub.ECDH()

@@ -21,9 +21,9 @@ import (
 // webhook needs one; so do remembered refusals and joining a fetch under way, so that a flood
 // repeating one junk kid does not contend with valid webhooks. Misses are shared (one fetch per
 // kid however many requests wait for it), kids Plaid definitively refused are remembered for
-// missTTL (failures that may be transient are not: see isRefusal), both maps are bounded, at most
-// maxConcurrentFetches calls to the KeyFetcher run at once, and at most maxQueuedFetches more
-// fetches wait for one of those slots.
+// missTTL (failures that may be transient are not, and wrap ErrKeyUnavailable instead: see run and
+// isRefusal), both maps are bounded, at most maxConcurrentFetches calls to the KeyFetcher run at
+// once, and at most maxQueuedFetches more fetches wait for one of those slots.
 type keyCache struct {
 	fetcher      KeyFetcher
 	now          func() time.Time
@@ -80,9 +80,10 @@ func newKeyCache(f KeyFetcher, cfg verifierConfig) *keyCache {
 	}
 }
 
-// errTooManyFetches refuses a new kid while every fetch slot is busy and the queue is full. It is
-// never remembered: it says nothing about the kid, only about the load.
-var errTooManyFetches = fmt.Errorf("%w: too many key fetches in flight", ErrUnknownKey)
+// errTooManyFetches turns away a new kid while every fetch slot is busy and the queue is full. It
+// says nothing about the kid, only about the load, so it is ErrKeyUnavailable and never
+// remembered: a genuine webhook turned away during a flood is delivered again by Plaid.
+var errTooManyFetches = fmt.Errorf("%w: too many key fetches in flight", ErrKeyUnavailable)
 
 // get returns the public key for kid, fetching it if needed.
 func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error) {
@@ -113,7 +114,9 @@ func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error
 		}
 		return f.key.use()
 	case <-ctx.Done():
-		return nil, fmt.Errorf("webhook: waiting for verification key: %w", ctx.Err())
+		// The fetch goes on for the others waiting on it; this request ended before it answered,
+		// which says nothing about the kid.
+		return nil, fmt.Errorf("%w: waiting for the key: %w", ErrKeyUnavailable, ctx.Err())
 	}
 }
 
@@ -185,10 +188,21 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 		c.storeKey(key)
 		f.key = key
 	} else {
-		f.err = err
-		if isRefusal(err) {
+		// The failure is classified here, where it is published, so that every request waiting on
+		// the flight gets the same answer and the error wraps exactly one sentinel: a refusal is
+		// ErrUnknownKey (or ErrInvalidKey, which parseJWK already wraps) and is remembered; anything
+		// else is ErrKeyUnavailable and is not, so the next webhook with this kid fetches again.
+		refused := isRefusal(err)
+		switch {
+		case !refused:
+			err = fmt.Errorf("%w: %w", ErrKeyUnavailable, err)
+		case !errors.Is(err, ErrInvalidKey):
+			err = fmt.Errorf("%w: %w", ErrUnknownKey, err)
+		}
+		if refused {
 			c.storeMiss(kid, err)
 		}
+		f.err = err
 	}
 	delete(c.flights, kid)
 	close(f.done)
@@ -217,14 +231,15 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 // fetch calls the KeyFetcher for kid under the concurrency limit, and turns the JWK into a public
 // key. Waiting for a slot and the call each get up to fetchTimeout, and the call's timeout starts
 // only once a slot is held: if it started before, fetches of junk kids holding every slot would eat
-// the genuine kid's time, and its call would be cut short.
+// the genuine kid's time, and its call would be cut short. Its errors carry no sentinel but
+// ErrInvalidKey: run adds ErrUnknownKey or ErrKeyUnavailable when it publishes them.
 func (c *keyCache) fetch(ctx context.Context, kid string) (*cachedKey, error) {
 	wait := time.NewTimer(c.fetchTimeout)
 	select {
 	case c.sem <- struct{}{}:
 		wait.Stop()
 	case <-wait.C:
-		return nil, fmt.Errorf("%w: no fetch slot free within %v: %w", ErrUnknownKey, c.fetchTimeout, context.DeadlineExceeded)
+		return nil, fmt.Errorf("no fetch slot free within %v: %w", c.fetchTimeout, context.DeadlineExceeded)
 	}
 	defer func() { <-c.sem }()
 	ctx, cancel := context.WithTimeout(ctx, c.fetchTimeout)
@@ -232,10 +247,10 @@ func (c *keyCache) fetch(ctx context.Context, kid string) (*cachedKey, error) {
 
 	resp, err := c.call(ctx, kid)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrUnknownKey, err)
+		return nil, err
 	}
 	if resp == nil {
-		return nil, fmt.Errorf("%w: empty response", ErrUnknownKey)
+		return nil, errors.New("key fetcher returned no response")
 	}
 	return parseJWK(kid, resp.Key)
 }
@@ -244,8 +259,8 @@ func (c *keyCache) fetch(ctx context.Context, kid string) (*cachedKey, error) {
 // remembering for missTTL: Plaid's INVALID_WEBHOOK_VERIFICATION_KEY_ID, any INVALID_INPUT or
 // INVALID_REQUEST reply with status 400, or a key that is not a valid EC P-256 signing key.
 // Timeouts, cancellations, transport errors, 429 and 5xx are not: an attacker able to slow or
-// overload the path to Plaid could otherwise make Plaid's real key be remembered as refused. They
-// are not backed off either: a per-kid back-off would not slow a flood (it varies the kid), only
+// overload the path to Plaid could otherwise make Plaid's real key be remembered as refused, and
+// the Handler would answer 401, which Plaid does not retry. They are not backed off either: a per-kid back-off would not slow a flood (it varies the kid), only
 // the genuine kid, and the fetch slots and queue already bound the calls to Plaid.
 func isRefusal(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -17,6 +17,19 @@ import (
 	"github.com/plaidlink/plaidlink-go/webhook/webhooktest"
 )
 
+// requireOnly fails unless err wraps want and not the other of ErrUnknownKey and
+// ErrKeyUnavailable: the Handler answers 401 to one and 503 to the other, so an error must not be
+// both.
+func requireOnly(t *testing.T, err, want error) {
+	t.Helper()
+	require.ErrorIs(t, err, want)
+	other := ErrUnknownKey
+	if want == ErrUnknownKey {
+		other = ErrKeyUnavailable
+	}
+	require.NotErrorIs(t, err, other)
+}
+
 // fakeClock is a clock tests move by hand.
 type fakeClock struct {
 	mu  sync.Mutex
@@ -246,7 +259,7 @@ func TestRefreshKeepsKeyWhenFetchFails(t *testing.T) {
 	require.NoError(t, v.Verify(ctx, signer.Sign(body), body))
 	fail.Store(true)
 	_, err := v.keys.get(ctx, "other")
-	require.ErrorIs(t, err, ErrUnknownKey)
+	requireOnly(t, err, ErrKeyUnavailable)
 	v.keys.background.Wait()
 	require.NoError(t, v.Verify(ctx, signer.Sign(body), body))
 }
@@ -278,7 +291,8 @@ func TestConcurrentFetchesAreBounded(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_, err := v.keys.get(context.Background(), fmt.Sprintf("k%d", i))
-			assert.ErrorIs(t, err, ErrUnknownKey)
+			assert.ErrorIs(t, err, ErrKeyUnavailable)
+			assert.NotErrorIs(t, err, ErrUnknownKey)
 		}()
 	}
 	wg.Wait()
@@ -338,7 +352,7 @@ func TestTransientFetchFailuresAreNotRemembered(t *testing.T) {
 			header := signer.SignAt(body, clock.Now())
 
 			err := v.Verify(context.Background(), header, body)
-			require.ErrorIs(t, err, ErrUnknownKey)
+			requireOnly(t, err, ErrKeyUnavailable)
 			require.ErrorIs(t, err, tc.err)
 			assert.Empty(t, v.keys.misses, "a failure that may pass is not remembered")
 
@@ -354,8 +368,10 @@ func TestTransientFetchFailuresAreNotRemembered(t *testing.T) {
 		clock := &fakeClock{now: time.Unix(1716250693, 0)}
 		v := NewVerifier(f, WithClock(clock.Now))
 		header := signer.SignAt(body, clock.Now())
-		require.ErrorIs(t, v.Verify(context.Background(), header, body), ErrUnknownKey)
-		require.ErrorIs(t, v.Verify(context.Background(), header, body), context.DeadlineExceeded)
+		requireOnly(t, v.Verify(context.Background(), header, body), ErrKeyUnavailable)
+		err := v.Verify(context.Background(), header, body)
+		requireOnly(t, err, ErrKeyUnavailable)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
 		require.NoError(t, v.Verify(context.Background(), header, body))
 		assert.Equal(t, 3, f.fetches())
 	})
@@ -395,8 +411,14 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 			v := NewVerifier(f, WithClock(clock.Now))
 			verify := func() error { return v.Verify(context.Background(), signer.SignAt(body, clock.Now()), body) }
 
-			require.ErrorIs(t, verify(), tc.want)
-			require.ErrorIs(t, verify(), tc.want)
+			for range 2 {
+				err := verify()
+				require.ErrorIs(t, err, tc.want)
+				require.NotErrorIs(t, err, ErrKeyUnavailable, "a refusal is not a passing failure")
+				if tc.want != ErrUnknownKey {
+					require.NotErrorIs(t, err, ErrUnknownKey, "each failure wraps exactly one sentinel")
+				}
+			}
 			assert.Equal(t, int32(1), calls.Load(), "a refusal is remembered")
 
 			refuse.Store(false)
@@ -496,7 +518,7 @@ func TestFetchQueueIsBounded(t *testing.T) {
 	waitCtx, cancel := context.WithTimeout(ctx, time.Second)
 	err := v.Verify(waitCtx, header, body)
 	cancel()
-	require.ErrorIs(t, err, ErrUnknownKey)
+	requireOnly(t, err, ErrKeyUnavailable)
 	assert.ErrorContains(t, err, "too many key fetches in flight")
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
 
@@ -507,6 +529,51 @@ func TestFetchQueueIsBounded(t *testing.T) {
 	assert.NotContains(t, v.keys.misses, signer.KeyID())
 	require.NoError(t, v.Verify(ctx, header, body))
 	assert.Equal(t, int32(full+1), calls.Load())
+}
+
+// TestNoFetchSlotIsUnavailable holds every fetch slot past the fetch timeout: the real kid, which
+// found no slot free in time, must get ErrKeyUnavailable (so the Handler answers 503 and Plaid
+// delivers again), not be remembered, and pass once a slot is free.
+func TestNoFetchSlotIsUnavailable(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	release := make(chan struct{})
+	var junkCalls sync.WaitGroup
+	junkCalls.Add(maxConcurrentFetches)
+	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		if req.KeyID != signer.KeyID() {
+			// Ignores its deadline on purpose, so that the slot stays held.
+			junkCalls.Done()
+			<-release
+		}
+		return signer.GetWebhookVerificationKey(ctx, req)
+	})
+	v := NewVerifier(f, WithFetchTimeout(50*time.Millisecond))
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+	for i := range maxConcurrentFetches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// The junk calls outlive their own timeout, so they fail with it.
+			_, err := v.keys.get(ctx, fmt.Sprintf("junk-%d", i))
+			assert.ErrorIs(t, err, ErrKeyUnavailable)
+		}()
+	}
+	junkCalls.Wait()
+
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
+	header := signer.Sign(body)
+	err := v.Verify(ctx, header, body)
+	requireOnly(t, err, ErrKeyUnavailable)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorContains(t, err, "no fetch slot free")
+
+	close(release)
+	wg.Wait()
+	v.keys.background.Wait()
+	assert.NotContains(t, v.keys.misses, signer.KeyID())
+	require.NoError(t, v.Verify(ctx, header, body))
 }
 
 // TestRememberedRefusalUnderReadLock checks that a remembered refusal is answered while other

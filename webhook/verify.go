@@ -32,11 +32,15 @@ var (
 	ErrUnsupportedAlgorithm = errors.New("webhook: JWT algorithm is not ES256")
 	// ErrInvalidKeyID means the JWT has no kid, or one too long to be Plaid's.
 	ErrInvalidKeyID = errors.New("webhook: JWT key ID missing or too long")
-	// ErrUnknownKey means no key could be had for the kid: Plaid refused it, the call failed, or
-	// too many fetches were in flight. Only Plaid's definitive refusals are remembered, for a
-	// minute: INVALID_WEBHOOK_VERIFICATION_KEY_ID, or an INVALID_INPUT or INVALID_REQUEST reply
-	// with HTTP status 400; so is a key refused with [ErrInvalidKey]. Timeouts, transport errors,
-	// 429 and 5xx are not remembered, so the next webhook with that kid fetches again.
+	// ErrKeyUnavailable means the key for the kid could not be fetched now, for a reason that says
+	// nothing about the kid: the call timed out or failed in transport, Plaid answered 429 or 5xx,
+	// too many fetches were in flight, or the request ended while waiting for the key. It is never
+	// remembered, so the next webhook with that kid fetches again, and the Handler answers 503 so
+	// that Plaid delivers the webhook again rather than it being lost to a passing outage.
+	ErrKeyUnavailable = errors.New("webhook: verification key unavailable now")
+	// ErrUnknownKey means Plaid definitively refused the kid: INVALID_WEBHOOK_VERIFICATION_KEY_ID,
+	// or an INVALID_INPUT or INVALID_REQUEST reply with HTTP status 400. The refusal is remembered
+	// for a minute, as is a key refused with [ErrInvalidKey], so repeating the kid costs no fetch.
 	ErrUnknownKey = errors.New("webhook: no verification key for kid")
 	// ErrKeyExpired means Plaid has marked the key expired_at: it must no longer be trusted.
 	ErrKeyExpired = errors.New("webhook: verification key expired")
@@ -60,7 +64,7 @@ var (
 // sentinels lists every failure sentinel, in the order reasonOf looks for them.
 var sentinels = []error{
 	ErrNoVerifier, ErrMissingHeader, ErrMalformedHeader, ErrUnsupportedAlgorithm, ErrInvalidKeyID,
-	ErrUnknownKey, ErrKeyExpired, ErrInvalidKey, ErrInvalidSignature, ErrMissingIssuedAt, ErrTooOld,
+	ErrKeyUnavailable, ErrUnknownKey, ErrKeyExpired, ErrInvalidKey, ErrInvalidSignature, ErrMissingIssuedAt, ErrTooOld,
 	ErrIssuedInFuture, ErrBodyMismatch, ErrInvalidPayload, context.Canceled, context.DeadlineExceeded,
 }
 
@@ -111,8 +115,8 @@ const (
 	maxConcurrentFetches = 4
 	// maxQueuedFetches bounds the fetches of new kids waiting for one of the maxConcurrentFetches
 	// slots. Each holds a goroutine and the requests waiting on it for up to the fetch timeout;
-	// past the bound a new kid gets ErrUnknownKey at once (not remembered). 64 is far more than the
-	// handful of kids Plaid uses while rotating keys.
+	// past the bound a new kid gets ErrKeyUnavailable at once (not remembered). 64 is far more than
+	// the handful of kids Plaid uses while rotating keys.
 	maxQueuedFetches = 64
 )
 
@@ -244,8 +248,9 @@ var b64 = base64.RawURLEncoding.Strict()
 
 // Verify checks header, the value of the Plaid-Verification header, against body, the raw request
 // body exactly as received. It returns nil only if the JWT is ES256, signed by an unexpired Plaid
-// key, issued within the allowed window, and carries body's SHA-256. Errors wrap one of the Err
-// sentinels of this package (or the context's error if ctx ends while a key is being fetched).
+// key, issued within the allowed window, and carries body's SHA-256. Errors wrap exactly one of the
+// Err sentinels of this package; if ctx ends while a key is being fetched, that is
+// [ErrKeyUnavailable], and the error wraps the context's error too.
 //
 // The steps follow Plaid's procedure, cheapest refusal first: the header's form, alg and kid are
 // checked before any key is fetched, and the signature before any claim is believed.

@@ -137,7 +137,7 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 
 var allSentinels = []error{
 	webhook.ErrNoVerifier, webhook.ErrMissingHeader, webhook.ErrMalformedHeader,
-	webhook.ErrUnsupportedAlgorithm, webhook.ErrInvalidKeyID, webhook.ErrUnknownKey,
+	webhook.ErrUnsupportedAlgorithm, webhook.ErrInvalidKeyID, webhook.ErrKeyUnavailable, webhook.ErrUnknownKey,
 	webhook.ErrKeyExpired, webhook.ErrInvalidKey, webhook.ErrInvalidSignature,
 	webhook.ErrMissingIssuedAt, webhook.ErrTooOld, webhook.ErrIssuedInFuture, webhook.ErrBodyMismatch,
 }
@@ -199,6 +199,18 @@ func TestVerifyNilVerifier(t *testing.T) {
 	assert.ErrorIs(t, (&webhook.Verifier{}).Verify(context.Background(), header, body), webhook.ErrNoVerifier)
 }
 
+// requireOnly fails unless err wraps want and not the other of ErrUnknownKey and
+// ErrKeyUnavailable, which the Handler answers with 401 and 503.
+func requireOnly(t *testing.T, err, want error) {
+	t.Helper()
+	require.ErrorIs(t, err, want)
+	other := webhook.ErrUnknownKey
+	if want == webhook.ErrUnknownKey {
+		other = webhook.ErrKeyUnavailable
+	}
+	require.NotErrorIs(t, err, other)
+}
+
 // fetcherFunc adapts a function to webhook.KeyFetcher.
 type fetcherFunc func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
 
@@ -257,13 +269,13 @@ func TestVerifyFetcherMisbehaves(t *testing.T) {
 		f := fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 			return nil, nil
 		})
-		require.ErrorIs(t, webhook.NewVerifier(f).Verify(context.Background(), header, body), webhook.ErrUnknownKey)
+		requireOnly(t, webhook.NewVerifier(f).Verify(context.Background(), header, body), webhook.ErrKeyUnavailable)
 	})
 	t.Run("panic", func(t *testing.T) {
 		f := fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 			panic("boom")
 		})
-		require.ErrorIs(t, webhook.NewVerifier(f).Verify(context.Background(), header, body), webhook.ErrUnknownKey)
+		requireOnly(t, webhook.NewVerifier(f).Verify(context.Background(), header, body), webhook.ErrKeyUnavailable)
 	})
 	t.Run("fetch timeout", func(t *testing.T) {
 		f := fetcherFunc(func(ctx context.Context, _ *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
@@ -271,7 +283,7 @@ func TestVerifyFetcherMisbehaves(t *testing.T) {
 			return nil, ctx.Err()
 		})
 		err := webhook.NewVerifier(f, webhook.WithFetchTimeout(20*time.Millisecond)).Verify(context.Background(), header, body)
-		require.ErrorIs(t, err, webhook.ErrUnknownKey)
+		requireOnly(t, err, webhook.ErrKeyUnavailable)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 	t.Run("caller gives up but the fetch completes for others", func(t *testing.T) {
@@ -290,6 +302,7 @@ func TestVerifyFetcherMisbehaves(t *testing.T) {
 		calls.Wait()
 		cancel()
 		err := <-errc
+		requireOnly(t, err, webhook.ErrKeyUnavailable)
 		require.ErrorIs(t, err, context.Canceled)
 		close(release)
 		require.NoError(t, v.Verify(context.Background(), header, body))
@@ -297,7 +310,7 @@ func TestVerifyFetcherMisbehaves(t *testing.T) {
 	t.Run("link error from the Signer", func(t *testing.T) {
 		other := webhooktest.NewSigner()
 		err := webhook.NewVerifier(other).Verify(context.Background(), header, body)
-		require.ErrorIs(t, err, webhook.ErrUnknownKey)
+		requireOnly(t, err, webhook.ErrUnknownKey)
 		var le *link.Error
 		require.True(t, errors.As(err, &le))
 		assert.Equal(t, link.ErrorTypeInvalidInput, le.ErrorType)

@@ -113,8 +113,9 @@ func newLogger(out io.Writer) *slog.Logger {
 	}))
 }
 
-// newHandler serves webhookPath with webhook.NewHandler, which answers 401 to anything it cannot
-// verify, so forged webhooks never reach onEvent. onEvent may be nil.
+// newHandler serves webhookPath with webhook.NewHandler, which answers 401 to anything that fails
+// verification (503 when Plaid's key cannot be fetched just now, so Plaid delivers again), so
+// forged webhooks never reach onEvent. onEvent may be nil.
 func newHandler(v *webhook.Verifier, log *slog.Logger, onEvent func(webhook.Event)) http.Handler {
 	fn := func(_ context.Context, ev webhook.Event) error {
 		// Only identifiers are logged: the body carries public tokens, which can be exchanged for
@@ -258,7 +259,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	if status != http.StatusUnauthorized {
 		return fmt.Errorf("a forged webhook got HTTP %d, want %d", status, http.StatusUnauthorized)
 	}
-	// The handler answers only 401, as it should; the verifier itself says why.
+	// The handler's answer is only the status, as it should be; the verifier itself says why.
 	reason := verifier.Verify(ctx, forged, body)
 	if !errors.Is(reason, webhook.ErrInvalidSignature) {
 		return fmt.Errorf("a forged webhook was refused for %v, want %v", reason, webhook.ErrInvalidSignature)
