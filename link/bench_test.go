@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/plaidlink/plaidlink-go/internal/benchpair"
 )
 
 // The canned reply and request of the CreateToken benchmarks: the sample of Plaid's reference and
@@ -37,9 +39,9 @@ func benchTokenCreateServer(b *testing.B) *httptest.Server {
 	return srv
 }
 
-// BenchmarkCreateToken is a whole CreateToken round trip through the SDK: validation, encoding,
-// headers, the retry layer, decoding, draining the body.
-func BenchmarkCreateToken(b *testing.B) {
+// createTokenOp returns one CreateToken round trip through the SDK: validation, encoding, headers,
+// the retry layer, decoding, draining the body.
+func createTokenOp(b *testing.B) func() {
 	srv := benchTokenCreateServer(b)
 	c, err := NewClient("client-id", "secret", WithBaseURL(srv.URL))
 	if err != nil {
@@ -47,8 +49,7 @@ func BenchmarkCreateToken(b *testing.B) {
 	}
 	ctx := context.Background()
 	req := benchTokenCreateRequest()
-	b.ReportAllocs()
-	for b.Loop() {
+	return func() {
 		resp, err := c.CreateToken(ctx, req)
 		if err != nil || resp.LinkToken == "" {
 			b.Fatal(resp, err)
@@ -56,15 +57,14 @@ func BenchmarkCreateToken(b *testing.B) {
 	}
 }
 
-// BenchmarkCreateTokenFloor does the same call with bare net/http and encoding/json and no retry
-// layer: the floor that BenchmarkCreateToken is held to (1.10x its time, +15 allocations).
-func BenchmarkCreateTokenFloor(b *testing.B) {
+// createTokenFloorOp returns the same call made with bare net/http and encoding/json and no retry
+// layer: the floor that CreateToken is held to (1.10x its time, +15 allocations).
+func createTokenFloorOp(b *testing.B) func() {
 	srv := benchTokenCreateServer(b)
 	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	ctx := context.Background()
 	req := benchTokenCreateRequest()
-	b.ReportAllocs()
-	for b.Loop() {
+	return func() {
 		body, err := json.Marshal(req)
 		if err != nil {
 			b.Fatal(err)
@@ -89,4 +89,29 @@ func BenchmarkCreateTokenFloor(b *testing.B) {
 			b.Fatal(resp, err)
 		}
 	}
+}
+
+// BenchmarkCreateToken is a whole CreateToken round trip through the SDK against an httptest
+// server returning a canned response.
+func BenchmarkCreateToken(b *testing.B) {
+	op := createTokenOp(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		op()
+	}
+}
+
+// BenchmarkCreateTokenFloor is the same call with bare net/http and encoding/json.
+func BenchmarkCreateTokenFloor(b *testing.B) {
+	op := createTokenFloorOp(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		op()
+	}
+}
+
+// BenchmarkCreateTokenPair interleaves the two, call by call, and reports their time ratio (the
+// figure internal/cmd/bench holds to 1.10x).
+func BenchmarkCreateTokenPair(b *testing.B) {
+	benchpair.Interleave(b, createTokenOp(b), createTokenFloorOp(b))
 }

@@ -4,8 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"runtime"
 	"testing"
+
+	"github.com/plaidlink/plaidlink-go/internal/benchpair"
 )
 
 // largeTokenGetBody builds a /link/token/get response of 20 sessions with 60 events each (about
@@ -84,15 +85,9 @@ func TestLargeTokenGetBodyShape(t *testing.T) {
 	}
 }
 
-// BenchmarkDecodeTokenGet decodes a large /link/token/get response into the typed struct.
-func BenchmarkDecodeTokenGet(b *testing.B) {
-	body := largeTokenGetBody(b)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	// Start from a collected heap, so that neither benchmark inherits the other's garbage and GC
-	// pacing: without it whichever runs second in a process looks faster.
-	runtime.GC()
-	for b.Loop() {
+// decodeTokenGetOp decodes a large /link/token/get response into the typed struct.
+func decodeTokenGetOp(b *testing.B, body []byte) func() {
+	return func() {
 		var resp TokenGetResponse
 		if err := json.Unmarshal(body, &resp); err != nil {
 			b.Fatal(err)
@@ -100,19 +95,42 @@ func BenchmarkDecodeTokenGet(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeTokenGetFloorMap decodes the same bytes into map[string]any: the floor that
-// BenchmarkDecodeTokenGet is held to (at most 1.25x its time).
-func BenchmarkDecodeTokenGetFloorMap(b *testing.B) {
-	body := largeTokenGetBody(b)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	// Start from a collected heap, so that neither benchmark inherits the other's garbage and GC
-	// pacing: without it whichever runs second in a process looks faster.
-	runtime.GC()
-	for b.Loop() {
+// decodeTokenGetFloorOp decodes the same bytes into map[string]any: the floor the typed decode is
+// held to (at most 1.25x its time).
+func decodeTokenGetFloorOp(b *testing.B, body []byte) func() {
+	return func() {
 		var resp map[string]any
 		if err := json.Unmarshal(body, &resp); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkDecodeTokenGet decodes a large /link/token/get response into the typed struct.
+func BenchmarkDecodeTokenGet(b *testing.B) {
+	body := largeTokenGetBody(b)
+	op := decodeTokenGetOp(b, body)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		op()
+	}
+}
+
+// BenchmarkDecodeTokenGetFloorMap decodes the same bytes into map[string]any.
+func BenchmarkDecodeTokenGetFloorMap(b *testing.B) {
+	body := largeTokenGetBody(b)
+	op := decodeTokenGetFloorOp(b, body)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		op()
+	}
+}
+
+// BenchmarkDecodeTokenGetPair interleaves the two, decode by decode, and reports their time ratio
+// (the figure internal/cmd/bench holds to 1.25x).
+func BenchmarkDecodeTokenGetPair(b *testing.B) {
+	body := largeTokenGetBody(b)
+	benchpair.Interleave(b, decodeTokenGetOp(b, body), decodeTokenGetFloorOp(b, body))
 }

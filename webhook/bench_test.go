@@ -19,25 +19,33 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/benchpair"
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/webhooktest"
 )
 
-// BenchmarkVerify measures Verify with a warm key cache; compare with BenchmarkVerifyBaseline.
-func BenchmarkVerify(b *testing.B) {
+// verifyOp returns one Verify of a signed EVENTS webhook with a warm key cache.
+func verifyOp(b *testing.B) func() {
 	signer := webhooktest.NewSigner()
 	v := webhook.NewVerifier(signer)
 	body := sample(b, "events.json")
 	header := signer.Sign(body)
 	ctx := context.Background()
 	require.NoError(b, v.Verify(ctx, header, body))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	return func() {
 		if err := v.Verify(ctx, header, body); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkVerify measures Verify with a warm key cache; compare with BenchmarkVerifyFloor.
+func BenchmarkVerify(b *testing.B) {
+	op := verifyOp(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		op()
 	}
 }
 
@@ -57,14 +65,13 @@ func TestVerifyAllocations(t *testing.T) {
 	assert.LessOrEqual(t, allocs, 40.0)
 }
 
-// BenchmarkVerifyFloor is the unavoidable work of a verification, the floor BenchmarkVerify is
-// held to: hashing the body and one ecdsa.Verify of the same header's signature with the same key.
-func BenchmarkVerifyFloor(b *testing.B) {
+// verifyFloorOp is the unavoidable work of a verification, the floor Verify is held to: hashing
+// the body and one ecdsa.Verify of the same header's signature with the same key.
+func verifyFloorOp(b *testing.B) func() {
 	signer := webhooktest.NewSigner()
 	body := sample(b, "events.json")
 	header := signer.Sign(body)
-	jwk := signer.JWK()
-	keyJSON, err := json.Marshal(jwk)
+	keyJSON, err := json.Marshal(signer.JWK())
 	require.NoError(b, err)
 	var key jose.JSONWebKey
 	require.NoError(b, key.UnmarshalJSON(keyJSON))
@@ -76,15 +83,27 @@ func BenchmarkVerifyFloor(b *testing.B) {
 	digest := sha256.Sum256([]byte(header[:dot]))
 	r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
 	require.True(b, ecdsa.Verify(pub, digest[:], r, s))
-
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	return func() {
 		sum := sha256.Sum256(body)
 		if !ecdsa.Verify(pub, digest[:], r, s) || sum == [sha256.Size]byte{} {
 			b.Fatal("verify failed")
 		}
 	}
+}
+
+// BenchmarkVerifyFloor measures the floor: sha256(body) and ecdsa.Verify.
+func BenchmarkVerifyFloor(b *testing.B) {
+	op := verifyFloorOp(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		op()
+	}
+}
+
+// BenchmarkVerifyPair interleaves Verify and its floor, call by call, and reports their time
+// ratio (the figure internal/cmd/bench holds to 1.25x).
+func BenchmarkVerifyPair(b *testing.B) {
+	benchpair.Interleave(b, verifyOp(b), verifyFloorOp(b))
 }
 
 // bigEvents returns an EVENTS body of at most n bytes, made of the sample's events repeated with

@@ -121,7 +121,7 @@ func New(cfg Config) (*Client, error) {
 		hc.Transport = defaultTransport()
 	}
 	// The attempt timeout lives in attemptTransport (see why there), so the copy has none of its own.
-	hc.Transport = &attemptTransport{rt: hc.Transport, timeout: cfg.Timeout}
+	hc.Transport = newAttemptTransport(hc.Transport, cfg.Timeout)
 	hc.Timeout = 0
 	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 
@@ -251,8 +251,8 @@ func (c *Client) readResponse(resp *http.Response, out any, requestID *string, w
 		return rid, fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, err)
 	case resp.Request != nil && resp.Request.Context().Err() != nil:
 		// The body read broke off because the call's context (or the attempt's timeout) ended;
-		// the read error itself may not say so, so hand back the context's own error for errors.Is.
-		return rid, fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, resp.Request.Context().Err())
+		// the read error itself may not say so, so hand back the context's own cause for errors.Is.
+		return rid, fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, context.Cause(resp.Request.Context()))
 	default:
 		// Syntax errors quote one character at most; type errors name a field and types; a
 		// field's own decoder (a time, a date) may quote its value, hence the masking.

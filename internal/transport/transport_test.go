@@ -577,7 +577,8 @@ func TestNew(t *testing.T) {
 	assert.Nil(t, hc.Transport, "the caller's client is not modified")
 	at, isWrapper := c.rc.HTTPClient.Transport.(*attemptTransport)
 	require.True(t, isWrapper, "retryablehttp sees only the RoundTrip-only wrapper")
-	assert.Equal(t, time.Second, at.timeout, "Config.Timeout bounds each attempt")
+	require.NotNil(t, at.watch, "Config.Timeout bounds each attempt")
+	assert.Equal(t, time.Second, at.watch.timeout, "Config.Timeout bounds each attempt")
 	assert.Zero(t, c.rc.HTTPClient.Timeout, "the copy's own Timeout would bound attempts a second time")
 	assert.Nil(t, c.rc.Logger, "retryablehttp's own logger is off")
 }
@@ -780,4 +781,36 @@ func TestBodyClosedWhenContextEndsAfterHeaders(t *testing.T) {
 	_, err := post(c, ctx)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.True(t, rt.body.closed.Load(), "the response body was left open")
+}
+
+// The watchdog's goroutine runs only while attempts are in flight, so an idle Client holds none.
+func TestWatchdogStopsWhenIdle(t *testing.T) {
+	w := newWatchdog(50 * time.Millisecond) // ticks every 5 ms
+	ctx, cancel := context.WithCancelCause(context.Background())
+	id := w.add(cancel)
+	w.mu.Lock()
+	require.True(t, w.running)
+	w.mu.Unlock()
+	w.done(id, cancel)
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return !w.running
+	}, 2*time.Second, 5*time.Millisecond)
+	assert.ErrorIs(t, context.Cause(ctx), context.Canceled, "a finished attempt's context is released")
+
+	// An overdue attempt is cancelled with DeadlineExceeded as the cause, and forgotten.
+	ctx, cancel = context.WithCancelCause(context.Background())
+	w.add(cancel)
+	select {
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("the watchdog did not end an overdue attempt")
+	}
+	assert.ErrorIs(t, context.Cause(ctx), context.DeadlineExceeded)
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.active) == 0 && !w.running
+	}, 2*time.Second, 5*time.Millisecond)
 }

@@ -62,27 +62,48 @@ func main() {
 type sample struct {
 	nsPerOp, bytesPerOp, allocsPerOp, mbPerSec float64
 	metrics                                    map[string]float64
-	rounds                                     []float64 // ns/op of each round, in order
+	perRun                                     map[string][]float64 // every run's value of each unit, in order
 }
 
-// timeRatio is the median over runs of sdk/floor, each pair taken in the same process seconds
-// apart: the machine's drift between rounds (this shared machine's speed moves by 10-20%) cancels
-// out of each pair's ratio, where a ratio of two medians would keep it. The per-run ratios are
-// printed beside it, so the spread stays visible.
-func timeRatio(sdk, floor sample) float64 {
-	return median(roundRatios(sdk, floor))
-}
+// benchPackages are the packages whose benchmarks the targets speak of.
+var benchPackages = []string{"link", "webhook"}
 
-// roundRatios is sdk/floor for each round.
-func roundRatios(sdk, floor sample) []float64 {
-	n := min(len(sdk.rounds), len(floor.rounds))
-	ratios := make([]float64, 0, n)
-	for i := 0; i < n; i++ {
-		if floor.rounds[i] > 0 {
-			ratios = append(ratios, sdk.rounds[i]/floor.rounds[i])
-		}
+// runBenchmarks builds each package's test binary and runs all its benchmarks with -test.count
+// (5 by default) and -benchmem, as go test -bench . -count 5 -benchmem would. The time ratios come
+// from the *Pair benchmarks, which interleave an SDK operation and its floor call by call (see
+// internal/benchpair); the separate benchmarks give the allocations and bytes per operation.
+func runBenchmarks(root string, count int, benchtime string) (map[string]sample, error) {
+	bins, err := os.MkdirTemp("", "plaidlink-bench-bin-")
+	if err != nil {
+		return nil, err
 	}
-	return ratios
+	defer os.RemoveAll(bins)
+	fmt.Printf("running: go test -bench . -benchmem -count %d -benchtime %s ./link ./webhook (as prebuilt test binaries)\n", count, benchtime)
+	var all []byte
+	for _, pkg := range benchPackages {
+		bin := filepath.Join(bins, pkg+".test")
+		if out, err := goCmd(root, "test", "-c", "-o", bin, "./"+pkg); err != nil {
+			return nil, fmt.Errorf("building %s benchmarks: %v\n%s", pkg, err, out)
+		}
+		cmd := exec.Command(bin, "-test.run", "^$", "-test.bench", ".", "-test.benchmem",
+			"-test.count", strconv.Itoa(count), "-test.benchtime", benchtime)
+		cmd.Dir = filepath.Join(root, pkg) // benchmarks read their testdata relative to it
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			os.Stdout.Write(out)
+			return nil, fmt.Errorf("%s benchmarks: %w", pkg, err)
+		}
+		all = append(all, out...)
+	}
+	return parseBenchOutput(all)
+}
+
+// pairRatio is the median of a *Pair benchmark's per-run "ratio" metric (SDK time over floor time,
+// the two interleaved call by call), and the runs' ratios for display.
+func pairRatio(s sample) (float64, []float64) {
+	rs := s.perRun["ratio"]
+	return median(rs), rs
 }
 
 func formatRatios(rs []float64) string {
@@ -91,70 +112,6 @@ func formatRatios(rs []float64) string {
 		parts[i] = fmt.Sprintf("%.3f", r)
 	}
 	return strings.Join(parts, " ")
-}
-
-// benchGroups are the benchmarks the targets speak of, by package: each SDK benchmark beside its
-// floor.
-var benchGroups = []struct {
-	pkg   string
-	names []string
-}{
-	{"link", []string{"BenchmarkCreateToken", "BenchmarkCreateTokenFloor"}},
-	{"link", []string{"BenchmarkDecodeTokenGet", "BenchmarkDecodeTokenGetFloorMap"}},
-	{"webhook", []string{"BenchmarkVerify", "BenchmarkVerifyFloor"}},
-	{"webhook", []string{"BenchmarkHandlerAtLimit"}},
-}
-
-// runBenchmarks builds each package's test binary once, then runs count rounds. In a round each
-// group (an SDK benchmark and its floor) runs in one process with -test.count 3, and the first run
-// of each benchmark is dropped: it pays for a fresh process (an empty type cache, a small heap,
-// cold caches), which would otherwise land on whichever benchmark comes first. The rounds
-// interleave the groups, so a slow spell of this shared machine touches every group alike rather
-// than all the runs of one benchmark, as go test -count would. Each benchmark so gives 2 runs a
-// round, and the k-th run of an SDK benchmark is paired with the k-th of its floor.
-func runBenchmarks(root string, count int, benchtime string) (map[string]sample, error) {
-	bins, err := os.MkdirTemp("", "plaidlink-bench-bin-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(bins)
-	for _, pkg := range []string{"link", "webhook"} {
-		if out, err := goCmd(root, "test", "-c", "-o", filepath.Join(bins, pkg+".test"), "./"+pkg); err != nil {
-			return nil, fmt.Errorf("building %s benchmarks: %v\n%s", pkg, err, out)
-		}
-	}
-	fmt.Printf("running: %d rounds of every benchmark beside its floor (2 runs a round after a warm-up; -benchtime %s -benchmem)\n", count, benchtime)
-	var all []byte
-	for round := 0; round < count; round++ {
-		for _, g := range benchGroups {
-			cmd := exec.Command(filepath.Join(bins, g.pkg+".test"), "-test.run", "^$",
-				"-test.bench", "^("+strings.Join(g.names, "|")+")$", "-test.count", "3",
-				"-test.benchmem", "-test.benchtime", benchtime)
-			cmd.Dir = filepath.Join(root, g.pkg) // benchmarks read their testdata relative to it
-			cmd.Stderr = os.Stderr
-			out, err := cmd.Output()
-			if err != nil {
-				os.Stdout.Write(out)
-				return nil, fmt.Errorf("%s: %w", strings.Join(g.names, ", "), err)
-			}
-			all = append(all, dropWarmUps(out)...)
-		}
-	}
-	return parseBenchOutput(all)
-}
-
-// dropWarmUps removes the first result line of each benchmark from go test output.
-func dropWarmUps(out []byte) []byte {
-	seen := map[string]bool{}
-	var kept []byte
-	for _, line := range bytes.SplitAfter(out, []byte("\n")) {
-		if f := bytes.Fields(line); len(f) > 0 && bytes.HasPrefix(f[0], []byte("Benchmark")) && !seen[string(f[0])] {
-			seen[string(f[0])] = true
-			continue
-		}
-		kept = append(kept, line...)
-	}
-	return kept
 }
 
 // parseBenchOutput reads `go test -bench` lines into per-benchmark medians.
@@ -196,8 +153,11 @@ func parseBenchOutput(out []byte) (map[string]sample, error) {
 		}
 		s := sample{nsPerOp: med("ns/op"), bytesPerOp: med("B/op"), allocsPerOp: med("allocs/op"),
 			mbPerSec: med("MB/s"), metrics: map[string]float64{}}
+		s.perRun = map[string][]float64{}
 		for _, r := range rs {
-			s.rounds = append(s.rounds, r["ns/op"])
+			for unit, v := range r {
+				s.perRun[unit] = append(s.perRun[unit], v)
+			}
 		}
 		for unit := range rs[0] {
 			s.metrics[unit] = med(unit)
@@ -241,28 +201,28 @@ func report(r map[string]sample) bool {
 	}
 
 	fmt.Println("\nCreateToken round trip vs bare net/http + encoding/json")
-	if need("BenchmarkCreateToken", "BenchmarkCreateTokenFloor") {
+	if need("BenchmarkCreateToken", "BenchmarkCreateTokenFloor", "BenchmarkCreateTokenPair") {
 		sdk, floor := r["BenchmarkCreateToken"], r["BenchmarkCreateTokenFloor"]
-		fmt.Printf("  sdk   %s\n  floor %s\n  per-run ratios: %s\n", describe(sdk), describe(floor), formatRatios(roundRatios(sdk, floor)))
-		ratio := timeRatio(sdk, floor)
+		ratio, runs := pairRatio(r["BenchmarkCreateTokenPair"])
+		fmt.Printf("  sdk   %s\n  floor %s\n  interleaved runs' ratios: %s\n", describe(sdk), describe(floor), formatRatios(runs))
 		line("time/op ratio", fmt.Sprintf("%.3fx", ratio), "<= 1.10x", ratio <= 1.10)
 		extra := sdk.allocsPerOp - floor.allocsPerOp
 		line("allocs/op above the floor", fmt.Sprintf("%+.0f", extra), "<= +15", extra <= 15)
 	}
 
 	fmt.Println("\nDecoding a ~340 KB /link/token/get response vs map[string]any")
-	if need("BenchmarkDecodeTokenGet", "BenchmarkDecodeTokenGetFloorMap") {
+	if need("BenchmarkDecodeTokenGet", "BenchmarkDecodeTokenGetFloorMap", "BenchmarkDecodeTokenGetPair") {
 		sdk, floor := r["BenchmarkDecodeTokenGet"], r["BenchmarkDecodeTokenGetFloorMap"]
-		fmt.Printf("  typed %s\n  map   %s\n  per-run ratios: %s\n", describe(sdk), describe(floor), formatRatios(roundRatios(sdk, floor)))
-		ratio := timeRatio(sdk, floor)
+		ratio, runs := pairRatio(r["BenchmarkDecodeTokenGetPair"])
+		fmt.Printf("  typed %s\n  map   %s\n  interleaved runs' ratios: %s\n", describe(sdk), describe(floor), formatRatios(runs))
 		line("time/op ratio", fmt.Sprintf("%.3fx (%.1f MB/s)", ratio, sdk.mbPerSec), "<= 1.25x", ratio <= 1.25)
 	}
 
 	fmt.Println("\nwebhook Verify, warm key, vs sha256(body) + ecdsa.Verify")
-	if need("BenchmarkVerify", "BenchmarkVerifyFloor") {
+	if need("BenchmarkVerify", "BenchmarkVerifyFloor", "BenchmarkVerifyPair") {
 		sdk, floor := r["BenchmarkVerify"], r["BenchmarkVerifyFloor"]
-		fmt.Printf("  sdk   %s\n  floor %s\n  per-run ratios: %s\n", describe(sdk), describe(floor), formatRatios(roundRatios(sdk, floor)))
-		ratio := timeRatio(sdk, floor)
+		ratio, runs := pairRatio(r["BenchmarkVerifyPair"])
+		fmt.Printf("  sdk   %s\n  floor %s\n  interleaved runs' ratios: %s\n", describe(sdk), describe(floor), formatRatios(runs))
 		line("time/op ratio", fmt.Sprintf("%.3fx", ratio), "<= 1.25x", ratio <= 1.25)
 		line("allocs/op", fmt.Sprintf("%.0f", sdk.allocsPerOp), "<= 40", sdk.allocsPerOp <= 40)
 	}
