@@ -541,9 +541,11 @@ func TestNoFetchSlotIsUnavailable(t *testing.T) {
 	junkCalls.Add(maxConcurrentFetches)
 	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 		if req.KeyID != signer.KeyID() {
-			// Ignores its deadline on purpose, so that the slot stays held.
+			// Ignores its deadline on purpose, so that the slot stays held, and then fails as a
+			// timed-out call does, whichever of its deadline and the release comes first.
 			junkCalls.Done()
 			<-release
+			return nil, context.DeadlineExceeded
 		}
 		return signer.GetWebhookVerificationKey(ctx, req)
 	})
