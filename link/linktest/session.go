@@ -24,6 +24,33 @@ type sessionConfig struct {
 	exitStatus    link.ExitStatus
 }
 
+// sessionStart is what both session drivers begin with: the live link token, the institution the
+// user is at, the Items an update-mode token repairs (none otherwise), the time and a new id.
+type sessionStart struct {
+	lt      *linkToken
+	inst    Institution
+	updates []*item
+	now     time.Time
+	id      string
+}
+
+// startSession applies opts over cfg and opens a session on linkToken. On success it returns
+// with s.mu held, for the driver to record the session; on failure s.mu is released.
+func (s *Server) startSession(linkToken string, cfg *sessionConfig, opts []SessionOption) (sessionStart, error) {
+	for _, o := range opts {
+		if o != nil {
+			o(cfg)
+		}
+	}
+	s.mu.Lock()
+	lt, inst, updates, e := s.openSessionLocked(linkToken, cfg)
+	if e != nil {
+		s.mu.Unlock()
+		return sessionStart{}, sessionError(e)
+	}
+	return sessionStart{lt: lt, inst: inst, updates: updates, now: s.nowLocked(), id: newUUID()}, nil
+}
+
 // WithInstitution sets the institution the user picks, one of [Institutions]. It must serve one of
 // the link token's country_codes, as only those are listed in Link; otherwise the session fails
 // with INVALID_INSTITUTION. Without it the user picks [DefaultInstitutionID] if it serves one of
@@ -220,20 +247,11 @@ func newEvent(name link.EventName, at time.Time, inst *Institution) link.Event {
 // delivery does not fail the session; see [SessionResult.WebhookErr].
 func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (SessionResult, error) {
 	var cfg sessionConfig
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+	st, err := s.startSession(linkToken, &cfg, opts)
+	if err != nil {
+		return SessionResult{}, err
 	}
-
-	s.mu.Lock()
-	lt, inst, updates, e := s.openSessionLocked(linkToken, &cfg)
-	if e != nil {
-		s.mu.Unlock()
-		return SessionResult{}, sessionError(e)
-	}
-	now := s.nowLocked()
-	sessionID := newUUID()
+	lt, inst, updates, now, sessionID := st.lt, st.inst, st.updates, st.now, st.id
 	update := len(updates) > 0
 
 	events := []link.Event{newEvent(link.EventNameOpen, now, nil)}
@@ -314,20 +332,11 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 // Errors are as for [Server.CompleteSession].
 func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...SessionOption) (SessionResult, error) {
 	cfg := sessionConfig{exitStatus: link.ExitStatusRequiresCredentials}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
-		}
+	st, err := s.startSession(linkToken, &cfg, opts)
+	if err != nil {
+		return SessionResult{}, err
 	}
-
-	s.mu.Lock()
-	lt, inst, updates, e := s.openSessionLocked(linkToken, &cfg)
-	if e != nil {
-		s.mu.Unlock()
-		return SessionResult{}, sessionError(e)
-	}
-	now := s.nowLocked()
-	sessionID := newUUID()
+	lt, inst, updates, now, sessionID := st.lt, st.inst, st.updates, st.now, st.id
 
 	events := []link.Event{newEvent(link.EventNameOpen, now, nil)}
 	if len(updates) == 0 {
