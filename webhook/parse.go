@@ -90,8 +90,11 @@ func presizeEvents(body []byte) []link.Event {
 // with each event_id once, ordered by timestamp. Plaid may send EVENTS more than once per session,
 // each time with every event so far and in no particular order, so appending lists would repeat
 // events. When an event_id repeats, the copy from the later list wins, as it is the newer
-// delivery. Equal timestamps are ordered by event_id so the result does not depend on arrival
-// order; events without an event_id cannot be de-duplicated and are all kept.
+// delivery, and keeps the place of the first copy. The sort is stable: events with equal
+// timestamps keep the order they arrived in (lists in argument order, each in its own order),
+// which is the order Link recorded them in; a tie-break on the random event_id would scramble a
+// session whose events share a second. Events without an event_id cannot be de-duplicated and are
+// all kept.
 func MergeEvents(lists ...[]link.Event) []link.Event {
 	n := 0
 	for _, l := range lists {
@@ -113,10 +116,7 @@ func MergeEvents(lists ...[]link.Event) []link.Event {
 	}
 	// An event whose timestamp could not be read as a time (Timestamp.Valid is false) sorts first.
 	sort.SliceStable(out, func(i, j int) bool {
-		if c := out[i].Timestamp.Compare(out[j].Timestamp.Time); c != 0 {
-			return c < 0
-		}
-		return out[i].EventID < out[j].EventID
+		return out[i].Timestamp.Compare(out[j].Timestamp.Time) < 0
 	})
 	return out
 }

@@ -163,6 +163,16 @@ func TestMergeEvents(t *testing.T) {
 		b := link.Event{EventName: "B", Timestamp: ts("00:00:01")}
 		assert.Equal(t, []link.Event{a, b, a}, webhook.MergeEvents([]link.Event{a, b}, []link.Event{a}))
 	})
+	t.Run("equal timestamps keep arrival order, not event_id order", func(t *testing.T) {
+		open := link.Event{EventID: "z-open", EventName: link.EventName("OPEN"), Timestamp: ts("00:00:01")}
+		selectInst := link.Event{EventID: "m-select", EventName: link.EventName("SELECT_INSTITUTION"), Timestamp: ts("00:00:01")}
+		handoff := link.Event{EventID: "a-handoff", EventName: link.EventName("HANDOFF"), Timestamp: ts("00:00:01")}
+		assert.Equal(t, []link.Event{open, selectInst, handoff},
+			webhook.MergeEvents([]link.Event{open, selectInst}, []link.Event{open, selectInst, handoff}))
+		earlier := link.Event{EventID: "y", EventName: link.EventName("EXIT"), Timestamp: ts("00:00:00")}
+		assert.Equal(t, []link.Event{earlier, open, selectInst, handoff},
+			webhook.MergeEvents([]link.Event{open, selectInst, handoff, earlier}))
+	})
 	t.Run("empty", func(t *testing.T) {
 		assert.Empty(t, webhook.MergeEvents())
 		assert.Empty(t, webhook.MergeEvents(nil, []link.Event{}))
