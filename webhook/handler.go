@@ -41,6 +41,7 @@ type handler struct {
 	fn      func(context.Context, Event) error
 	maxBody int64
 	log     *slog.Logger
+	dedupe  Deduper
 }
 
 // NewHandler returns an http.Handler that receives Plaid webhooks: it reads the body (up to a
@@ -85,7 +86,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.fn != nil {
-		if err := h.fn(ctx, ev); err != nil {
+		if _, err := h.runDeduped(ctx, ev, func() error { return h.fn(ctx, ev) }); err != nil {
 			h.fail(r, w, http.StatusInternalServerError, errHandlerFailed)
 			return
 		}
