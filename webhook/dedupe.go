@@ -1,6 +1,9 @@
 package webhook
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Deduper records which webhooks have been processed, so that a webhook Plaid delivers more than
 // once runs the handler's function once. (Skeleton: the interface and its implementations are
@@ -22,3 +25,8 @@ func WithDeduper(d Deduper) HandlerOption {
 func (h *handler) runDeduped(ctx context.Context, ev Event, call func() error) (skipped bool, err error) {
 	return false, call()
 }
+
+// ErrPermanent is what fn wraps in its error to say that retrying will never help (the webhook
+// names something this service will never know, say). The handler answers 200, so Plaid stops
+// delivering it, and reports it to the observer as dropped rather than processed.
+var ErrPermanent = errors.New("webhook: permanent failure, not to be retried")
