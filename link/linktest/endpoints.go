@@ -222,6 +222,7 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 		webhook:      req.Webhook,
 		userID:       req.UserID,
 		updateTokens: updateTokens,
+		multiItem:    req.EnableMultiItemLink != nil && *req.EnableMultiItemLink,
 		metadata: link.TokenGetMetadataResponse{
 			InitialProducts: slices.Clone(req.Products),
 			Webhook:         req.Webhook,
@@ -293,9 +294,21 @@ func (s *Server) tokenGet(_ context.Context, body []byte, requestID string) (any
 			ClientName:               nullable(lt.metadata.ClientName),
 		},
 	}
-	// Sessions are stored oldest first; Plaid lists the most recent first.
+	// Plaid returns complete event data only for Hosted Link sessions unless the account is
+	// enabled for Link events; the other sessions come back without events.
+	withEvents := lt.hostedID != "" || s.allSessions
+	// Sessions are stored oldest first; Plaid lists the most recent first, and so its events
+	// too, as in its sample.
 	for i := len(lt.sessions) - 1; i >= 0; i-- {
-		resp.LinkSessions = append(resp.LinkSessions, lt.sessions[i])
+		ls := lt.sessions[i]
+		ls.Events = nil
+		if withEvents {
+			ls.Events = make([]link.Event, len(lt.sessions[i].Events))
+			for j, ev := range lt.sessions[i].Events {
+				ls.Events[len(ls.Events)-1-j] = ev
+			}
+		}
+		resp.LinkSessions = append(resp.LinkSessions, ls)
 	}
 	return resp, nil
 }
@@ -469,6 +482,7 @@ func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID st
 		expiresAt: now.Add(LinkTokenLifetime),
 		webhook:   req.Webhook,
 		userID:    userID,
+		layer:     true,
 		metadata: link.TokenGetMetadataResponse{
 			InitialProducts: []link.Product{link.ProductLayer},
 			Webhook:         req.Webhook,

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
@@ -86,6 +87,7 @@ type config struct {
 	clock            *Clock
 	webhookTimeout   time.Duration
 	webhookClient    *http.Client
+	allSessions      bool
 }
 
 // WithCredentials sets the client_id and secret the server accepts instead of [ClientID] and
@@ -131,6 +133,16 @@ func WithWebhookClient(client *http.Client) Option {
 	}
 }
 
+// WithLinkWebhooksForAllSessions mirrors the account-level enablement Plaid grants on request
+// ("Link events for all sessions"): every Link session with a webhook URL gets the EVENTS and
+// SESSION_FINISHED webhooks, and /link/token/get shows the events of every session. Without it,
+// as by default at Plaid, only Hosted Link sessions get EVENTS and show events in
+// /link/token/get, and only Hosted Link, Multi-Item Link and Layer sessions get
+// SESSION_FINISHED. ITEM_ADD_RESULT stays for Hosted Link and Multi-Item Link sessions either way.
+func WithLinkWebhooksForAllSessions() Option {
+	return func(c *config) { c.allSessions = true }
+}
+
 // Server is an in-process fake of Plaid's Link API listening on a loopback address. Make one
 // with [NewServer] and Close it when done. Its methods are safe for concurrent use.
 type Server struct {
@@ -145,6 +157,7 @@ type Server struct {
 	webhookTimeout time.Duration
 	webhookClient  *http.Client
 	ownClient      bool // webhookClient was made by NewServer
+	allSessions    bool // WithLinkWebhooksForAllSessions
 
 	mu           sync.Mutex
 	linkTokens   *fifo[*linkToken]
@@ -152,7 +165,17 @@ type Server struct {
 	publicTokens *fifo[*publicToken]
 	items        *fifo[*item] // by access token
 	faults       map[string][]fault
+	lostReplies  map[string][]int // path -> statuses of replies to lose, see LoseReplyNext
 	lastPrune    time.Time
+
+	webhooks   *fifo[*webhookJob]  // by id, for redelivery
+	deliveries []WebhookDelivery   // oldest first, at most MaxDeliveries
+	open       *fifo[*openSession] // sessions begun with OpenSession and not yet abandoned
+
+	// dispatching is held by the one deliverDue call that sends due webhooks; wake asks it to
+	// look again, for calls that found it held.
+	dispatching sync.Mutex
+	wake        atomic.Bool
 
 	// done is closed by Close, so that a request waiting out an injected delay ends at once
 	// instead of holding Close up, which waits for every request in flight.
@@ -194,8 +217,13 @@ func NewServer(opts ...Option) *Server {
 		publicTokens:   newFIFO[*publicToken](MaxPublicTokens),
 		items:          newFIFO[*item](MaxItems),
 		faults:         make(map[string][]fault),
+		lostReplies:    make(map[string][]int),
+		webhooks:       newFIFO[*webhookJob](MaxWebhooks),
+		open:           newFIFO[*openSession](MaxLinkTokens),
+		allSessions:    cfg.allSessions,
 		done:           make(chan struct{}),
 	}
+	s.clock.listen(s)
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
 	return s
@@ -206,6 +234,7 @@ func NewServer(opts ...Option) *Server {
 // than once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
+	s.clock.unlisten(s)
 	s.ts.Close()
 	if s.ownClient {
 		s.webhookClient.CloseIdleConnections()
@@ -298,21 +327,28 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	status, reply := s.perform(r, ep, body, readErr, requestID)
+	// The request has had its effect whatever the reply; LoseReplyNext loses only the reply.
+	if lost, ok := s.takeLostReply(path); ok {
+		loseReply(w, lost)
+		return
+	}
+	writeJSON(w, status, reply)
+}
+
+// perform answers a request that no fault stopped: it checks the body and credentials, runs the
+// endpoint, and returns the HTTP status and the body to reply with.
+func (s *Server) perform(r *http.Request, ep endpoint, body []byte, readErr error, requestID string) (int, any) {
+	fail := func(e *apiError) (int, any) { return e.status, toWire(e.err, requestID) }
 	if readErr != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(readErr, &tooBig) {
-			e := errBodyTooLarge(MaxRequestBodyBytes)
-			writeError(w, e.status, e.err, requestID)
-			return
+			return fail(errBodyTooLarge(MaxRequestBodyBytes))
 		}
-		e := errInvalidBody("reading the body failed")
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(errInvalidBody("reading the body failed"))
 	}
 	if !json.Valid(body) {
-		e := errInvalidBody("the body is not valid JSON")
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(errInvalidBody("the body is not valid JSON"))
 	}
 	var creds struct {
 		ClientID string `json:"client_id"`
@@ -321,16 +357,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// The body may be a JSON value other than an object; credentials then come from headers only.
 	_ = json.Unmarshal(body, &creds)
 	if e := s.authenticate(r.Header, creds.ClientID, creds.Secret); e != nil {
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(e)
 	}
-
 	resp, e := ep(s, r.Context(), body, requestID)
 	if e != nil {
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(e)
 	}
-	writeJSON(w, http.StatusOK, resp)
+	return http.StatusOK, resp
 }
 
 // authenticate checks credentials the way Plaid does: from the PLAID-CLIENT-ID and PLAID-SECRET
