@@ -3,8 +3,6 @@ package linktest
 import (
 	"context"
 	"errors"
-	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -245,6 +243,7 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 	}
 	if req.HostedLink != nil {
 		lt.hostedID = newUUID()
+		lt.completionRedirectURI = req.HostedLink.CompletionRedirectURI
 		resp.HostedLinkURL = s.URL + hostedLinkPrefix + lt.hostedID
 	}
 	s.putLinkTokenLocked(lt)
@@ -522,28 +521,6 @@ func (s *Server) webhookVerificationKeyGet(ctx context.Context, body []byte, req
 	return &out, nil
 }
 
-// hostedLinkPrefix is the path of the Hosted Link pages the server hands out as hosted_link_url.
+// hostedLinkPrefix is the path of the Hosted Link pages the server hands out as hosted_link_url;
+// they serve the Link stand-in page (page.go).
 const hostedLinkPrefix = "/hl/"
-
-// serveHostedLink answers GET on a hosted_link_url with a small page naming its link token, so
-// that the URL a test or example prints is live; the session itself is driven with
-// [Server.CompleteSession] or [Server.ExitSession].
-func (s *Server) serveHostedLink(w http.ResponseWriter, r *http.Request) {
-	id := strings.TrimPrefix(r.URL.Path, hostedLinkPrefix)
-	s.mu.Lock()
-	now := s.nowLocked()
-	token, ok := s.hosted[id]
-	var lt *linkToken
-	if ok {
-		lt, ok = s.linkTokens.get(token)
-	}
-	live := ok && now.Before(lt.expiresAt)
-	s.mu.Unlock()
-	if !live {
-		http.Error(w, "linktest: this Hosted Link URL is unknown or has expired", http.StatusNotFound)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprintf(w, "<!doctype html><title>linktest Hosted Link</title><p>linktest Hosted Link session for <code>%s</code>.</p>"+
-		"<p>Drive it from the test with Server.CompleteSession or Server.ExitSession.</p>\n", html.EscapeString(token))
-}

@@ -366,7 +366,7 @@ func TestHostedLink(t *testing.T) {
 	resp, err = http.Get(tok.HostedLinkURL)
 	require.NoError(t, err)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, http.StatusGone, resp.StatusCode)
 }
 
 // A Hosted Link token expires with its URL: after 30 minutes by default (Plaid's default for a

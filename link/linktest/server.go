@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -88,6 +89,7 @@ type config struct {
 	webhookTimeout   time.Duration
 	webhookClient    *http.Client
 	allSessions      bool
+	listener         net.Listener
 }
 
 // WithCredentials sets the client_id and secret the server accepts instead of [ClientID] and
@@ -177,6 +179,8 @@ type Server struct {
 	dispatching sync.Mutex
 	wake        atomic.Bool
 
+	pages pageStore // the Link stand-in page's submissions (page.go)
+
 	// done is closed by Close, so that a request waiting out an injected delay ends at once
 	// instead of holding Close up, which waits for every request in flight.
 	done      chan struct{}
@@ -224,7 +228,7 @@ func NewServer(opts ...Option) *Server {
 		done:           make(chan struct{}),
 	}
 	s.clock.listen(s)
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.ts = startHTTPServer(cfg.listener, http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
 	return s
 }
@@ -288,8 +292,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	path := r.URL.Path
 
-	if r.Method == http.MethodGet && strings.HasPrefix(path, hostedLinkPrefix) {
-		s.serveHostedLink(w, r)
+	if isPagePath(path) {
+		s.servePage(w, r)
 		return
 	}
 

@@ -117,6 +117,10 @@ type linkToken struct {
 	multiItem bool
 	layer     bool
 	sessions  []link.TokenGetSessionsResponse // oldest first, at most MaxSessionsPerLinkToken
+
+	// completionRedirectURI is hosted_link.completion_redirect_uri, where the Link page goes after
+	// a Hosted Link session.
+	completionRedirectURI string
 }
 
 func (lt *linkToken) addSession(s link.TokenGetSessionsResponse) {
