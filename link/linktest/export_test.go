@@ -43,3 +43,10 @@ func WebhookKeyGet(s *Server, ctx context.Context, kid string) (status int, perr
 	}
 	return e.status, e.err
 }
+
+// QueuedLostReplies reports how many LoseReplyNext faults are queued for path.
+func QueuedLostReplies(s *Server, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.lostReplies[normalizePath(path)])
+}

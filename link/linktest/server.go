@@ -558,7 +558,23 @@ func (s *Server) Item(accessToken string) (it Item, ok bool) {
 	if !ok {
 		return Item{}, false
 	}
-	it = Item{
+	return in.snapshot(), true
+}
+
+// Items returns the Items the server holds, oldest first: those whose public token has been
+// exchanged. A test can see with it that an exchange took effect although its reply was lost
+// (see [Server.LoseReplyNext]).
+func (s *Server) Items() []Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nowLocked()
+	out := make([]Item, 0, s.items.len())
+	s.items.each(func(in *item) { out = append(out, in.snapshot()) })
+	return out
+}
+
+func (in *item) snapshot() Item {
+	it := Item{
 		ItemID:        in.itemID,
 		AccessToken:   in.accessToken,
 		InstitutionID: in.institution.InstitutionID,
@@ -570,5 +586,5 @@ func (s *Server) Item(accessToken string) (it Item, ok bool) {
 		e := *in.err
 		it.Error = &e
 	}
-	return it, true
+	return it
 }
