@@ -72,6 +72,26 @@ func submitPage(t *testing.T, s *linktest.Server, pageURL string, form url.Value
 	return location, outcome
 }
 
+// pageSetup is a server, its client, a standard link token, its page and the submission id of
+// the form the page showed.
+type pageSetup struct {
+	s       *linktest.Server
+	c       *link.Client
+	tok     *link.TokenCreateResponse
+	pageURL string
+	id      string
+}
+
+func newPageSetup(t *testing.T) pageSetup {
+	t.Helper()
+	p := pageSetup{s: newServer(t)}
+	p.c = p.s.Client()
+	p.tok = createToken(t, p.c, tokenRequest())
+	p.pageURL = p.s.LinkPageURL(p.tok.LinkToken)
+	_, p.id = openPage(t, p.pageURL)
+	return p
+}
+
 func getSessions(t *testing.T, c *link.Client, linkToken string) []link.TokenGetSessionsResponse {
 	t.Helper()
 	resp, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: linkToken})
@@ -129,11 +149,8 @@ func TestPageForm(t *testing.T) {
 }
 
 func TestPageContinue(t *testing.T) {
-	s := newServer(t)
-	c := s.Client()
-	tok := createToken(t, c, tokenRequest())
-	pageURL := s.LinkPageURL(tok.LinkToken)
-	_, id := openPage(t, pageURL)
+	p := newPageSetup(t)
+	s, c, tok, pageURL, id := p.s, p.c, p.tok, p.pageURL, p.id
 
 	form := url.Values{"submission": {id}, "action": {"continue"}, "institution": {"ins_109511"},
 		"account": {"3333", "0000"}, "exit_status": {"requires_code"}}
@@ -182,11 +199,8 @@ func TestPageContinue(t *testing.T) {
 }
 
 func TestPageExit(t *testing.T) {
-	s := newServer(t)
-	c := s.Client()
-	tok := createToken(t, c, tokenRequest())
-	pageURL := s.LinkPageURL(tok.LinkToken)
-	_, id := openPage(t, pageURL)
+	p := newPageSetup(t)
+	s, c, tok, pageURL, id := p.s, p.c, p.tok, p.pageURL, p.id
 
 	_, out := submitPage(t, s, pageURL, url.Values{"submission": {id}, "action": {"exit"},
 		"institution": {"ins_109512"}, "exit_status": {"institution_not_supported"}})
@@ -212,12 +226,8 @@ func TestPageExit(t *testing.T) {
 // A form posted again, one after the other or at the same moment, shows the first post's outcome
 // and does not run a second session.
 func TestPageDoubleSubmit(t *testing.T) {
-	s := newServer(t)
-	c := s.Client()
-	tok := createToken(t, c, tokenRequest())
-	pageURL := s.LinkPageURL(tok.LinkToken)
-
-	_, id := openPage(t, pageURL)
+	p := newPageSetup(t)
+	s, c, tok, pageURL, id := p.s, p.c, p.tok, p.pageURL, p.id
 	form := url.Values{"submission": {id}, "action": {"continue"}, "institution": {"ins_109508"}, "account": {"0000"}}
 	loc1, out1 := submitPage(t, s, pageURL, form)
 	loc2, out2 := submitPage(t, s, pageURL, form)
@@ -358,10 +368,8 @@ func TestPageUpdateMode(t *testing.T) {
 }
 
 func TestPageBadForms(t *testing.T) {
-	s := newServer(t)
-	tok := createToken(t, s.Client(), tokenRequest())
-	pageURL := s.LinkPageURL(tok.LinkToken)
-	_, id := openPage(t, pageURL)
+	p := newPageSetup(t)
+	s, tok, pageURL, id := p.s, p.tok, p.pageURL, p.id
 
 	tests := []struct {
 		name    string
