@@ -33,6 +33,19 @@
 // access token. A Layer session token from /session/token/create is a link token too: sessions
 // run on it and /link/token/get reads it back.
 //
+// # The Link page
+//
+// A person can play the end user too: [Server.LinkPageURL] is a page that stands in for Link's
+// front end on any link token, and a Hosted Link token's hosted_link_url opens the same page. It
+// lists the Sandbox institutions that serve the token's country_codes and Sandbox accounts; the
+// button with id continue completes the session as [Server.CompleteSession] does, and the button
+// with id exit leaves it with the chosen exit status as [Server.ExitSession] does. The page then
+// shows what happened (link_session_id, institution, accounts, the webhooks sent) and, for a
+// Hosted Link token with a completion_redirect_uri, goes there. A form posted twice shows the first
+// post's outcome instead of running a second session, and a Hosted Link URL runs one session only.
+// The page is plain HTML, with no script and nothing loaded from elsewhere. examples/devserver
+// serves it on a fixed address, with [WithListener].
+//
 // # Events
 //
 // A session's events are those Link records for the path the user took (OPEN, TRANSITION_VIEW
