@@ -110,11 +110,7 @@ func TestWebhooksWherePlaidSendsThem(t *testing.T) {
 					w := want[kind.name]
 					codes := map[[2]bool][]string{{false, false}: w.complete, {false, true}: w.exit,
 						{true, false}: w.completeAll, {true, true}: w.exitAll}[[2]bool{all, exit}]
-					var got []string
-					for _, ev := range rcv.received() {
-						got = append(got, ev.Code())
-					}
-					assert.Equal(t, codes, got, "verified webhooks the receiver got")
+					assert.Equal(t, codes, codesOf(rcv.received()), "verified webhooks the receiver got")
 					assert.Len(t, s.Deliveries(), len(codes))
 
 					tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: token})
@@ -132,19 +128,35 @@ func TestWebhooksWherePlaidSendsThem(t *testing.T) {
 	}
 }
 
+// hostedWithReceiver makes a Hosted Link token whose webhook is a receiver verifying on s's clock.
+func hostedWithReceiver(t *testing.T, s *linktest.Server) (*receiver, *link.TokenCreateResponse) {
+	t.Helper()
+	c := s.Client()
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+	req := hostedRequest()
+	req.Webhook = rcv.URL
+	return rcv, createToken(t, c, req)
+}
+
+// codesOf lists the webhook codes of evs.
+func codesOf(evs []webhook.Event) []string {
+	var codes []string
+	for _, ev := range evs {
+		codes = append(codes, ev.Code())
+	}
+	return codes
+}
+
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{15}$`)
 
 func TestEventsLikePlaids(t *testing.T) {
 	start := time.Date(2024, 5, 21, 0, 17, 50, 0, time.UTC)
 	s := newServer(t, linktest.WithClock(linktest.NewClock(start)))
-	c := s.Client()
-	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
-	req := hostedRequest()
-	req.Webhook = rcv.URL
-	tok := createToken(t, c, req)
+	rcv, tok := hostedWithReceiver(t, s)
 
 	res, err := s.CompleteSession(tok.LinkToken, linktest.WithInstitution("ins_109511"))
 	require.NoError(t, err)
+	assert.Equal(t, []string{"ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"}, codesOf(rcv.received()))
 	evs := res.Events
 	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION", "SELECT_INSTITUTION",
 		"TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF"},
@@ -225,10 +237,7 @@ func TestExitEventsLikePlaids(t *testing.T) {
 func TestEventsWebhookSentSeveralTimes(t *testing.T) {
 	s := newServer(t)
 	c := s.Client()
-	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
-	req := hostedRequest()
-	req.Webhook = rcv.URL
-	tok := createToken(t, c, req)
+	rcv, tok := hostedWithReceiver(t, s)
 
 	res, err := s.CompleteSession(tok.LinkToken, linktest.WithEventsWebhooks(3))
 	require.NoError(t, err)
@@ -464,10 +473,7 @@ func TestRedeliverKeepsTheSchedule(t *testing.T) {
 func TestAbandonedSession(t *testing.T) {
 	s := newServer(t)
 	c := s.Client()
-	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
-	req := hostedRequest()
-	req.Webhook = rcv.URL
-	tok := createToken(t, c, req)
+	rcv, tok := hostedWithReceiver(t, s)
 
 	open, err := s.OpenSession(tok.LinkToken)
 	require.NoError(t, err)
@@ -522,21 +528,14 @@ func TestAbandonedSession(t *testing.T) {
 func TestSessionAbandonedWhenTheTokenExpires(t *testing.T) {
 	s := newServer(t)
 	c := s.Client()
-	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
-	req := hostedRequest()
-	req.Webhook = rcv.URL
-	tok := createToken(t, c, req)
+	rcv, tok := hostedWithReceiver(t, s)
 	open, err := s.OpenSession(tok.LinkToken)
 	require.NoError(t, err)
 
 	s.Clock().Set(tok.Expiration.Add(-time.Second))
 	assert.Empty(t, rcv.received(), "the user may still come back")
 	s.Clock().Advance(time.Second)
-	var codes []string
-	for _, ev := range rcv.received() {
-		codes = append(codes, ev.Code())
-	}
-	assert.Equal(t, []string{"EVENTS", "SESSION_FINISHED"}, codes)
+	assert.Equal(t, []string{"EVENTS", "SESSION_FINISHED"}, codesOf(rcv.received()))
 
 	tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
 	require.NoError(t, err)

@@ -93,28 +93,13 @@ func (s *Server) LoseReplyNext(path string, n int, status int) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.lostReplies[path]
-	for i := 0; i < n && len(q) < maxQueuedFaults; i++ {
-		q = append(q, status)
-	}
-	if len(q) > 0 {
-		s.lostReplies[path] = q
-	}
+	pushN(s.lostReplies, path, n, status)
 }
 
 func (s *Server) takeLostReply(path string) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.lostReplies[path]
-	if len(q) == 0 {
-		return 0, false
-	}
-	if len(q) == 1 {
-		delete(s.lostReplies, path)
-	} else {
-		s.lostReplies[path] = q[1:]
-	}
-	return q[0], true
+	return popFront(s.lostReplies, path)
 }
 
 // proxyPage is the body of a reply lost behind a proxy: the page nginx sends, not a PlaidError.
@@ -150,27 +135,37 @@ func (s *Server) ClearFaults() {
 func (s *Server) queueFaults(path string, n int, f fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.faults[path]
-	for i := 0; i < n && len(q) < maxQueuedFaults; i++ {
-		q = append(q, f)
-	}
-	if len(q) > 0 {
-		s.faults[path] = q
-	}
+	pushN(s.faults, path, n, f)
 }
 
 func (s *Server) takeFault(path string) (fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.faults[path]
+	return popFront(s.faults, path)
+}
+
+// pushN queues n copies of v for path, up to maxQueuedFaults in all.
+func pushN[T any](queues map[string][]T, path string, n int, v T) {
+	q := queues[path]
+	for i := 0; i < n && len(q) < maxQueuedFaults; i++ {
+		q = append(q, v)
+	}
+	if len(q) > 0 {
+		queues[path] = q
+	}
+}
+
+// popFront takes the first value queued for path.
+func popFront[T any](queues map[string][]T, path string) (T, bool) {
+	q := queues[path]
 	if len(q) == 0 {
-		return fault{}, false
+		var zero T
+		return zero, false
 	}
-	f := q[0]
 	if len(q) == 1 {
-		delete(s.faults, path)
+		delete(queues, path)
 	} else {
-		s.faults[path] = q[1:]
+		queues[path] = q[1:]
 	}
-	return f, true
+	return q[0], true
 }
