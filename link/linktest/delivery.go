@@ -2,6 +2,7 @@ package linktest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -73,11 +74,11 @@ type WebhookDelivery struct {
 type webhookJob struct {
 	id, code, url, sessionID string
 	body                     []byte
+	seq                      uint64    // order of queueing, which breaks ties between equal due times
 	first                    time.Time // when the first attempt was due
 	due                      time.Time // when the next scheduled attempt is due; zero if none
 	auto                     int       // scheduled attempts made
 	sent                     int       // attempts of any kind made
-	inFlight                 bool      // a scheduled attempt is being made
 }
 
 // retryWait is the wait after the n-th scheduled attempt (n >= 1) failed.
@@ -90,8 +91,8 @@ func retryWait(n int) time.Duration {
 }
 
 // queueLocked encodes hooks for url and remembers them for delivery, first due at due. With
-// sending set, the jobs are returned marked in flight, for the caller to send at once with
-// sendNow after releasing s.mu; otherwise the clock's movement sends them. The caller must hold
+// sending set, the jobs are returned for the caller to send at once with sendNow after releasing
+// s.mu; otherwise they are scheduled, and the clock's movement sends them. The caller must hold
 // s.mu.
 func (s *Server) queueLocked(url, sessionID string, hooks []pendingWebhook, due time.Time, sending bool) []*webhookJob {
 	if url == "" {
@@ -106,9 +107,15 @@ func (s *Server) queueLocked(url, sessionID string, hooks []pendingWebhook, due 
 				Err: fmt.Errorf("linktest: encoding webhook %s: %w", h.code, err)})
 			continue
 		}
+		s.seq++
 		j := &webhookJob{id: "whk_" + newUUID(), code: h.code, url: url, sessionID: sessionID, body: body,
-			first: due, due: due, inFlight: sending}
-		s.webhooks.put(j.id, j)
+			seq: s.seq, first: due, due: due}
+		for _, old := range s.webhooks.put(j.id, j) {
+			delete(s.scheduled, old)
+		}
+		if !sending {
+			s.scheduled[j] = struct{}{}
+		}
 		jobs = append(jobs, j)
 	}
 	return jobs
@@ -145,7 +152,8 @@ func (s *Server) deliverDue() {
 	}
 }
 
-// takeDue returns the jobs due now, earliest first, marked in flight.
+// takeDue returns the jobs due now, earliest first, taking them off the schedule while they are
+// sent.
 func (s *Server) takeDue() []*webhookJob {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -157,13 +165,18 @@ func (s *Server) takeDue() []*webhookJob {
 	now := s.nowLocked()
 	s.abandonExpiredLocked(now)
 	var due []*webhookJob
-	s.webhooks.each(func(j *webhookJob) {
-		if !j.inFlight && !j.due.IsZero() && !j.due.After(now) {
-			j.inFlight = true
+	for j := range s.scheduled {
+		if !j.due.After(now) {
+			delete(s.scheduled, j)
 			due = append(due, j)
 		}
+	}
+	slices.SortFunc(due, func(a, b *webhookJob) int {
+		if c := a.due.Compare(b.due); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.seq, b.seq)
 	})
-	slices.SortStableFunc(due, func(a, b *webhookJob) int { return a.due.Compare(b.due) })
 	return due
 }
 
@@ -180,7 +193,6 @@ func (s *Server) attempt(j *webhookJob, manual bool) WebhookDelivery {
 	d := WebhookDelivery{ID: j.id, Code: j.code, LinkSessionID: j.sessionID, URL: j.url, Body: j.body,
 		Verification: header, Attempt: j.sent, Time: now, StatusCode: status, Err: err, Redelivered: manual}
 	if !manual {
-		j.inFlight = false
 		j.auto++
 		next := time.Time{}
 		if err != nil {
@@ -191,6 +203,10 @@ func (s *Server) attempt(j *webhookJob, manual bool) WebhookDelivery {
 		}
 		j.due = next
 		d.NextAttempt = next
+		// A webhook forgotten meanwhile (MaxWebhooks) is not scheduled again.
+		if cur, ok := s.webhooks.get(j.id); ok && cur == j && !next.IsZero() {
+			s.scheduled[j] = struct{}{}
+		}
 	}
 	s.recordLocked(d)
 	return cloneDelivery(d)
@@ -199,8 +215,8 @@ func (s *Server) attempt(j *webhookJob, manual bool) WebhookDelivery {
 // recordLocked keeps d for Deliveries, dropping the oldest record when full. The caller must hold
 // s.mu.
 func (s *Server) recordLocked(d WebhookDelivery) {
-	if len(s.deliveries) >= MaxDeliveries {
-		s.deliveries = slices.Delete(s.deliveries, 0, len(s.deliveries)-MaxDeliveries+1)
+	if len(s.deliveries) >= s.maxDeliveries {
+		s.deliveries = slices.Delete(s.deliveries, 0, len(s.deliveries)-s.maxDeliveries+1)
 	}
 	s.deliveries = append(s.deliveries, d)
 }

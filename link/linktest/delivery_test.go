@@ -631,3 +631,23 @@ func TestConcurrentDeliveries(t *testing.T) {
 		assert.Equal(t, 1, n, "webhook %s delivered once", id)
 	}
 }
+
+// The server forgets the oldest webhooks (and their retries) and delivery records past its bounds.
+func TestWebhookBounds(t *testing.T) {
+	s := newServer(t)
+	linktest.SetWebhookLimits(s, 2, 3)
+	sink := newHookSink(t, 500, 500, 500, 500, 500, 500)
+	var ids []string
+	for range 3 {
+		ids = append(ids, exitWithOneWebhook(t, s, sink.URL).Webhooks[0].ID)
+	}
+	_, err := s.Redeliver(ids[0])
+	assert.ErrorContains(t, err, "no webhook with id", "the oldest webhook is forgotten")
+
+	s.Clock().Advance(time.Minute)
+	ds := s.Deliveries()
+	require.Len(t, ds, 3, "at most 3 records")
+	assert.Equal(t, []string{ids[2], ids[1], ids[2]}, []string{ds[0].ID, ds[1].ID, ds[2].ID},
+		"the forgotten webhook was not retried; the two remembered were, oldest due first")
+	assert.Equal(t, 2, ds[1].Attempt)
+}

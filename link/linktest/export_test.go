@@ -50,3 +50,11 @@ func QueuedLostReplies(s *Server, path string) int {
 	defer s.mu.Unlock()
 	return len(s.lostReplies[normalizePath(path)])
 }
+
+// SetWebhookLimits lowers how many webhooks s remembers and how many delivery records it keeps.
+func SetWebhookLimits(s *Server, webhooks, deliveries int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhooks.max = webhooks
+	s.maxDeliveries = deliveries
+}

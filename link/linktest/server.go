@@ -170,9 +170,12 @@ type Server struct {
 	lostReplies  map[string][]int // path -> statuses of replies to lose, see LoseReplyNext
 	lastPrune    time.Time
 
-	webhooks   *fifo[*webhookJob]  // by id, for redelivery
-	deliveries []WebhookDelivery   // oldest first, at most MaxDeliveries
-	open       *fifo[*openSession] // sessions begun with OpenSession and not yet abandoned
+	webhooks      *fifo[*webhookJob]       // by id, for redelivery
+	scheduled     map[*webhookJob]struct{} // the webhooks waiting for a scheduled attempt
+	seq           uint64                   // of the last webhook queued
+	deliveries    []WebhookDelivery        // oldest first, at most maxDeliveries
+	maxDeliveries int                      // MaxDeliveries; lowered by tests
+	open          *fifo[*openSession]      // sessions begun with OpenSession and not yet abandoned
 
 	// dispatching is held by the one deliverDue call that sends due webhooks; wake asks it to
 	// look again, for calls that found it held.
@@ -223,6 +226,8 @@ func NewServer(opts ...Option) *Server {
 		faults:         make(map[string][]fault),
 		lostReplies:    make(map[string][]int),
 		webhooks:       newFIFO[*webhookJob](MaxWebhooks),
+		scheduled:      make(map[*webhookJob]struct{}),
+		maxDeliveries:  MaxDeliveries,
 		open:           newFIFO[*openSession](MaxLinkTokens),
 		allSessions:    cfg.allSessions,
 		done:           make(chan struct{}),

@@ -481,8 +481,8 @@ func (s *Server) OpenSession(linkToken string, opts ...SessionOption) (SessionRe
 		StartedAt:     st.now,
 		Events:        log.events,
 	})
-	os := &openSession{id: st.id, lt: st.lt, events: log.events, last: log.last(), parts: cfg.eventsParts, started: st.now}
-	for _, old := range s.open.put(os.id, os) {
+	op := &openSession{id: st.id, lt: st.lt, events: log.events, last: log.last(), parts: cfg.eventsParts, started: st.now}
+	for _, old := range s.open.put(op.id, op) {
 		// The oldest open session makes room: it is abandoned now rather than forgotten.
 		s.abandonLocked(old, s.clock.Now())
 	}
@@ -500,32 +500,32 @@ func (s *Server) AbandonSession(linkSessionID string) (SessionResult, error) {
 	s.mu.Lock()
 	now := s.nowLocked()
 	s.abandonExpiredLocked(now)
-	os, ok := s.open.get(linkSessionID)
+	op, ok := s.open.get(linkSessionID)
 	if !ok {
 		s.mu.Unlock()
 		return SessionResult{}, fmt.Errorf("linktest: AbandonSession: no open Link session %q (it never was opened with OpenSession, or has ended)", linkSessionID)
 	}
-	s.abandonLocked(os, now)
+	s.abandonLocked(op, now)
 	s.mu.Unlock()
 	s.clock.notify()
-	return SessionResult{LinkSessionID: os.id, Events: slices.Clone(os.events)}, nil
+	return SessionResult{LinkSessionID: op.id, Events: slices.Clone(op.events)}, nil
 }
 
 // abandonLocked ends an open session at the time at and queues its webhooks. The caller must
 // hold s.mu.
-func (s *Server) abandonLocked(os *openSession, at time.Time) {
-	s.open.del(os.id)
-	for i := range os.lt.sessions {
-		if os.lt.sessions[i].LinkSessionID == os.id {
-			os.lt.sessions[i].FinishedAt = at
+func (s *Server) abandonLocked(op *openSession, at time.Time) {
+	s.open.del(op.id)
+	for i := range op.lt.sessions {
+		if op.lt.sessions[i].LinkSessionID == op.id {
+			op.lt.sessions[i].FinishedAt = at
 		}
 	}
-	due := os.last.Add(AbandonedSessionWebhookDelay)
+	due := op.last.Add(AbandonedSessionWebhookDelay)
 	if at.After(due) {
 		due = at
 	}
-	hooks := s.sessionHooks(os.lt, os.id, os.events, "EXITED", nil, nil, os.parts)
-	s.queueLocked(os.lt.webhook, os.id, hooks, due, false)
+	hooks := s.sessionHooks(op.lt, op.id, op.events, "EXITED", nil, nil, op.parts)
+	s.queueLocked(op.lt.webhook, op.id, hooks, due, false)
 }
 
 // abandonExpiredLocked abandons the open sessions whose link token has expired by now. The
@@ -534,8 +534,8 @@ func (s *Server) abandonExpiredLocked(now time.Time) {
 	if s.open.len() == 0 {
 		return
 	}
-	for _, os := range s.open.deleteIf(func(os *openSession) bool { return !now.Before(os.lt.expiresAt) }) {
-		s.abandonLocked(os, os.lt.expiresAt)
+	for _, op := range s.open.deleteIf(func(op *openSession) bool { return !now.Before(op.lt.expiresAt) }) {
+		s.abandonLocked(op, op.lt.expiresAt)
 	}
 }
 
