@@ -72,8 +72,9 @@ const (
 	MaxHostedLinkURLLifetime = 21 * 24 * time.Hour
 )
 
-// DefaultWebhookTimeout bounds each webhook delivery unless [WithWebhookTimeout] sets another.
-const DefaultWebhookTimeout = 5 * time.Second
+// DefaultWebhookTimeout bounds each webhook delivery unless [WithWebhookTimeout] sets another:
+// Plaid waits 10 seconds for a receiver's answer before it counts the delivery as failed.
+const DefaultWebhookTimeout = 10 * time.Second
 
 // MaxRequestBodyBytes bounds a request body; Plaid's requests are a few kilobytes. A larger body
 // is refused with HTTP 413 and INVALID_REQUEST / INVALID_BODY. The bound is what keeps each stored
@@ -239,8 +240,9 @@ func NewServer(opts ...Option) *Server {
 }
 
 // Close shuts the server down and waits for requests in flight to finish. A request still waiting
-// out a delay from [Server.DelayNext] stops waiting and is answered 503. Close may be called more
-// than once.
+// out a delay from [Server.DelayNext] stops waiting and is answered 503. Webhook attempts still
+// scheduled are dropped: moving the clock no longer sends them. Close may be called more than
+// once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
 	s.clock.unlisten(s)
