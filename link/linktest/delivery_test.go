@@ -651,3 +651,78 @@ func TestWebhookBounds(t *testing.T) {
 		"the forgotten webhook was not retried; the two remembered were, oldest due first")
 	assert.Equal(t, 2, ds[1].Attempt)
 }
+
+// A Multi-Item Link session that links two Items sends an ITEM_ADD_RESULT for each and names both
+// public tokens in SESSION_FINISHED.
+func TestMultiItemSession(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+	req := tokenRequest()
+	req.Webhook = rcv.URL
+	req.EnableMultiItemLink = link.Ptr(true)
+	tok := createToken(t, c, req)
+
+	card := link.SessionSuccessMetadataAccount{Name: "Plaid Credit Card", Mask: "3333", Type: link.AccountTypeCredit, Subtype: "credit card"}
+	res, err := s.CompleteSession(tok.LinkToken, linktest.WithAdditionalItem("ins_109509", card))
+	require.NoError(t, err)
+	require.Len(t, res.PublicTokens, 2)
+	assert.Equal(t, res.PublicTokens[0], res.PublicToken)
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION", "SELECT_INSTITUTION",
+		"TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF",
+		"TRANSITION_VIEW:SELECT_INSTITUTION", "SELECT_INSTITUTION", "TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS",
+		"TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF"}, eventNames(res.Events))
+	assert.Empty(t, res.Events[9].EventMetadata.InstitutionID, "back at institution select after the first HANDOFF")
+	assert.Equal(t, "ins_109509", res.Events[10].EventMetadata.InstitutionID)
+
+	got := rcv.received()
+	assert.Equal(t, []string{"ITEM_ADD_RESULT", "ITEM_ADD_RESULT", "SESSION_FINISHED"}, codesOf(got))
+	for i := range 2 {
+		add, ok := got[i].(*webhook.ItemAddResult)
+		require.True(t, ok, "got %T", got[i])
+		assert.Equal(t, res.PublicTokens[i], add.PublicToken)
+	}
+	fin, ok := got[2].(*webhook.SessionFinished)
+	require.True(t, ok, "got %T", got[2])
+	assert.Equal(t, res.PublicTokens, fin.PublicTokens)
+
+	tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
+	require.NoError(t, err)
+	adds := tg.LinkSessions[0].Results.ItemAddResults
+	require.Len(t, adds, 2)
+	assert.Equal(t, "ins_109508", adds[0].Institution.InstitutionID)
+	assert.Equal(t, "ins_109509", adds[1].Institution.InstitutionID)
+	require.Len(t, adds[1].Accounts, 1)
+	assert.Equal(t, "Plaid Credit Card", adds[1].Accounts[0].Name)
+
+	var items []string
+	for _, pt := range res.PublicTokens {
+		exch, err := c.ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: pt})
+		require.NoError(t, err)
+		items = append(items, exch.ItemID)
+	}
+	assert.NotEqual(t, items[0], items[1], "two Items")
+	assert.Len(t, s.Items(), 2)
+}
+
+func TestAdditionalItemRefused(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	multi := tokenRequest()
+	multi.EnableMultiItemLink = link.Ptr(true)
+	multiTok := createToken(t, c, multi).LinkToken
+	stdTok := createToken(t, c, tokenRequest()).LinkToken
+
+	_, err := s.CompleteSession(stdTok, linktest.WithAdditionalItem(""))
+	assert.ErrorContains(t, err, "enable_multi_item_link")
+	_, err = s.CompleteSession(multiTok, linktest.WithAdditionalItem("ins_nope"))
+	assert.Equal(t, "INVALID_INSTITUTION", plaidErr(t, err).ErrorCode)
+	_, err = s.CompleteSession(multiTok, linktest.WithAdditionalItem("ins_117650")) // a GB bank
+	assert.Equal(t, "INVALID_INSTITUTION", plaidErr(t, err).ErrorCode)
+
+	for _, tok := range []string{stdTok, multiTok} {
+		tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok})
+		require.NoError(t, err)
+		assert.Empty(t, tg.LinkSessions, "a refused session leaves nothing behind")
+	}
+}

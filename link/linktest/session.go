@@ -28,6 +28,13 @@ type sessionConfig struct {
 	accounts      []link.SessionSuccessMetadataAccount
 	exitStatus    link.ExitStatus
 	eventsParts   int
+	extraItems    []extraItem
+}
+
+// extraItem is an Item a Multi-Item Link session links after its first.
+type extraItem struct {
+	institutionID string
+	accounts      []link.SessionSuccessMetadataAccount
 }
 
 // sessionStart is what every session driver begins with: the live link token, the institution
@@ -87,6 +94,24 @@ func WithExitStatus(status link.ExitStatus) SessionOption {
 func WithEventsWebhooks(n int) SessionOption {
 	return func(c *sessionConfig) { c.eventsParts = min(max(n, 1), maxEventsParts) }
 }
+
+// WithAdditionalItem makes the user of a Multi-Item Link session (a link token created with
+// enable_multi_item_link) link one more Item after the first, at institutionID (which must serve
+// one of the token's country_codes; empty picks as [WithInstitution] does) with accounts (the
+// default checking and savings accounts if none). Each Item gets its own public token, in
+// [SessionResult.PublicTokens], results.item_add_results, its own ITEM_ADD_RESULT webhook and
+// SESSION_FINISHED's public_tokens, as in Plaid's Multi-Item Link. The option may be repeated.
+// [Server.CompleteSession] refuses it for a link token without enable_multi_item_link.
+func WithAdditionalItem(institutionID string, accounts ...link.SessionSuccessMetadataAccount) SessionOption {
+	return func(c *sessionConfig) {
+		if len(c.extraItems) < maxExtraItems {
+			c.extraItems = append(c.extraItems, extraItem{institutionID, slices.Clone(accounts)})
+		}
+	}
+}
+
+// maxExtraItems bounds WithAdditionalItem, far above what a user links in one session.
+const maxExtraItems = 32
 
 // maxEventsParts bounds WithEventsWebhooks, since each part is a delivery the server keeps.
 const maxEventsParts = 16
@@ -191,24 +216,33 @@ func (s *Server) lookupSessionLocked(linkToken string, cfg *sessionConfig) (*lin
 	if len(updates) > 0 {
 		return lt, updates[0].institution, updates, nil
 	}
-	ccs := lt.metadata.CountryCodes
-	if cfg.institutionID == "" {
+	inst, e := pickInstitution(lt.metadata.CountryCodes, cfg.institutionID)
+	if e != nil {
+		return nil, Institution{}, nil, e
+	}
+	return lt, inst, nil, nil
+}
+
+// pickInstitution returns the institution id names, which must serve one of ccs, or with id
+// empty the first institution that does.
+func pickInstitution(ccs []link.CountryCode, id string) (Institution, *apiError) {
+	if id == "" {
 		// Institutions lists DefaultInstitutionID first, so a US or CA token gets it.
 		for _, in := range institutions {
 			if servesAny(in, ccs) {
-				return lt, in, nil, nil
+				return in, nil
 			}
 		}
-		return nil, Institution{}, nil, errNoInstitutionForCountries(ccs)
+		return Institution{}, errNoInstitutionForCountries(ccs)
 	}
-	inst, ok := lookupInstitution(cfg.institutionID)
+	inst, ok := lookupInstitution(id)
 	if !ok {
-		return nil, Institution{}, nil, errInvalidInstitution(cfg.institutionID)
+		return Institution{}, errInvalidInstitution(id)
 	}
 	if !servesAny(inst, ccs) {
-		return nil, Institution{}, nil, errInstitutionCountry(inst, ccs)
+		return Institution{}, errInstitutionCountry(inst, ccs)
 	}
-	return lt, inst, nil, nil
+	return inst, nil
 }
 
 // servesAny reports whether inst serves one of ccs.
@@ -286,6 +320,34 @@ func (l *eventLog) submitCredentials() {
 	l.add(link.EventNameSubmitCredentials)
 }
 
+// linkItem records the user logging in from the credentials pane and Link handing the Item off.
+func (l *eventLog) linkItem() {
+	l.submitCredentials()
+	l.view("LOADING")
+	l.view("CONNECTED")
+	l.add(link.EventNameHandoff)
+}
+
+// checkExtraItems resolves the institutions of WithAdditionalItem, which only a Multi-Item Link
+// session (not in update mode) can link.
+func checkExtraItems(lt *linkToken, update bool, extras []extraItem) ([]Institution, error) {
+	if len(extras) == 0 {
+		return nil, nil
+	}
+	if !lt.multiItem || update {
+		return nil, errors.New("linktest: CompleteSession: WithAdditionalItem needs a link token created with enable_multi_item_link, not in update mode")
+	}
+	out := make([]Institution, len(extras))
+	for i, x := range extras {
+		inst, e := pickInstitution(lt.metadata.CountryCodes, x.institutionID)
+		if e != nil {
+			return nil, sessionError(e)
+		}
+		out[i] = inst
+	}
+	return out, nil
+}
+
 // CompleteSession plays an end user who opens Link with linkToken, picks an institution, logs in
 // and finishes. It records the session for /link/token/get (on_success, results.item_add_results
 // and the events OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, SUBMIT_CREDENTIALS and HANDOFF, each
@@ -297,7 +359,8 @@ func (l *eventLog) submitCredentials() {
 // [Server.Deliveries]): ITEM_ADD_RESULT for a Hosted Link (hosted_link set) or Multi-Item Link
 // (enable_multi_item_link) token; EVENTS for a Hosted Link token; SESSION_FINISHED for a Hosted
 // Link, Multi-Item Link or Layer (/session/token/create) token; none for a standard one. With
-// [WithLinkWebhooksForAllSessions], every session gets EVENTS and SESSION_FINISHED.
+// [WithLinkWebhooksForAllSessions], every session gets EVENTS and SESSION_FINISHED. A Multi-Item
+// Link session links more than one Item with [WithAdditionalItem].
 //
 // With a link token in update mode (created with access_token), the session repairs that Item
 // instead: its error is cleared, no new Item is made and no ITEM_ADD_RESULT is sent. The public
@@ -315,19 +378,32 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 	}
 	lt, inst, updates, sessionID := st.lt, st.inst, st.updates, st.id
 	update := len(updates) > 0
+	extras, err := checkExtraItems(lt, update, cfg.extraItems)
+	if err != nil {
+		s.mu.Unlock()
+		return SessionResult{}, err
+	}
 
 	log := newEventLog(s.clock)
 	log.openLink(inst, update)
-	log.submitCredentials()
-	log.view("LOADING")
-	log.view("CONNECTED")
-	log.add(link.EventNameHandoff)
-	finished := log.last()
-
+	log.linkItem()
 	items := updates
 	if !update {
 		items = []*item{newItem(inst, slices.Clone(lt.metadata.InitialProducts), cfg.accounts, lt.webhook)}
 	}
+	for i, x := range extras {
+		// As in Plaid's Multi-Item sample: after a HANDOFF, Link goes back to institution select.
+		log.inst = nil
+		log.request()
+		log.view("SELECT_INSTITUTION")
+		log.request()
+		log.pick(x)
+		log.add(link.EventNameSelectInstitution)
+		log.view("CREDENTIAL")
+		log.linkItem()
+		items = append(items, newItem(x, slices.Clone(lt.metadata.InitialProducts), cfg.extraItems[i].accounts, lt.webhook))
+	}
+	finished := log.last()
 	institution := &link.SessionSuccessMetadataInstitution{Name: inst.Name, InstitutionID: inst.InstitutionID}
 	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: slices.Clone(log.events)}
 	var adds []link.SessionItemAddResult
