@@ -70,7 +70,7 @@
 // them:
 //
 //   - ITEM_ADD_RESULT, for each Item added, in Hosted Link (hosted_link set) and Multi-Item Link
-//     (enable_multi_item_link) sessions;
+//     (enable_multi_item_link) sessions, where [WithAdditionalItem] adds Items;
 //   - EVENTS in Hosted Link sessions, Link Recovery (Hosted Link in update mode) included;
 //   - SESSION_FINISHED (status SUCCESS or EXITED) in Hosted Link, Multi-Item Link and Layer
 //     sessions;
@@ -143,7 +143,8 @@
 // (MaxLinkTokens + MaxPublicTokens + MaxItems) × 64 KiB, some 1.9 GiB, and only by sending 30,000
 // bodies of the maximum size; typical entries take well under 2 KiB, a few tens of MB at the
 // caps. Sessions add what the test itself passes to [Server.CompleteSession]. Webhooks are kept for
-// redelivery up to [MaxWebhooks] and delivery records up to [MaxDeliveries], oldest dropped first.
+// redelivery up to [MaxWebhooks] and delivery records up to [MaxDeliveries], oldest dropped first;
+// at most [MaxLinkTokens] sessions stay open, the oldest abandoned first.
 //
 // # Example
 //
