@@ -202,10 +202,17 @@ func institutionName(id string) string {
 	return id
 }
 
+// eventNames lists a session's events from /link/token/get, which Plaid fills in only for Hosted
+// Link sessions unless the account is enabled for Link events; it lists them newest first.
 func eventNames(events []link.Event) string {
-	names := make([]string, len(events))
-	for i, ev := range events {
-		names[i] = string(ev.EventName)
+	if len(events) == 0 {
+		return "none (Plaid returns them for Hosted Link sessions, or once Link events are enabled for the account)"
+	}
+	names := make([]string, 0, len(events))
+	for i := len(events) - 1; i >= 0; i-- {
+		if ev := events[i]; ev.EventName != link.EventNameTransitionView {
+			names = append(names, string(ev.EventName))
+		}
 	}
 	return strings.Join(names, " → ")
 }

@@ -39,7 +39,7 @@ func TestRunFake(t *testing.T) {
 	assert.Contains(t, lines[0], "fake Plaid at http://127.0.0.1:")
 	assert.Regexp(t, `^1\. Created link token link-sandbox-`+uuidPattern+` \(expires `, lines[1])
 	assert.Regexp(t, `^2\. The user linked First Platypus Bank in Link .*: public token public-sandbox-`+uuidPattern+`$`, lines[2])
-	assert.Regexp(t, `^3\. Read the session back: `+uuidPattern+`, events OPEN → SELECT_INSTITUTION → SUBMIT_CREDENTIALS → HANDOFF, 2 account\(s\)$`, lines[3])
+	assert.Regexp(t, `^3\. Read the session back: `+uuidPattern+`, events none \(Plaid returns them for Hosted Link sessions, .*\), 2 account\(s\)$`, lines[3])
 	assert.Regexp(t, `^4\. Exchanged the public token for item \S+$`, lines[4])
 	assert.Regexp(t, `^Access token: access-sandbox-`+uuidPattern+`$`, lines[5])
 }

@@ -17,28 +17,98 @@
 // hosted_link.url_lifetime_seconds (at most 21 days) or [HostedLinkURLLifetime] (30 minutes); a
 // public token after 30 minutes. An
 // expired link token can no longer start a session, but /link/token/get reads it back for
-// [LinkTokenRetention] more, as Plaid keeps session data for six hours.
+// [LinkTokenRetention] more, as Plaid keeps session data for six hours. A public token exchanges
+// once: a second exchange, or one after it expired, is 400 INVALID_INPUT / INVALID_PUBLIC_TOKEN,
+// and a wrong client_id or secret is 400 INVALID_INPUT / INVALID_API_KEYS.
 //
 // # Playing the end user
 //
 // Nobody runs Link's front end in a Go test, so the server plays the end user on request:
 // [Server.CompleteSession] finishes a Link session for a link token (options such as
 // [WithInstitution] and [WithAccounts] pick what is linked; the institution must serve one of the
-// token's country_codes) and returns its public token, and
-// [Server.ExitSession] records a session the user left, optionally after an error. Afterwards /link/token/get shows the
-// session with its events and results, and the public token exchanges for an access token. If the
-// link token names a webhook URL, the server POSTs the ITEM_ADD_RESULT, EVENTS and
-// SESSION_FINISHED webhooks to it before the call returns, each signed in the Plaid-Verification
-// header by the server's own key, which /webhook_verification_key/get serves, so a
-// webhook.Verifier built on [Server.Client] accepts them.
+// token's country_codes) and returns its public token, [Server.ExitSession] records a session the
+// user left, optionally after an error, and [Server.OpenSession] one the user opened and has not
+// finished, which [Server.AbandonSession] or the link token's expiry abandons. Afterwards
+// /link/token/get shows the session with its results, and the public token exchanges for an
+// access token. A Layer session token from /session/token/create is a link token too: sessions
+// run on it and /link/token/get reads it back.
 //
-// A Layer session token from /session/token/create is a link token too: sessions run on it and
-// /link/token/get reads it back.
+// # The Link page
+//
+// A person can play the end user too: [Server.LinkPageURL] is a page that stands in for Link's
+// front end on any link token, and a Hosted Link token's hosted_link_url opens the same page. It
+// lists the Sandbox institutions that serve the token's country_codes and Sandbox accounts; the
+// button with id continue completes the session as [Server.CompleteSession] does, and the button
+// with id exit leaves it with the chosen exit status as [Server.ExitSession] does. The page then
+// shows what happened (link_session_id, institution, accounts, the webhooks sent) and, for a
+// Hosted Link token with a completion_redirect_uri, goes there. A form posted twice shows the first
+// post's outcome instead of running a second session, and a Hosted Link URL runs one session only.
+// The page is plain HTML, with no script and nothing loaded from elsewhere. examples/devserver
+// serves it on a fixed address, with [WithListener].
+//
+// # Events
+//
+// A session's events are those Link records for the path the user took (OPEN, TRANSITION_VIEW
+// with its view_name, SELECT_INSTITUTION, SUBMIT_CREDENTIALS, ERROR, EXIT, HANDOFF), each with a
+// random event_id and a timestamp [EventInterval] (one second) after the one before: the session
+// driver steps the server's clock as the user goes, so timestamps are strictly increasing within a
+// session and the clock afterwards reads the time the session ended. event_metadata is filled as in
+// Plaid's samples: institution_id and institution_name once the user has picked one, the
+// request_id of Link's last request (shared by the events until the next), exit_status on EXIT and
+// the error fields on ERROR and EXIT.
+//
+// [SessionResult.Events] has the events oldest first, as Link's onEvent callback sees them, for
+// every session. /link/token/get lists them newest first, as in Plaid's sample, and, as at Plaid,
+// only for Hosted Link sessions unless the server is made with [WithLinkWebhooksForAllSessions],
+// which mirrors the account-level enablement of Link events.
+//
+// # Webhooks
+//
+// If the link token names a webhook URL, the server POSTs the LINK webhooks Plaid sends for the
+// session's kind, each signed in the Plaid-Verification header by the server's own key, which
+// /webhook_verification_key/get serves, so a webhook.Verifier built on [Server.Client] accepts
+// them:
+//
+//   - ITEM_ADD_RESULT, for each Item added, in Hosted Link (hosted_link set) and Multi-Item Link
+//     (enable_multi_item_link) sessions, where [WithAdditionalItem] adds Items;
+//   - EVENTS in Hosted Link sessions, Link Recovery (Hosted Link in update mode) included;
+//   - SESSION_FINISHED (status SUCCESS or EXITED) in Hosted Link, Multi-Item Link and Layer
+//     sessions;
+//   - none in a standard session: a service that waits for ITEM_ADD_RESULT there would wait
+//     forever in production, and must take the public token from Link's onSuccess instead.
+//
+// [WithLinkWebhooksForAllSessions] adds EVENTS and SESSION_FINISHED for every session, as Plaid's
+// enablement does; ITEM_ADD_RESULT stays for Hosted Link and Multi-Item Link. A finished or exited
+// session's webhooks are sent before the session driver returns, in the order ITEM_ADD_RESULT,
+// EVENTS, SESSION_FINISHED; an abandoned session's EVENTS and SESSION_FINISHED come
+// [AbandonedSessionWebhookDelay] (10 minutes, within Plaid's 5 to 15) after its last event, when
+// the clock gets there. [WithEventsWebhooks] makes a session send EVENTS several times, each with
+// every event so far, as Plaid occasionally does, so a receiver's merging can be tested.
+//
+// # Delivery
+//
+// As at Plaid, only a 200 answer within the webhook timeout ([DefaultWebhookTimeout], real time,
+// or [WithWebhookTimeout]) delivers a webhook. Any other answer, or none, and the webhook is sent
+// again on Plaid's schedule on the server's clock: 30 seconds after the failed attempt was due,
+// then after waits four times longer each time (2 min, 8 min, 32 min, ...), for 24 hours; see
+// [WebhookRetryFirstDelay]. Each attempt carries the same body and a JWT issued at the clock's time
+// of the attempt. Attempts come due as the clock moves: [Clock.Advance] and [Clock.Set] send them
+// before they return, in order, so a test needs no waiting:
+//
+//	srv.Clock().Advance(30 * time.Second) // the first retry is sent now
+//
+// [Server.Deliveries] lists every attempt (webhook code, URL, body, attempt number, status, error,
+// time, and when the next is due) and [Server.Redeliver] sends one webhook again on demand. Plaid
+// also stops sending to a receiver that rejects over 90% of its webhooks in a day; the server does
+// not model that rule. A receiver should answer within the timeout, since a slow one holds up the
+// call that sends to it.
 //
 // # Time
 //
 // The server reads time from a [Clock] that stands still until the test moves it, so a test can
-// expire a token with s.Clock().Advance(4*time.Hour) instead of waiting.
+// expire a token with s.Clock().Advance(4*time.Hour) instead of waiting. Only the session drivers
+// move it on their own, by [EventInterval] per Link event. Moving the clock also sends the
+// webhooks that have come due (see Delivery).
 //
 // Webhooks are signed with that clock too: the iat of their Plaid-Verification JWT is the clock's
 // time, not the machine's. A receiver under test whose verifier reads the same clock,
@@ -49,10 +119,14 @@
 // # Faults
 //
 // [Server.FailNext] makes the next requests to a path fail with a chosen status and PlaidError,
-// and [Server.DelayNext] makes them slow, for testing a client's retries and timeouts. A fault is
-// used only by a POST to that path, the requests the endpoint serves. Both panic, as httptest's
-// helpers do on misuse, when given a path the server does not serve, since such a fault would
-// never fire. [Server.Close] does not wait out a delay: the delayed request is answered 503.
+// and [Server.DelayNext] makes them slow, for testing a client's retries and timeouts.
+// [Server.LoseReplyNext] makes them take effect and then lose their reply (a dropped connection,
+// or a proxy's HTML error page), for testing what a client does when it cannot know whether a
+// call happened: a public token exchanged that way is spent, and [Server.Items] shows its Item. A
+// fault is used only by a POST to that path, the requests the endpoint serves. All three panic, as
+// httptest's helpers do on misuse, when given a path the server does not serve, since such a
+// fault would never fire. [Server.ClearFaults] drops them all. [Server.Close] does not wait out a
+// delay: the delayed request is answered 503.
 //
 // # Bounds
 //
@@ -68,7 +142,9 @@
 // INVALID_BODY). The worst case a client can reach through the API is thus about
 // (MaxLinkTokens + MaxPublicTokens + MaxItems) × 64 KiB, some 1.9 GiB, and only by sending 30,000
 // bodies of the maximum size; typical entries take well under 2 KiB, a few tens of MB at the
-// caps. Sessions add what the test itself passes to [Server.CompleteSession].
+// caps. Sessions add what the test itself passes to [Server.CompleteSession]. Webhooks are kept for
+// redelivery up to [MaxWebhooks] and delivery records up to [MaxDeliveries], oldest dropped first;
+// at most [MaxLinkTokens] sessions stay open, the oldest abandoned first.
 //
 // # Example
 //

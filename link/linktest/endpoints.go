@@ -3,8 +3,6 @@ package linktest
 import (
 	"context"
 	"errors"
-	"fmt"
-	"html"
 	"net/http"
 	"net/url"
 	"slices"
@@ -222,6 +220,7 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 		webhook:      req.Webhook,
 		userID:       req.UserID,
 		updateTokens: updateTokens,
+		multiItem:    req.EnableMultiItemLink != nil && *req.EnableMultiItemLink,
 		metadata: link.TokenGetMetadataResponse{
 			InitialProducts: slices.Clone(req.Products),
 			Webhook:         req.Webhook,
@@ -244,6 +243,7 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 	}
 	if req.HostedLink != nil {
 		lt.hostedID = newUUID()
+		lt.completionRedirectURI = req.HostedLink.CompletionRedirectURI
 		resp.HostedLinkURL = s.URL + hostedLinkPrefix + lt.hostedID
 	}
 	s.putLinkTokenLocked(lt)
@@ -293,9 +293,21 @@ func (s *Server) tokenGet(_ context.Context, body []byte, requestID string) (any
 			ClientName:               nullable(lt.metadata.ClientName),
 		},
 	}
-	// Sessions are stored oldest first; Plaid lists the most recent first.
+	// Plaid returns complete event data only for Hosted Link sessions unless the account is
+	// enabled for Link events; the other sessions come back without events.
+	withEvents := lt.hostedID != "" || s.allSessions
+	// Sessions are stored oldest first; Plaid lists the most recent first, and so its events
+	// too, as in its sample.
 	for i := len(lt.sessions) - 1; i >= 0; i-- {
-		resp.LinkSessions = append(resp.LinkSessions, lt.sessions[i])
+		ls := lt.sessions[i]
+		ls.Events = nil
+		if withEvents {
+			ls.Events = make([]link.Event, len(lt.sessions[i].Events))
+			for j, ev := range lt.sessions[i].Events {
+				ls.Events[len(ls.Events)-1-j] = ev
+			}
+		}
+		resp.LinkSessions = append(resp.LinkSessions, ls)
 	}
 	return resp, nil
 }
@@ -469,6 +481,7 @@ func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID st
 		expiresAt: now.Add(LinkTokenLifetime),
 		webhook:   req.Webhook,
 		userID:    userID,
+		layer:     true,
 		metadata: link.TokenGetMetadataResponse{
 			InitialProducts: []link.Product{link.ProductLayer},
 			Webhook:         req.Webhook,
@@ -508,28 +521,6 @@ func (s *Server) webhookVerificationKeyGet(ctx context.Context, body []byte, req
 	return &out, nil
 }
 
-// hostedLinkPrefix is the path of the Hosted Link pages the server hands out as hosted_link_url.
+// hostedLinkPrefix is the path of the Hosted Link pages the server hands out as hosted_link_url;
+// they serve the Link stand-in page (page.go).
 const hostedLinkPrefix = "/hl/"
-
-// serveHostedLink answers GET on a hosted_link_url with a small page naming its link token, so
-// that the URL a test or example prints is live; the session itself is driven with
-// [Server.CompleteSession] or [Server.ExitSession].
-func (s *Server) serveHostedLink(w http.ResponseWriter, r *http.Request) {
-	id := strings.TrimPrefix(r.URL.Path, hostedLinkPrefix)
-	s.mu.Lock()
-	now := s.nowLocked()
-	token, ok := s.hosted[id]
-	var lt *linkToken
-	if ok {
-		lt, ok = s.linkTokens.get(token)
-	}
-	live := ok && now.Before(lt.expiresAt)
-	s.mu.Unlock()
-	if !live {
-		http.Error(w, "linktest: this Hosted Link URL is unknown or has expired", http.StatusNotFound)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = fmt.Fprintf(w, "<!doctype html><title>linktest Hosted Link</title><p>linktest Hosted Link session for <code>%s</code>.</p>"+
-		"<p>Drive it from the test with Server.CompleteSession or Server.ExitSession.</p>\n", html.EscapeString(token))
-}

@@ -37,13 +37,18 @@ func Example() {
 		panic(err)
 	}
 
+	// The events Link's front end reports, oldest first, one EventInterval apart on the fake clock.
+	for _, ev := range session.Events {
+		if ev.EventName != link.EventNameTransitionView {
+			fmt.Println(ev.EventName)
+		}
+	}
+
 	got, err := client.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
 	if err != nil {
 		panic(err)
 	}
-	for _, ev := range got.LinkSessions[0].Events {
-		fmt.Println(ev.EventName)
-	}
+	fmt.Println(got.LinkSessions[0].OnSuccess.PublicToken == session.PublicToken)
 
 	exch, err := client.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: session.PublicToken})
 	if err != nil {
@@ -61,11 +66,14 @@ func Example() {
 	// SUBMIT_CREDENTIALS
 	// HANDOFF
 	// true
+	// true
 	// INVALID_LINK_TOKEN
 }
 
 // Webhooks from the fake are signed with its own key, so a receiver that verifies them with a
-// webhook.Verifier built on the fake's client accepts them.
+// webhook.Verifier built on the fake's client accepts them. As at Plaid, a Hosted Link session
+// gets all three LINK webhooks; a standard one gets none unless the server is made with
+// WithLinkWebhooksForAllSessions.
 func Example_webhooks() {
 	srv := linktest.NewServer()
 	defer srv.Close()
@@ -85,6 +93,7 @@ func Example_webhooks() {
 		User:         &link.TokenCreateRequestUser{ClientUserID: "user-1"},
 		Products:     []link.Product{link.ProductAuth},
 		Webhook:      receiver.URL,
+		HostedLink:   &link.TokenCreateHostedLink{},
 	})
 	if err != nil {
 		panic(err)

@@ -43,3 +43,18 @@ func WebhookKeyGet(s *Server, ctx context.Context, kid string) (status int, perr
 	}
 	return e.status, e.err
 }
+
+// QueuedLostReplies reports how many LoseReplyNext faults are queued for path.
+func QueuedLostReplies(s *Server, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.lostReplies[normalizePath(path)])
+}
+
+// SetWebhookLimits lowers how many webhooks s remembers and how many delivery records it keeps.
+func SetWebhookLimits(s *Server, webhooks, deliveries int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.webhooks.max = webhooks
+	s.maxDeliveries = deliveries
+}

@@ -73,38 +73,99 @@ func mustEndpointPath(caller, path string) string {
 	return p
 }
 
-// ClearFaults drops every fault queued by FailNext and DelayNext.
+// LoseReplyNext makes the next n POST requests to path (one of the Path constants) be performed
+// and then lose their reply, as when a connection breaks or a proxy times out after Plaid has done
+// the work: the request has its full effect (a public token is spent and its Item made, a link
+// token is created, ...) and the client never sees the answer. With status 0 the server drops the
+// connection without writing anything; with another status it answers that status with a body
+// that is not Plaid's, a proxy's HTML error page (for example 502 or 504). A status that is not 0
+// and not in 200-599 is taken as 504. Use it to test that a client treats an unknown outcome as
+// such instead of retrying blindly or reporting a failure.
+//
+// These faults are queued apart from those of [Server.FailNext] and [Server.DelayNext]: a request
+// that takes a FailNext fault is not performed and leaves a LoseReplyNext fault queued for the
+// next one; a delayed request that is then performed loses its reply. Paths are checked as for
+// FailNext: LoseReplyNext panics on a path the server does not serve.
+func (s *Server) LoseReplyNext(path string, n int, status int) {
+	path = mustEndpointPath("LoseReplyNext", path)
+	if status != 0 && (status < 200 || status > 599) {
+		status = http.StatusGatewayTimeout
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pushN(s.lostReplies, path, n, status)
+}
+
+func (s *Server) takeLostReply(path string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return popFront(s.lostReplies, path)
+}
+
+// proxyPage is the body of a reply lost behind a proxy: the page nginx sends, not a PlaidError.
+const proxyPage = "<html>\r\n<head><title>%[1]d %[2]s</title></head>\r\n<body>\r\n<center><h1>%[1]d %[2]s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
+// loseReply loses the reply to a performed request: it drops the connection (status 0) or sends
+// a proxy's error page with status.
+func loseReply(w http.ResponseWriter, status int) {
+	if status == 0 {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+			return
+		}
+		// A server that cannot hand over its connection (HTTP/2) is told to abort the reply,
+		// which net/http does silently by resetting the stream.
+		panic(http.ErrAbortHandler)
+	}
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, proxyPage, status, http.StatusText(status))
+}
+
+// ClearFaults drops every fault queued by FailNext, DelayNext and LoseReplyNext.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.faults)
+	clear(s.lostReplies)
 }
 
 // queueFaults queues n copies of f for path, which the caller has checked and normalized.
 func (s *Server) queueFaults(path string, n int, f fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.faults[path]
-	for i := 0; i < n && len(q) < maxQueuedFaults; i++ {
-		q = append(q, f)
-	}
-	if len(q) > 0 {
-		s.faults[path] = q
-	}
+	pushN(s.faults, path, n, f)
 }
 
 func (s *Server) takeFault(path string) (fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q := s.faults[path]
+	return popFront(s.faults, path)
+}
+
+// pushN queues n copies of v for path, up to maxQueuedFaults in all.
+func pushN[T any](queues map[string][]T, path string, n int, v T) {
+	q := queues[path]
+	for i := 0; i < n && len(q) < maxQueuedFaults; i++ {
+		q = append(q, v)
+	}
+	if len(q) > 0 {
+		queues[path] = q
+	}
+}
+
+// popFront takes the first value queued for path.
+func popFront[T any](queues map[string][]T, path string) (T, bool) {
+	q := queues[path]
 	if len(q) == 0 {
-		return fault{}, false
+		var zero T
+		return zero, false
 	}
-	f := q[0]
 	if len(q) == 1 {
-		delete(s.faults, path)
+		delete(queues, path)
 	} else {
-		s.faults[path] = q[1:]
+		queues[path] = q[1:]
 	}
-	return f, true
+	return q[0], true
 }

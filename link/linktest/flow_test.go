@@ -70,8 +70,10 @@ func TestFullFlow(t *testing.T) {
 	assert.Equal(t, "Plaid Checking", sess.Accounts[0].Name)
 	assert.Equal(t, "savings", sess.Accounts[1].Subtype)
 	assert.Regexp(t, `^[A-Za-z0-9]{37}$`, sess.Accounts[0].ID)
-	require.Len(t, sess.Webhooks, 3)
-	assert.Error(t, sess.WebhookErr())
+	assert.Empty(t, sess.Webhooks, "Plaid sends a standard session no webhook")
+	assert.Empty(t, s.Deliveries())
+	require.Len(t, sess.Events, 9)
+	assert.Equal(t, link.EventNameHandoff, sess.Events[8].EventName)
 
 	got, err = c.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
 	require.NoError(t, err)
@@ -80,20 +82,10 @@ func TestFullFlow(t *testing.T) {
 	sessionAt := start.Add(time.Minute)
 	assert.Equal(t, sess.LinkSessionID, ls.LinkSessionID)
 	assert.Equal(t, sessionAt, ls.StartedAt)
-	assert.Equal(t, sessionAt, ls.FinishedAt)
+	assert.Equal(t, sessionAt.Add(9*linktest.EventInterval), ls.FinishedAt, "one EventInterval per event")
+	assert.Equal(t, ls.FinishedAt, s.Clock().Now(), "the session moved the clock")
 	assert.Nil(t, ls.Exit)
-
-	var names []link.EventName
-	for _, ev := range ls.Events {
-		names = append(names, ev.EventName)
-		assert.Equal(t, sessionAt, ev.Timestamp.Time)
-		assert.Regexp(t, `^`+uuidPattern+`$`, ev.EventID)
-		assert.Regexp(t, `^[A-Za-z0-9]{15}$`, ev.EventMetadata.RequestID)
-	}
-	assert.Equal(t, []link.EventName{link.EventNameOpen, link.EventNameSelectInstitution,
-		link.EventNameSubmitCredentials, link.EventNameHandoff}, names)
-	assert.Equal(t, "First Platypus Bank", ls.Events[1].EventMetadata.InstitutionName)
-	assert.Equal(t, linktest.DefaultInstitutionID, ls.Events[1].EventMetadata.InstitutionID)
+	assert.Empty(t, ls.Events, "no events in /link/token/get for a standard session without the enablement")
 
 	require.NotNil(t, ls.Results)
 	require.Len(t, ls.Results.ItemAddResults, 1)
@@ -194,16 +186,16 @@ func TestPublicTokenExpiry(t *testing.T) {
 	ctx := context.Background()
 	tok := createToken(t, c, tokenRequest())
 
+	// A public token is made when the session ends, which is where the clock is afterwards.
 	early, err := s.CompleteSession(tok.LinkToken)
 	require.NoError(t, err)
-	late, err := s.CompleteSession(tok.LinkToken)
-	require.NoError(t, err)
-
 	s.Clock().Advance(30*time.Minute - time.Second)
 	_, err = c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: early.PublicToken})
 	require.NoError(t, err)
 
-	s.Clock().Advance(time.Second)
+	late, err := s.CompleteSession(tok.LinkToken)
+	require.NoError(t, err)
+	s.Clock().Advance(30 * time.Minute)
 	_, err = c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: late.PublicToken})
 	perr := plaidErr(t, err)
 	assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
@@ -212,7 +204,7 @@ func TestPublicTokenExpiry(t *testing.T) {
 }
 
 func TestExitSession(t *testing.T) {
-	s := newServer(t)
+	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
 	c := s.Client()
 	tok := createToken(t, c, tokenRequest())
 
@@ -245,19 +237,20 @@ func TestExitSession(t *testing.T) {
 	assert.Equal(t, res.LinkSessionID, ls.Exit.Metadata.LinkSessionID)
 	assert.Equal(t, &link.SessionExitMetadataInstitution{Name: "First Gingham Credit Union", InstitutionID: "ins_109509"}, ls.Exit.Metadata.Institution)
 
-	var names []link.EventName
-	for _, ev := range ls.Events {
-		names = append(names, ev.EventName)
-	}
-	assert.Equal(t, []link.EventName{link.EventNameOpen, link.EventNameSelectInstitution,
-		link.EventNameSubmitCredentials, link.EventNameError, link.EventNameExit}, names)
-	errEv, exitEv := ls.Events[3], ls.Events[4]
+	// /link/token/get lists events newest first; the result has them oldest first.
+	assert.Equal(t, res.Events, reversed(ls.Events))
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION",
+		"SELECT_INSTITUTION", "TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "ERROR",
+		"TRANSITION_VIEW:ERROR", "EXIT"}, eventNames(res.Events))
+	errEv, exitEv := res.Events[6], res.Events[8]
 	assert.Equal(t, "INVALID_CREDENTIALS", errEv.EventMetadata.ErrorCode)
 	assert.Equal(t, link.ErrorTypeItemError, errEv.EventMetadata.ErrorType)
 	assert.Equal(t, "the provided credentials were not correct", errEv.EventMetadata.ErrorMessage)
+	assert.Equal(t, "ins_109509", errEv.EventMetadata.InstitutionID)
 	assert.Equal(t, link.ExitStatusRequiresCredentials, exitEv.EventMetadata.ExitStatus)
 	assert.Equal(t, "INVALID_CREDENTIALS", exitEv.EventMetadata.ErrorCode)
-	assert.Equal(t, res.Events, ls.Events)
+	assert.Equal(t, ls.Exit.Metadata.RequestID, exitEv.EventMetadata.RequestID)
+	assert.Equal(t, ls.Exit.Error.RequestID, errEv.EventMetadata.RequestID)
 
 	// The caller's error is copied, not kept.
 	credErr.ErrorCode = "CHANGED"
@@ -267,7 +260,7 @@ func TestExitSession(t *testing.T) {
 }
 
 func TestExitSessionWithoutError(t *testing.T) {
-	s := newServer(t)
+	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
 	tok := createToken(t, s.Client(), tokenRequest())
 	_, err := s.ExitSession(tok.LinkToken, nil, linktest.WithExitStatus(link.ExitStatusInstitutionNotFound))
 	require.NoError(t, err)
@@ -278,10 +271,10 @@ func TestExitSessionWithoutError(t *testing.T) {
 	require.NotNil(t, ls.Exit)
 	assert.Nil(t, ls.Exit.Error)
 	assert.Equal(t, link.ExitStatusInstitutionNotFound, ls.Exit.Metadata.Status)
-	require.Len(t, ls.Events, 3)
-	assert.Equal(t, link.EventNameExit, ls.Events[2].EventName)
-	assert.Equal(t, link.ExitStatusInstitutionNotFound, ls.Events[2].EventMetadata.ExitStatus)
-	assert.Empty(t, ls.Events[2].EventMetadata.ErrorCode)
+	require.Len(t, ls.Events, 6)
+	assert.Equal(t, link.EventNameExit, ls.Events[0].EventName, "newest first")
+	assert.Equal(t, link.ExitStatusInstitutionNotFound, ls.Events[0].EventMetadata.ExitStatus)
+	assert.Empty(t, ls.Events[0].EventMetadata.ErrorCode)
 
 	_, err = s.ExitSession("link-sandbox-unknown", nil)
 	assert.Equal(t, "INVALID_LINK_TOKEN", plaidErr(t, err).ErrorCode)
@@ -289,7 +282,7 @@ func TestExitSessionWithoutError(t *testing.T) {
 
 func TestSandboxResetLoginAndUpdateMode(t *testing.T) {
 	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	s := newServer(t, linktest.WithClock(linktest.NewClock(start)))
+	s := newServer(t, linktest.WithClock(linktest.NewClock(start)), linktest.WithLinkWebhooksForAllSessions())
 	c := s.Client()
 	ctx := context.Background()
 
@@ -337,11 +330,9 @@ func TestSandboxResetLoginAndUpdateMode(t *testing.T) {
 	got, err := c.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
 	require.NoError(t, err)
 	require.Len(t, got.LinkSessions, 1)
-	var names []link.EventName
-	for _, ev := range got.LinkSessions[0].Events {
-		names = append(names, ev.EventName)
-	}
-	assert.Equal(t, []link.EventName{link.EventNameOpen, link.EventNameSubmitCredentials, link.EventNameHandoff}, names)
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "TRANSITION_VIEW:LOADING",
+		"TRANSITION_VIEW:CONNECTED", "HANDOFF"}, eventNames(reversed(got.LinkSessions[0].Events)),
+		"update mode opens on the Item's institution")
 	assert.Equal(t, sess.PublicToken, got.LinkSessions[0].Results.ItemAddResults[0].PublicToken)
 	assert.Empty(t, got.Metadata.InitialProducts)
 
@@ -375,7 +366,7 @@ func TestHostedLink(t *testing.T) {
 	resp, err = http.Get(tok.HostedLinkURL)
 	require.NoError(t, err)
 	resp.Body.Close()
-	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, http.StatusGone, resp.StatusCode)
 }
 
 // A Hosted Link token expires with its URL: after 30 minutes by default (Plaid's default for a

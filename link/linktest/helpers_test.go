@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -102,4 +103,32 @@ func requirePlaidErrorBody(t *testing.T, r rawReply, status int, errType, code s
 	dm, ok := r.body["display_message"]
 	require.True(t, ok, "display_message must be present")
 	require.Nil(t, dm, "display_message is null for developer errors")
+}
+
+// eventNames names each event, with the view of a TRANSITION_VIEW: "TRANSITION_VIEW:CONSENT".
+func eventNames(evs []link.Event) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = string(ev.EventName)
+		if ev.EventMetadata.ViewName != "" {
+			out[i] += ":" + ev.EventMetadata.ViewName
+		}
+	}
+	return out
+}
+
+// reversed returns evs in the opposite order, for comparing /link/token/get's newest-first list
+// with a session's oldest-first one.
+func reversed(evs []link.Event) []link.Event {
+	out := slices.Clone(evs)
+	slices.Reverse(out)
+	return out
+}
+
+// hostedRequest is a valid /link/token/create request for a Hosted Link session, the kind Plaid
+// sends every LINK webhook for by default.
+func hostedRequest() *link.TokenCreateRequest {
+	req := tokenRequest()
+	req.HostedLink = &link.TokenCreateHostedLink{}
+	return req
 }

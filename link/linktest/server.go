@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
@@ -70,8 +72,9 @@ const (
 	MaxHostedLinkURLLifetime = 21 * 24 * time.Hour
 )
 
-// DefaultWebhookTimeout bounds each webhook delivery unless [WithWebhookTimeout] sets another.
-const DefaultWebhookTimeout = 5 * time.Second
+// DefaultWebhookTimeout bounds each webhook delivery unless [WithWebhookTimeout] sets another:
+// Plaid waits 10 seconds for a receiver's answer before it counts the delivery as failed.
+const DefaultWebhookTimeout = 10 * time.Second
 
 // MaxRequestBodyBytes bounds a request body; Plaid's requests are a few kilobytes. A larger body
 // is refused with HTTP 413 and INVALID_REQUEST / INVALID_BODY. The bound is what keeps each stored
@@ -86,6 +89,8 @@ type config struct {
 	clock            *Clock
 	webhookTimeout   time.Duration
 	webhookClient    *http.Client
+	allSessions      bool
+	listener         net.Listener
 }
 
 // WithCredentials sets the client_id and secret the server accepts instead of [ClientID] and
@@ -131,6 +136,16 @@ func WithWebhookClient(client *http.Client) Option {
 	}
 }
 
+// WithLinkWebhooksForAllSessions mirrors the account-level enablement Plaid grants on request
+// ("Link events for all sessions"): every Link session with a webhook URL gets the EVENTS and
+// SESSION_FINISHED webhooks, and /link/token/get shows the events of every session. Without it,
+// as by default at Plaid, only Hosted Link sessions get EVENTS and show events in
+// /link/token/get, and only Hosted Link, Multi-Item Link and Layer sessions get
+// SESSION_FINISHED. ITEM_ADD_RESULT stays for Hosted Link and Multi-Item Link sessions either way.
+func WithLinkWebhooksForAllSessions() Option {
+	return func(c *config) { c.allSessions = true }
+}
+
 // Server is an in-process fake of Plaid's Link API listening on a loopback address. Make one
 // with [NewServer] and Close it when done. Its methods are safe for concurrent use.
 type Server struct {
@@ -145,6 +160,7 @@ type Server struct {
 	webhookTimeout time.Duration
 	webhookClient  *http.Client
 	ownClient      bool // webhookClient was made by NewServer
+	allSessions    bool // WithLinkWebhooksForAllSessions
 
 	mu           sync.Mutex
 	linkTokens   *fifo[*linkToken]
@@ -152,7 +168,22 @@ type Server struct {
 	publicTokens *fifo[*publicToken]
 	items        *fifo[*item] // by access token
 	faults       map[string][]fault
+	lostReplies  map[string][]int // path -> statuses of replies to lose, see LoseReplyNext
 	lastPrune    time.Time
+
+	webhooks      *fifo[*webhookJob]       // by id, for redelivery
+	scheduled     map[*webhookJob]struct{} // the webhooks waiting for a scheduled attempt
+	seq           uint64                   // of the last webhook queued
+	deliveries    []WebhookDelivery        // oldest first, at most maxDeliveries
+	maxDeliveries int                      // MaxDeliveries; lowered by tests
+	open          *fifo[*openSession]      // sessions begun with OpenSession and not yet abandoned
+
+	// dispatching is held by the one deliverDue call that sends due webhooks; wake asks it to
+	// look again, for calls that found it held.
+	dispatching sync.Mutex
+	wake        atomic.Bool
+
+	pages pageStore // the Link stand-in page's submissions (page.go)
 
 	// done is closed by Close, so that a request waiting out an injected delay ends at once
 	// instead of holding Close up, which waits for every request in flight.
@@ -194,18 +225,27 @@ func NewServer(opts ...Option) *Server {
 		publicTokens:   newFIFO[*publicToken](MaxPublicTokens),
 		items:          newFIFO[*item](MaxItems),
 		faults:         make(map[string][]fault),
+		lostReplies:    make(map[string][]int),
+		webhooks:       newFIFO[*webhookJob](MaxWebhooks),
+		scheduled:      make(map[*webhookJob]struct{}),
+		maxDeliveries:  MaxDeliveries,
+		open:           newFIFO[*openSession](MaxLinkTokens),
+		allSessions:    cfg.allSessions,
 		done:           make(chan struct{}),
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.clock.listen(s)
+	s.ts = startHTTPServer(cfg.listener, http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
 	return s
 }
 
 // Close shuts the server down and waits for requests in flight to finish. A request still waiting
-// out a delay from [Server.DelayNext] stops waiting and is answered 503. Close may be called more
-// than once.
+// out a delay from [Server.DelayNext] stops waiting and is answered 503. Webhook attempts still
+// scheduled are dropped: moving the clock no longer sends them. Close may be called more than
+// once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
+	s.clock.unlisten(s)
 	s.ts.Close()
 	if s.ownClient {
 		s.webhookClient.CloseIdleConnections()
@@ -259,8 +299,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	path := r.URL.Path
 
-	if r.Method == http.MethodGet && strings.HasPrefix(path, hostedLinkPrefix) {
-		s.serveHostedLink(w, r)
+	if isPagePath(path) {
+		s.servePage(w, r)
 		return
 	}
 
@@ -298,21 +338,28 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	status, reply := s.perform(r, ep, body, readErr, requestID)
+	// The request has had its effect whatever the reply; LoseReplyNext loses only the reply.
+	if lost, ok := s.takeLostReply(path); ok {
+		loseReply(w, lost)
+		return
+	}
+	writeJSON(w, status, reply)
+}
+
+// perform answers a request that no fault stopped: it checks the body and credentials, runs the
+// endpoint, and returns the HTTP status and the body to reply with.
+func (s *Server) perform(r *http.Request, ep endpoint, body []byte, readErr error, requestID string) (int, any) {
+	fail := func(e *apiError) (int, any) { return e.status, toWire(e.err, requestID) }
 	if readErr != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(readErr, &tooBig) {
-			e := errBodyTooLarge(MaxRequestBodyBytes)
-			writeError(w, e.status, e.err, requestID)
-			return
+			return fail(errBodyTooLarge(MaxRequestBodyBytes))
 		}
-		e := errInvalidBody("reading the body failed")
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(errInvalidBody("reading the body failed"))
 	}
 	if !json.Valid(body) {
-		e := errInvalidBody("the body is not valid JSON")
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(errInvalidBody("the body is not valid JSON"))
 	}
 	var creds struct {
 		ClientID string `json:"client_id"`
@@ -321,16 +368,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// The body may be a JSON value other than an object; credentials then come from headers only.
 	_ = json.Unmarshal(body, &creds)
 	if e := s.authenticate(r.Header, creds.ClientID, creds.Secret); e != nil {
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(e)
 	}
-
 	resp, e := ep(s, r.Context(), body, requestID)
 	if e != nil {
-		writeError(w, e.status, e.err, requestID)
-		return
+		return fail(e)
 	}
-	writeJSON(w, http.StatusOK, resp)
+	return http.StatusOK, resp
 }
 
 // authenticate checks credentials the way Plaid does: from the PLAID-CLIENT-ID and PLAID-SECRET
@@ -521,7 +565,23 @@ func (s *Server) Item(accessToken string) (it Item, ok bool) {
 	if !ok {
 		return Item{}, false
 	}
-	it = Item{
+	return in.snapshot(), true
+}
+
+// Items returns the Items the server holds, oldest first: those whose public token has been
+// exchanged. A test can see with it that an exchange took effect although its reply was lost
+// (see [Server.LoseReplyNext]).
+func (s *Server) Items() []Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nowLocked()
+	out := make([]Item, 0, s.items.len())
+	s.items.each(func(in *item) { out = append(out, in.snapshot()) })
+	return out
+}
+
+func (in *item) snapshot() Item {
+	it := Item{
 		ItemID:        in.itemID,
 		AccessToken:   in.accessToken,
 		InstitutionID: in.institution.InstitutionID,
@@ -533,5 +593,5 @@ func (s *Server) Item(accessToken string) (it Item, ok bool) {
 		e := *in.err
 		it.Error = &e
 	}
-	return it, true
+	return it
 }

@@ -1,31 +1,44 @@
 package linktest
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
-// SessionOption configures a Link session driven by [Server.CompleteSession] or
-// [Server.ExitSession].
+// EventInterval is how far a session driver steps the server's clock before each Link event it
+// records, so that the events of a session have strictly increasing timestamps, whole seconds
+// apart as in Plaid's samples, and a session takes some fake time as a real one does.
+const EventInterval = time.Second
+
+// AbandonedSessionWebhookDelay is how long after the last user interaction the EVENTS and
+// SESSION_FINISHED webhooks of an abandoned session are due; Plaid sends them 5 to 15 minutes
+// after it.
+const AbandonedSessionWebhookDelay = 10 * time.Minute
+
+// SessionOption configures a Link session driven by [Server.CompleteSession],
+// [Server.ExitSession] or [Server.OpenSession].
 type SessionOption func(*sessionConfig)
 
 type sessionConfig struct {
 	institutionID string
 	accounts      []link.SessionSuccessMetadataAccount
 	exitStatus    link.ExitStatus
+	eventsParts   int
+	extraItems    []extraItem
 }
 
-// sessionStart is what both session drivers begin with: the live link token, the institution the
-// user is at, the Items an update-mode token repairs (none otherwise), the time and a new id.
+// extraItem is an Item a Multi-Item Link session links after its first.
+type extraItem struct {
+	institutionID string
+	accounts      []link.SessionSuccessMetadataAccount
+}
+
+// sessionStart is what every session driver begins with: the live link token, the institution
+// the user is at, the Items an update-mode token repairs (none otherwise), the time and a new id.
 type sessionStart struct {
 	lt      *linkToken
 	inst    Institution
@@ -43,7 +56,7 @@ func (s *Server) startSession(linkToken string, cfg *sessionConfig, opts []Sessi
 		}
 	}
 	s.mu.Lock()
-	lt, inst, updates, e := s.openSessionLocked(linkToken, cfg)
+	lt, inst, updates, e := s.lookupSessionLocked(linkToken, cfg)
 	if e != nil {
 		s.mu.Unlock()
 		return sessionStart{}, sessionError(e)
@@ -73,6 +86,36 @@ func WithExitStatus(status link.ExitStatus) SessionOption {
 	return func(c *sessionConfig) { c.exitStatus = status }
 }
 
+// WithEventsWebhooks makes a session that gets the EVENTS webhook get it n times, as Plaid may
+// send it more than once for one session: each webhook carries every event so far, the first
+// about 1/n of the session's events, the last all of them, so a receiver must merge them (as
+// webhook.MergeEvents does) rather than append. Values below 2 mean once, the default. It changes
+// nothing for a session that gets no EVENTS webhook (see [Server.CompleteSession]).
+func WithEventsWebhooks(n int) SessionOption {
+	return func(c *sessionConfig) { c.eventsParts = min(max(n, 1), maxEventsParts) }
+}
+
+// WithAdditionalItem makes the user of a Multi-Item Link session (a link token created with
+// enable_multi_item_link) link one more Item after the first, at institutionID (which must serve
+// one of the token's country_codes; empty picks as [WithInstitution] does) with accounts (the
+// default checking and savings accounts if none). Each Item gets its own public token, in
+// [SessionResult.PublicTokens], results.item_add_results, its own ITEM_ADD_RESULT webhook and
+// SESSION_FINISHED's public_tokens, as in Plaid's Multi-Item Link. The option may be repeated.
+// [Server.CompleteSession] refuses it for a link token without enable_multi_item_link.
+func WithAdditionalItem(institutionID string, accounts ...link.SessionSuccessMetadataAccount) SessionOption {
+	return func(c *sessionConfig) {
+		if len(c.extraItems) < maxExtraItems {
+			c.extraItems = append(c.extraItems, extraItem{institutionID, slices.Clone(accounts)})
+		}
+	}
+}
+
+// maxExtraItems bounds WithAdditionalItem, far above what a user links in one session.
+const maxExtraItems = 32
+
+// maxEventsParts bounds WithEventsWebhooks, since each part is a delivery the server keeps.
+const maxEventsParts = 16
+
 // SessionResult is what a Link session driven from a test produced.
 type SessionResult struct {
 	// LinkSessionID is the session's link_session_id.
@@ -86,25 +129,12 @@ type SessionResult struct {
 	InstitutionID string
 	// Accounts are the accounts linked (or, in update mode, kept) by the session.
 	Accounts []link.SessionSuccessMetadataAccount
-	// Events are the Link events of the session, oldest first.
+	// Events are the Link events of the session, oldest first, as Link's front end reports them
+	// to onEvent: for every session, whether or not /link/token/get and webhooks show them.
 	Events []link.Event
-	// Webhooks are the deliveries made to the link token's webhook URL, in order; none if the
-	// link token has no webhook.
+	// Webhooks are the deliveries made during the call, in order: the first attempt at each
+	// webhook the session is sent. Later attempts are in [Server.Deliveries].
 	Webhooks []WebhookDelivery
-}
-
-// WebhookDelivery is one webhook the server POSTed for a session.
-type WebhookDelivery struct {
-	// Code is the webhook_code: "ITEM_ADD_RESULT", "EVENTS" or "SESSION_FINISHED".
-	Code string
-	// URL is where the webhook was sent.
-	URL string
-	// Body is the JSON body that was sent.
-	Body []byte
-	// StatusCode is the receiver's HTTP status, or 0 if no answer came.
-	StatusCode int
-	// Err is nil if the receiver answered with a 2xx status, and says why not otherwise.
-	Err error
 }
 
 // WebhookErr returns the delivery errors of the session joined into one, or nil if every webhook
@@ -164,9 +194,9 @@ func sessionError(e *apiError) error {
 	return &err
 }
 
-// openSessionLocked looks up a live link token and the institution a session on it uses.
+// lookupSessionLocked looks up a live link token and the institution a session on it uses.
 // The caller must hold s.mu.
-func (s *Server) openSessionLocked(linkToken string, cfg *sessionConfig) (*linkToken, Institution, []*item, *apiError) {
+func (s *Server) lookupSessionLocked(linkToken string, cfg *sessionConfig) (*linkToken, Institution, []*item, *apiError) {
 	now := s.nowLocked()
 	lt, ok := s.linkTokens.get(linkToken)
 	if !ok {
@@ -186,24 +216,33 @@ func (s *Server) openSessionLocked(linkToken string, cfg *sessionConfig) (*linkT
 	if len(updates) > 0 {
 		return lt, updates[0].institution, updates, nil
 	}
-	ccs := lt.metadata.CountryCodes
-	if cfg.institutionID == "" {
+	inst, e := pickInstitution(lt.metadata.CountryCodes, cfg.institutionID)
+	if e != nil {
+		return nil, Institution{}, nil, e
+	}
+	return lt, inst, nil, nil
+}
+
+// pickInstitution returns the institution id names, which must serve one of ccs, or with id
+// empty the first institution that does.
+func pickInstitution(ccs []link.CountryCode, id string) (Institution, *apiError) {
+	if id == "" {
 		// Institutions lists DefaultInstitutionID first, so a US or CA token gets it.
 		for _, in := range institutions {
 			if servesAny(in, ccs) {
-				return lt, in, nil, nil
+				return in, nil
 			}
 		}
-		return nil, Institution{}, nil, errNoInstitutionForCountries(ccs)
+		return Institution{}, errNoInstitutionForCountries(ccs)
 	}
-	inst, ok := lookupInstitution(cfg.institutionID)
+	inst, ok := lookupInstitution(id)
 	if !ok {
-		return nil, Institution{}, nil, errInvalidInstitution(cfg.institutionID)
+		return Institution{}, errInvalidInstitution(id)
 	}
 	if !servesAny(inst, ccs) {
-		return nil, Institution{}, nil, errInstitutionCountry(inst, ccs)
+		return Institution{}, errInstitutionCountry(inst, ccs)
 	}
-	return lt, inst, nil, nil
+	return inst, nil
 }
 
 // servesAny reports whether inst serves one of ccs.
@@ -216,26 +255,112 @@ func servesAny(inst Institution, ccs []link.CountryCode) bool {
 	return false
 }
 
-func newEvent(name link.EventName, at time.Time, inst *Institution) link.Event {
+// eventLog records a session's events the way Link reports them: each a clock step after the
+// last, institution_id and institution_name once the user has picked one, and the request_id of
+// the last request Link made, which several events share until Link makes another.
+type eventLog struct {
+	clock     *Clock
+	inst      *Institution
+	requestID string
+	events    []link.Event
+}
+
+func newEventLog(clock *Clock) *eventLog {
+	return &eventLog{clock: clock, requestID: newRequestID()}
+}
+
+// request starts a new Link request: later events carry its request_id.
+func (l *eventLog) request() { l.requestID = newRequestID() }
+
+// pick records that the user is at inst from now on.
+func (l *eventLog) pick(inst Institution) { l.inst = &inst }
+
+func (l *eventLog) add(name link.EventName) *link.Event {
 	ev := link.Event{
 		EventName:     name,
-		Timestamp:     link.Timestamp{Time: at},
+		Timestamp:     link.Timestamp{Time: l.clock.step(EventInterval)},
 		EventID:       newUUID(),
-		EventMetadata: link.EventMetadata{RequestID: newRequestID()},
+		EventMetadata: link.EventMetadata{RequestID: l.requestID},
 	}
-	if inst != nil {
-		ev.EventMetadata.InstitutionID = inst.InstitutionID
-		ev.EventMetadata.InstitutionName = inst.Name
+	if l.inst != nil {
+		ev.EventMetadata.InstitutionID = l.inst.InstitutionID
+		ev.EventMetadata.InstitutionName = l.inst.Name
 	}
-	return ev
+	l.events = append(l.events, ev)
+	return &l.events[len(l.events)-1]
+}
+
+// view records a TRANSITION_VIEW to the named pane.
+func (l *eventLog) view(name string) {
+	l.add(link.EventNameTransitionView).EventMetadata.ViewName = name
+}
+
+// last is the time of the latest event.
+func (l *eventLog) last() time.Time { return l.events[len(l.events)-1].Timestamp.Time }
+
+// openLink records a user opening Link and reaching the credentials pane of inst: picking it
+// first unless the session is in update mode, where Link opens on the Item's institution.
+func (l *eventLog) openLink(inst Institution, update bool) {
+	l.add(link.EventNameOpen)
+	if update {
+		l.pick(inst)
+	} else {
+		l.view("CONSENT")
+		l.view("SELECT_INSTITUTION")
+		l.request()
+		l.pick(inst)
+		l.add(link.EventNameSelectInstitution)
+	}
+	l.view("CREDENTIAL")
+}
+
+// submitCredentials records the user submitting their credentials.
+func (l *eventLog) submitCredentials() {
+	l.request()
+	l.add(link.EventNameSubmitCredentials)
+}
+
+// linkItem records the user logging in from the credentials pane and Link handing the Item off.
+func (l *eventLog) linkItem() {
+	l.submitCredentials()
+	l.view("LOADING")
+	l.view("CONNECTED")
+	l.add(link.EventNameHandoff)
+}
+
+// checkExtraItems resolves the institutions of WithAdditionalItem, which only a Multi-Item Link
+// session (not in update mode) can link.
+func checkExtraItems(lt *linkToken, update bool, extras []extraItem) ([]Institution, error) {
+	if len(extras) == 0 {
+		return nil, nil
+	}
+	if !lt.multiItem || update {
+		return nil, errors.New("linktest: CompleteSession: WithAdditionalItem needs a link token created with enable_multi_item_link, not in update mode")
+	}
+	out := make([]Institution, len(extras))
+	for i, x := range extras {
+		inst, e := pickInstitution(lt.metadata.CountryCodes, x.institutionID)
+		if e != nil {
+			return nil, sessionError(e)
+		}
+		out[i] = inst
+	}
+	return out, nil
 }
 
 // CompleteSession plays an end user who opens Link with linkToken, picks an institution, logs in
-// and finishes: it records the session (events OPEN, SELECT_INSTITUTION, SUBMIT_CREDENTIALS and
-// HANDOFF, on_success and results.item_add_results) for /link/token/get, issues a public token
-// for /item/public_token/exchange, and, if the link token names a webhook, POSTs the signed
-// ITEM_ADD_RESULT, EVENTS and SESSION_FINISHED webhooks to it before returning. Every timestamp is
-// the server clock's current time.
+// and finishes. It records the session for /link/token/get (on_success, results.item_add_results
+// and the events OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, SUBMIT_CREDENTIALS and HANDOFF, each
+// [EventInterval] after the last on the server's clock, which the session moves) and issues a
+// public token for /item/public_token/exchange.
+//
+// If the link token names a webhook, the webhooks Plaid sends for such a session are POSTed to it,
+// signed, before the call returns, and sent again on Plaid's schedule if they fail (see
+// [Server.Deliveries]): ITEM_ADD_RESULT for a Hosted Link (hosted_link set) or Multi-Item Link
+// (enable_multi_item_link) token; EVENTS for a Hosted Link token; SESSION_FINISHED for a Hosted
+// Link, Multi-Item Link or Layer (/session/token/create) token; none for a standard one. With
+// [WithLinkWebhooksForAllSessions], every session gets EVENTS and SESSION_FINISHED. A Multi-Item
+// Link session links more than one Item with [WithAdditionalItem].
 //
 // With a link token in update mode (created with access_token), the session repairs that Item
 // instead: its error is cleared, no new Item is made and no ITEM_ADD_RESULT is sent. The public
@@ -251,27 +376,40 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 	if err != nil {
 		return SessionResult{}, err
 	}
-	lt, inst, updates, now, sessionID := st.lt, st.inst, st.updates, st.now, st.id
+	lt, inst, updates, sessionID := st.lt, st.inst, st.updates, st.id
 	update := len(updates) > 0
-
-	events := []link.Event{newEvent(link.EventNameOpen, now, nil)}
-	if !update {
-		events = append(events, newEvent(link.EventNameSelectInstitution, now, &inst))
+	extras, err := checkExtraItems(lt, update, cfg.extraItems)
+	if err != nil {
+		s.mu.Unlock()
+		return SessionResult{}, err
 	}
-	events = append(events,
-		newEvent(link.EventNameSubmitCredentials, now, &inst),
-		newEvent(link.EventNameHandoff, now, &inst))
 
+	log := newEventLog(s.clock)
+	log.openLink(inst, update)
+	log.linkItem()
 	items := updates
 	if !update {
 		items = []*item{newItem(inst, slices.Clone(lt.metadata.InitialProducts), cfg.accounts, lt.webhook)}
 	}
+	for i, x := range extras {
+		// As in Plaid's Multi-Item sample: after a HANDOFF, Link goes back to institution select.
+		log.inst = nil
+		log.request()
+		log.view("SELECT_INSTITUTION")
+		log.request()
+		log.pick(x)
+		log.add(link.EventNameSelectInstitution)
+		log.view("CREDENTIAL")
+		log.linkItem()
+		items = append(items, newItem(x, slices.Clone(lt.metadata.InitialProducts), cfg.extraItems[i].accounts, lt.webhook))
+	}
+	finished := log.last()
 	institution := &link.SessionSuccessMetadataInstitution{Name: inst.Name, InstitutionID: inst.InstitutionID}
-	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: slices.Clone(events)}
+	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: slices.Clone(log.events)}
 	var adds []link.SessionItemAddResult
 	for _, it := range items {
 		it.err = nil
-		pt := &publicToken{token: newPublicToken(), expiresAt: now.Add(PublicTokenLifetime), item: it}
+		pt := &publicToken{token: newPublicToken(), expiresAt: finished.Add(PublicTokenLifetime), item: it}
 		s.publicTokens.put(pt.token, pt)
 		res.PublicTokens = append(res.PublicTokens, pt.token)
 		adds = append(adds, link.SessionItemAddResult{
@@ -285,8 +423,8 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 
 	lt.addSession(link.TokenGetSessionsResponse{
 		LinkSessionID: sessionID,
-		StartedAt:     now,
-		FinishedAt:    now,
+		StartedAt:     st.now,
+		FinishedAt:    finished,
 		OnSuccess: &link.SessionSuccess{
 			PublicToken: res.PublicToken,
 			Metadata: &link.SessionSuccessMetadata{
@@ -295,7 +433,7 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 				LinkSessionID: sessionID,
 			},
 		},
-		Events: events,
+		Events: log.events,
 		Results: &link.SessionResults{
 			ItemAddResults:       adds,
 			CRAItemAddResults:    []link.SessionCraItemAddResult{},
@@ -305,150 +443,221 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 		},
 	})
 
-	var hooks []pendingWebhook
-	if lt.webhook != "" {
-		if !update {
-			for _, pt := range res.PublicTokens {
-				hooks = append(hooks, pendingWebhook{"ITEM_ADD_RESULT", itemAddResultWebhook{
-					WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: sessionID,
-					LinkToken: lt.token, PublicToken: pt, Environment: webhookEnvironment,
-				}})
-			}
-		}
-		hooks = append(hooks, s.finishHooks(lt, sessionID, events, "SUCCESS", res.PublicTokens)...)
+	var itemAdds []string
+	if !update {
+		itemAdds = res.PublicTokens
 	}
-	webhookURL := lt.webhook
+	hooks := s.sessionHooks(lt, sessionID, log.events, "SUCCESS", res.PublicTokens, itemAdds, cfg.eventsParts)
+	jobs := s.queueLocked(lt.webhook, sessionID, hooks, finished, true)
 	s.mu.Unlock()
 
-	res.Webhooks = s.deliver(webhookURL, hooks)
+	res.Webhooks = s.sendNow(jobs)
 	return res, nil
 }
 
 // ExitSession plays an end user who opens Link with linkToken and leaves without linking an
 // Item, after the error perr if it is not nil (for example ITEM_ERROR / INVALID_CREDENTIALS). It
-// records the session (events OPEN, SELECT_INSTITUTION, then SUBMIT_CREDENTIALS and ERROR if perr
-// is set, and EXIT; exit with a copy of perr and metadata) for /link/token/get and, if the link token names a webhook, POSTs
-// the signed EVENTS and SESSION_FINISHED (status EXITED) webhooks to it before returning.
-// Errors are as for [Server.CompleteSession].
+// records the session for /link/token/get (exit with a copy of perr and metadata; the events
+// OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, then SUBMIT_CREDENTIALS and ERROR if perr is set, and
+// EXIT, stepped on the server's clock as in [Server.CompleteSession]). The link token's webhook,
+// if any, gets the webhooks Plaid sends for an exited session of its kind, as for
+// [Server.CompleteSession] but never ITEM_ADD_RESULT: EVENTS and SESSION_FINISHED with status
+// EXITED. Errors are as for [Server.CompleteSession].
 func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...SessionOption) (SessionResult, error) {
 	cfg := sessionConfig{exitStatus: link.ExitStatusRequiresCredentials}
 	st, err := s.startSession(linkToken, &cfg, opts)
 	if err != nil {
 		return SessionResult{}, err
 	}
-	lt, inst, updates, now, sessionID := st.lt, st.inst, st.updates, st.now, st.id
+	lt, inst, updates, sessionID := st.lt, st.inst, st.updates, st.id
 
-	events := []link.Event{newEvent(link.EventNameOpen, now, nil)}
-	if len(updates) == 0 {
-		events = append(events, newEvent(link.EventNameSelectInstitution, now, &inst))
-	}
+	log := newEventLog(s.clock)
+	log.openLink(inst, len(updates) > 0)
 	var exitErr *link.Error
 	if perr != nil {
 		ee := *perr
 		exitErr = &ee
-		events = append(events, newEvent(link.EventNameSubmitCredentials, now, &inst))
-		ev := newEvent(link.EventNameError, now, &inst)
+		log.submitCredentials()
+		ev := log.add(link.EventNameError)
 		ev.EventMetadata.ErrorType = ee.ErrorType
 		ev.EventMetadata.ErrorCode = ee.ErrorCode
 		ev.EventMetadata.ErrorMessage = ee.ErrorMessage
 		if exitErr.RequestID == "" {
 			exitErr.RequestID = ev.EventMetadata.RequestID
 		}
-		events = append(events, ev)
+		log.view("ERROR")
 	}
-	exit := newEvent(link.EventNameExit, now, &inst)
+	// Closing Link is a request of its own; the sample EXIT event has a request_id no other has.
+	log.request()
+	exit := log.add(link.EventNameExit)
 	exit.EventMetadata.ExitStatus = cfg.exitStatus
 	if exitErr != nil {
 		exit.EventMetadata.ErrorType = exitErr.ErrorType
 		exit.EventMetadata.ErrorCode = exitErr.ErrorCode
 		exit.EventMetadata.ErrorMessage = exitErr.ErrorMessage
 	}
-	events = append(events, exit)
+	exitRequestID := exit.EventMetadata.RequestID
+	finished := log.last()
 
 	lt.addSession(link.TokenGetSessionsResponse{
 		LinkSessionID: sessionID,
-		StartedAt:     now,
-		FinishedAt:    now,
+		StartedAt:     st.now,
+		FinishedAt:    finished,
 		Exit: &link.SessionExit{
 			Error: exitErr,
 			Metadata: &link.SessionExitMetadata{
 				Institution:   &link.SessionExitMetadataInstitution{Name: inst.Name, InstitutionID: inst.InstitutionID},
 				Status:        cfg.exitStatus,
 				LinkSessionID: sessionID,
-				RequestID:     exit.EventMetadata.RequestID,
+				RequestID:     exitRequestID,
 			},
 		},
-		Events: events,
+		Events: log.events,
 	})
 
-	var hooks []pendingWebhook
-	if lt.webhook != "" {
-		hooks = s.finishHooks(lt, sessionID, events, "EXITED", nil)
-	}
-	webhookURL := lt.webhook
+	hooks := s.sessionHooks(lt, sessionID, log.events, "EXITED", nil, nil, cfg.eventsParts)
+	jobs := s.queueLocked(lt.webhook, sessionID, hooks, finished, true)
 	s.mu.Unlock()
 
-	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: slices.Clone(events)}
-	res.Webhooks = s.deliver(webhookURL, hooks)
+	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: slices.Clone(log.events)}
+	res.Webhooks = s.sendNow(jobs)
 	return res, nil
 }
 
-// finishHooks builds the EVENTS and SESSION_FINISHED webhooks that end every session.
-func (s *Server) finishHooks(lt *linkToken, sessionID string, events []link.Event, status string, publicTokens []string) []pendingWebhook {
-	return []pendingWebhook{
-		{"EVENTS", eventsWebhook{
-			WebhookType: "LINK", WebhookCode: "EVENTS", Events: slices.Clone(events),
+// openSession is a session the user opened and has not finished.
+type openSession struct {
+	id      string
+	lt      *linkToken
+	events  []link.Event
+	last    time.Time // of the last user interaction
+	parts   int
+	started time.Time
+}
+
+// OpenSession plays an end user who opens Link with linkToken, picks an institution and stops at
+// the credentials pane without finishing: the session shows in /link/token/get with its events
+// (OPEN, TRANSITION_VIEW, SELECT_INSTITUTION) and no finished_at, and no webhook is sent yet. It
+// stays open until the test abandons it with [Server.AbandonSession] or the link token expires on
+// the server's clock; either way the session is then abandoned, as when a user closes the Hosted
+// Link page or leaves Link open too long, and its EVENTS and SESSION_FINISHED (status EXITED)
+// webhooks, if its kind gets them (see [Server.CompleteSession]), are due
+// [AbandonedSessionWebhookDelay] after the last event, or at once if that has passed. They are
+// sent when the clock reaches that time (see [Clock.Advance]). Errors are as for
+// [Server.CompleteSession].
+func (s *Server) OpenSession(linkToken string, opts ...SessionOption) (SessionResult, error) {
+	var cfg sessionConfig
+	st, err := s.startSession(linkToken, &cfg, opts)
+	if err != nil {
+		return SessionResult{}, err
+	}
+	log := newEventLog(s.clock)
+	log.openLink(st.inst, len(st.updates) > 0)
+	st.lt.addSession(link.TokenGetSessionsResponse{
+		LinkSessionID: st.id,
+		StartedAt:     st.now,
+		Events:        log.events,
+	})
+	op := &openSession{id: st.id, lt: st.lt, events: log.events, last: log.last(), parts: cfg.eventsParts, started: st.now}
+	for _, old := range s.open.put(op.id, op) {
+		// The oldest open session makes room: it is abandoned now rather than forgotten.
+		s.abandonLocked(old, s.clock.Now())
+	}
+	s.mu.Unlock()
+	s.clock.notify()
+	return SessionResult{LinkSessionID: st.id, InstitutionID: st.inst.InstitutionID, Events: slices.Clone(log.events)}, nil
+}
+
+// AbandonSession says the user of a session begun with [Server.OpenSession] has left it: closed
+// the Hosted Link page, or stopped interacting. The session's webhooks are then due as
+// [Server.OpenSession] describes; those already due are sent before AbandonSession returns. The
+// result has the session's events. It is an error to abandon a session that is not open (unknown,
+// or already abandoned).
+func (s *Server) AbandonSession(linkSessionID string) (SessionResult, error) {
+	s.mu.Lock()
+	now := s.nowLocked()
+	s.abandonExpiredLocked(now)
+	op, ok := s.open.get(linkSessionID)
+	if !ok {
+		s.mu.Unlock()
+		return SessionResult{}, fmt.Errorf("linktest: AbandonSession: no open Link session %q (it never was opened with OpenSession, or has ended)", linkSessionID)
+	}
+	s.abandonLocked(op, now)
+	s.mu.Unlock()
+	s.clock.notify()
+	return SessionResult{LinkSessionID: op.id, Events: slices.Clone(op.events)}, nil
+}
+
+// abandonLocked ends an open session at the time at and queues its webhooks. The caller must
+// hold s.mu.
+func (s *Server) abandonLocked(op *openSession, at time.Time) {
+	s.open.del(op.id)
+	for i := range op.lt.sessions {
+		if op.lt.sessions[i].LinkSessionID == op.id {
+			op.lt.sessions[i].FinishedAt = at
+		}
+	}
+	due := op.last.Add(AbandonedSessionWebhookDelay)
+	if at.After(due) {
+		due = at
+	}
+	hooks := s.sessionHooks(op.lt, op.id, op.events, "EXITED", nil, nil, op.parts)
+	s.queueLocked(op.lt.webhook, op.id, hooks, due, false)
+}
+
+// abandonExpiredLocked abandons the open sessions whose link token has expired by now. The
+// caller must hold s.mu.
+func (s *Server) abandonExpiredLocked(now time.Time) {
+	if s.open.len() == 0 {
+		return
+	}
+	for _, op := range s.open.deleteIf(func(op *openSession) bool { return !now.Before(op.lt.expiresAt) }) {
+		s.abandonLocked(op, op.lt.expiresAt)
+	}
+}
+
+// sessionHooks builds the webhooks Plaid sends when a session on lt ends: ITEM_ADD_RESULT for
+// each of itemAdds if lt is a Hosted Link or Multi-Item Link token; EVENTS (parts times,
+// cumulative) if lt is a Hosted Link token or the account has Link events for all sessions; and
+// SESSION_FINISHED if lt is a Hosted Link, Multi-Item Link or Layer token, or the account has
+// them for all sessions. None if lt has no webhook.
+func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Event, status string, publicTokens, itemAdds []string, parts int) []pendingWebhook {
+	if lt.webhook == "" {
+		return nil
+	}
+	hosted := lt.hostedID != ""
+	var hooks []pendingWebhook
+	eventsHook := func(evs []link.Event) pendingWebhook {
+		return pendingWebhook{"EVENTS", eventsWebhook{
+			WebhookType: "LINK", WebhookCode: "EVENTS", Events: slices.Clone(evs),
 			LinkSessionID: sessionID, LinkToken: lt.token, Environment: webhookEnvironment,
-		}},
-		{"SESSION_FINISHED", sessionFinishedWebhook{
+		}}
+	}
+	sendEvents := hosted || s.allSessions
+	if sendEvents {
+		// Earlier EVENTS webhooks carry the events so far; Plaid sends them while the session runs.
+		for k := 1; k < parts; k++ {
+			if n := len(events) * k / parts; n > 0 {
+				hooks = append(hooks, eventsHook(events[:n]))
+			}
+		}
+	}
+	if hosted || lt.multiItem {
+		for _, pt := range itemAdds {
+			hooks = append(hooks, pendingWebhook{"ITEM_ADD_RESULT", itemAddResultWebhook{
+				WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: sessionID,
+				LinkToken: lt.token, PublicToken: pt, Environment: webhookEnvironment,
+			}})
+		}
+	}
+	if sendEvents {
+		hooks = append(hooks, eventsHook(events))
+	}
+	if hosted || lt.multiItem || lt.layer || s.allSessions {
+		hooks = append(hooks, pendingWebhook{"SESSION_FINISHED", sessionFinishedWebhook{
 			WebhookType: "LINK", WebhookCode: "SESSION_FINISHED", Status: status,
 			LinkSessionID: sessionID, LinkToken: lt.token, PublicTokens: slices.Clone(publicTokens),
 			UserID: lt.userID, Environment: webhookEnvironment,
-		}},
+		}})
 	}
-}
-
-// maxWebhookReply bounds how much of a receiver's reply is read before the connection is reused.
-const maxWebhookReply = 64 << 10
-
-// deliver POSTs each webhook to url in order, signed with the server's signer, each within the
-// webhook timeout. It never holds s.mu (it takes only the clock's lock).
-func (s *Server) deliver(url string, hooks []pendingWebhook) []WebhookDelivery {
-	out := make([]WebhookDelivery, 0, len(hooks))
-	for _, h := range hooks {
-		d := WebhookDelivery{Code: h.code, URL: url}
-		body, err := json.Marshal(h.body)
-		if err != nil {
-			d.Err = fmt.Errorf("linktest: encoding webhook %s: %w", h.code, err)
-			out = append(out, d)
-			continue
-		}
-		d.Body = body
-		d.StatusCode, d.Err = s.post(url, h.code, body)
-		out = append(out, d)
-	}
-	return out
-}
-
-func (s *Server) post(url, code string, body []byte) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), s.webhookTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return 0, fmt.Errorf("linktest: webhook %s to %s: %w", code, url, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	// Issued at the fake clock's time, like every other timestamp the server makes, so that a
-	// verifier reading the same clock accepts it however far the test has moved the clock.
-	req.Header.Set("Plaid-Verification", s.signer.SignAt(body, s.clock.Now()))
-	resp, err := s.webhookClient.Do(req)
-	if err != nil {
-		return 0, fmt.Errorf("linktest: webhook %s to %s: %w", code, url, err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxWebhookReply))
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, fmt.Errorf("linktest: webhook %s to %s: receiver answered %s", code, url, resp.Status)
-	}
-	return resp.StatusCode, nil
+	return hooks
 }

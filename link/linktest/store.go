@@ -78,6 +78,13 @@ func (f *fifo[V]) del(k string) {
 
 func (f *fifo[V]) len() int { return len(f.m) }
 
+// each calls fn with every value, oldest first.
+func (f *fifo[V]) each(fn func(V)) {
+	for el := f.order.Front(); el != nil; el = el.Next() {
+		fn(f.m[el.Value.(string)].v)
+	}
+}
+
 // deleteIf removes every entry for which drop reports true and returns the removed values.
 func (f *fifo[V]) deleteIf(drop func(V) bool) []V {
 	var removed []V
@@ -105,7 +112,15 @@ type linkToken struct {
 	// updateTokens are the access tokens of the Items a link token in update mode repairs.
 	updateTokens []string
 	hostedID     string
-	sessions     []link.TokenGetSessionsResponse // oldest first, at most MaxSessionsPerLinkToken
+	// multiItem and layer mark Multi-Item Link (enable_multi_item_link) and Layer
+	// (/session/token/create) tokens, whose sessions get webhooks a standard one does not.
+	multiItem bool
+	layer     bool
+	sessions  []link.TokenGetSessionsResponse // oldest first, at most MaxSessionsPerLinkToken
+
+	// completionRedirectURI is hosted_link.completion_redirect_uri, where the Link page goes after
+	// a Hosted Link session.
+	completionRedirectURI string
 }
 
 func (lt *linkToken) addSession(s link.TokenGetSessionsResponse) {

@@ -56,7 +56,7 @@ func TestWebhookRoundTrip(t *testing.T) {
 	c := s.Client()
 	rcv := newReceiver(t, c)
 
-	req := tokenRequest()
+	req := hostedRequest()
 	req.Webhook = rcv.URL + "/plaid"
 	tok := createToken(t, c, req)
 
@@ -128,7 +128,7 @@ func TestWebhookOnExit(t *testing.T) {
 	c := s.Client()
 	rcv := newReceiver(t, c)
 
-	req := tokenRequest()
+	req := hostedRequest()
 	req.Webhook = rcv.URL
 	req.UserID = "usr_42"
 	tok := createToken(t, c, req)
@@ -143,10 +143,11 @@ func TestWebhookOnExit(t *testing.T) {
 	evs, ok := got[0].(*webhook.Events)
 	require.True(t, ok, "got %T", got[0])
 	assert.Equal(t, res.LinkSessionID, evs.LinkSessionID)
-	require.Len(t, evs.Events, 5)
-	assert.Equal(t, link.EventNameError, evs.Events[3].EventName)
-	assert.Equal(t, "INVALID_CREDENTIALS", evs.Events[3].EventMetadata.ErrorCode)
-	assert.Equal(t, link.EventNameExit, evs.Events[4].EventName)
+	assert.Equal(t, res.Events, evs.Events)
+	require.Len(t, evs.Events, 9)
+	assert.Equal(t, link.EventNameError, evs.Events[6].EventName)
+	assert.Equal(t, "INVALID_CREDENTIALS", evs.Events[6].EventMetadata.ErrorCode)
+	assert.Equal(t, link.EventNameExit, evs.Events[8].EventName)
 
 	fin, ok := got[1].(*webhook.SessionFinished)
 	require.True(t, ok, "got %T", got[1])
@@ -169,7 +170,7 @@ func TestWebhookUpdateModeSendsNoItemAddResult(t *testing.T) {
 	exch, err := c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: pub.PublicToken})
 	require.NoError(t, err)
 
-	req := tokenRequest()
+	req := hostedRequest() // Link Recovery: Hosted Link in update mode
 	req.Products = nil
 	req.AccessToken = exch.AccessToken
 	req.Webhook = rcv.URL
@@ -189,7 +190,7 @@ func TestWebhookDeliveryFailuresAreReported(t *testing.T) {
 	t.Run("signature from another key is refused", func(t *testing.T) {
 		s := newServer(t)
 		rcv := newReceiver(t, webhooktest.NewSigner())
-		req := tokenRequest()
+		req := hostedRequest()
 		req.Webhook = rcv.URL
 		tok := createToken(t, s.Client(), req)
 
@@ -208,7 +209,7 @@ func TestWebhookDeliveryFailuresAreReported(t *testing.T) {
 		s := newServer(t)
 		dead := httptest.NewServer(http.NotFoundHandler())
 		dead.Close()
-		req := tokenRequest()
+		req := hostedRequest()
 		req.Webhook = dead.URL
 		tok := createToken(t, s.Client(), req)
 
@@ -231,7 +232,7 @@ func TestWebhookDeliveryFailuresAreReported(t *testing.T) {
 		}))
 		t.Cleanup(slow.Close)
 		t.Cleanup(func() { close(release) })
-		req := tokenRequest()
+		req := hostedRequest()
 		req.Webhook = slow.URL
 		tok := createToken(t, s.Client(), req)
 
@@ -263,7 +264,7 @@ func TestServerSignerServesItsKey(t *testing.T) {
 // Webhooks are signed at the server clock's time, so a receiver whose verifier reads that clock
 // accepts them after the test has moved it far from the machine's time.
 func TestWebhooksSignedAtServerClock(t *testing.T) {
-	s := newServer(t)
+	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
 	c := s.Client()
 	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
 
@@ -296,12 +297,12 @@ func TestWebhooksSignedAtServerClock(t *testing.T) {
 		sess, err := s.CompleteSession(tok.LinkToken)
 		require.NoError(t, err)
 		require.NoError(t, sess.WebhookErr(), "a verifier on the server's clock accepts every webhook")
-		require.Len(t, sess.Webhooks, 3)
+		require.Len(t, sess.Webhooks, 2)
 	}
-	assert.Len(t, rcv.received(), 3)
+	assert.Len(t, rcv.received(), 2)
 
 	now := s.Clock().Now().Unix()
 	mu.Lock()
 	defer mu.Unlock()
-	assert.Equal(t, []int64{now, now, now}, iat, "iat is the server clock's time")
+	assert.Equal(t, []int64{now, now}, iat, "iat is the server clock's time")
 }

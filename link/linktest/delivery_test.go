@@ -1,0 +1,728 @@
+package linktest_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"maps"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
+	"github.com/plaidlink/plaidlink-go/webhook"
+)
+
+// sessionKind makes a link token of one kind with webhook as its webhook URL.
+type sessionKind struct {
+	name   string
+	create func(t *testing.T, c *link.Client, webhook string) string
+}
+
+var sessionKinds = []sessionKind{
+	{"standard", func(t *testing.T, c *link.Client, hook string) string {
+		req := tokenRequest()
+		req.Webhook = hook
+		return createToken(t, c, req).LinkToken
+	}},
+	{"hosted", func(t *testing.T, c *link.Client, hook string) string {
+		req := hostedRequest()
+		req.Webhook = hook
+		return createToken(t, c, req).LinkToken
+	}},
+	{"multi-item", func(t *testing.T, c *link.Client, hook string) string {
+		req := tokenRequest()
+		req.Webhook = hook
+		req.EnableMultiItemLink = link.Ptr(true)
+		return createToken(t, c, req).LinkToken
+	}},
+	{"layer", func(t *testing.T, c *link.Client, hook string) string {
+		resp, err := c.CreateSessionToken(context.Background(), &link.SessionTokenCreateRequest{
+			TemplateID: "template_4uinBNe4B2x9",
+			User:       &link.SessionTokenCreateRequestUser{ClientUserID: "user-1"},
+			Webhook:    hook,
+		})
+		require.NoError(t, err)
+		return resp.Link.LinkToken
+	}},
+}
+
+// Plaid's reference: ITEM_ADD_RESULT for Hosted Link and Multi-Item Link sessions, EVENTS for
+// Hosted Link sessions, SESSION_FINISHED for Hosted Link, Multi-Item Link and Layer sessions; the
+// account-level enablement adds EVENTS and SESSION_FINISHED (and events in /link/token/get) for
+// every session.
+func TestWebhooksWherePlaidSendsThem(t *testing.T) {
+	const (
+		add = "ITEM_ADD_RESULT"
+		evs = "EVENTS"
+		fin = "SESSION_FINISHED"
+	)
+	want := map[string]struct {
+		complete, exit, completeAll, exitAll []string
+		eventsInGet                          bool
+	}{
+		"standard":   {nil, nil, []string{evs, fin}, []string{evs, fin}, false},
+		"hosted":     {[]string{add, evs, fin}, []string{evs, fin}, []string{add, evs, fin}, []string{evs, fin}, true},
+		"multi-item": {[]string{add, fin}, []string{fin}, []string{add, evs, fin}, []string{evs, fin}, false},
+		"layer":      {[]string{fin}, []string{fin}, []string{evs, fin}, []string{evs, fin}, false},
+	}
+	for _, kind := range sessionKinds {
+		for _, all := range []bool{false, true} {
+			for _, exit := range []bool{false, true} {
+				name := kind.name
+				if all {
+					name += "/all sessions"
+				}
+				if exit {
+					name += "/exit"
+				}
+				t.Run(name, func(t *testing.T) {
+					var opts []linktest.Option
+					if all {
+						opts = append(opts, linktest.WithLinkWebhooksForAllSessions())
+					}
+					s := newServer(t, opts...)
+					c := s.Client()
+					rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+					token := kind.create(t, c, rcv.URL)
+
+					var res linktest.SessionResult
+					var err error
+					if exit {
+						res, err = s.ExitSession(token, nil)
+					} else {
+						res, err = s.CompleteSession(token)
+					}
+					require.NoError(t, err)
+					require.NoError(t, res.WebhookErr())
+
+					w := want[kind.name]
+					codes := map[[2]bool][]string{{false, false}: w.complete, {false, true}: w.exit,
+						{true, false}: w.completeAll, {true, true}: w.exitAll}[[2]bool{all, exit}]
+					assert.Equal(t, codes, codesOf(rcv.received()), "verified webhooks the receiver got")
+					assert.Len(t, s.Deliveries(), len(codes))
+
+					tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: token})
+					require.NoError(t, err)
+					require.Len(t, tg.LinkSessions, 1)
+					if w.eventsInGet || all {
+						assert.Equal(t, res.Events, reversed(tg.LinkSessions[0].Events))
+					} else {
+						assert.Empty(t, tg.LinkSessions[0].Events)
+					}
+					assert.Len(t, res.Events, map[bool]int{false: 9, true: 6}[exit], "the result always has the events")
+				})
+			}
+		}
+	}
+}
+
+// hostedWithReceiver makes a Hosted Link token whose webhook is a receiver verifying on s's clock.
+func hostedWithReceiver(t *testing.T, s *linktest.Server) (*receiver, *link.TokenCreateResponse) {
+	t.Helper()
+	c := s.Client()
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+	req := hostedRequest()
+	req.Webhook = rcv.URL
+	return rcv, createToken(t, c, req)
+}
+
+// codesOf lists the webhook codes of evs.
+func codesOf(evs []webhook.Event) []string {
+	var codes []string
+	for _, ev := range evs {
+		codes = append(codes, ev.Code())
+	}
+	return codes
+}
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{15}$`)
+
+func TestEventsLikePlaids(t *testing.T) {
+	start := time.Date(2024, 5, 21, 0, 17, 50, 0, time.UTC)
+	s := newServer(t, linktest.WithClock(linktest.NewClock(start)))
+	rcv, tok := hostedWithReceiver(t, s)
+
+	res, err := s.CompleteSession(tok.LinkToken, linktest.WithInstitution("ins_109511"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"}, codesOf(rcv.received()))
+	evs := res.Events
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION", "SELECT_INSTITUTION",
+		"TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF"},
+		eventNames(evs))
+
+	ids := map[string]bool{}
+	for i, ev := range evs {
+		assert.Equal(t, start.Add(time.Duration(i+1)*linktest.EventInterval), ev.Timestamp.Time, "event %d", i)
+		assert.Regexp(t, `^`+uuidPattern+`$`, ev.EventID)
+		assert.False(t, ids[ev.EventID], "event_id %s repeats", ev.EventID)
+		ids[ev.EventID] = true
+		assert.Regexp(t, requestIDPattern, ev.EventMetadata.RequestID)
+		// The institution is known from SELECT_INSTITUTION on.
+		if i < 3 {
+			assert.Empty(t, ev.EventMetadata.InstitutionID, "event %d", i)
+		} else {
+			assert.Equal(t, "ins_109511", ev.EventMetadata.InstitutionID, "event %d", i)
+			assert.Equal(t, "Tartan Bank", ev.EventMetadata.InstitutionName, "event %d", i)
+		}
+		assert.Equal(t, ev.EventName == link.EventNameTransitionView, ev.EventMetadata.ViewName != "", "view_name only on TRANSITION_VIEW")
+	}
+	// request_id is the last request Link made: shared until Link makes another.
+	assert.Equal(t, evs[0].EventMetadata.RequestID, evs[2].EventMetadata.RequestID)
+	assert.Equal(t, evs[3].EventMetadata.RequestID, evs[4].EventMetadata.RequestID)
+	assert.NotEqual(t, evs[2].EventMetadata.RequestID, evs[3].EventMetadata.RequestID)
+	assert.NotEqual(t, evs[4].EventMetadata.RequestID, evs[5].EventMetadata.RequestID)
+
+	// Merging puts a shuffled copy back in session order, as the timestamps all differ.
+	shuffled := slices.Clone(evs)
+	rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	assert.Equal(t, evs, webhook.MergeEvents(shuffled))
+
+	// On the wire, each event carries the metadata fields Plaid's samples show for it, no more.
+	var body struct {
+		Events []struct {
+			EventName     string         `json:"event_name"`
+			Timestamp     string         `json:"timestamp"`
+			EventMetadata map[string]any `json:"event_metadata"`
+		} `json:"events"`
+	}
+	var eventsBody []byte
+	for _, d := range s.Deliveries() {
+		if d.Code == "EVENTS" {
+			eventsBody = d.Body
+		}
+	}
+	require.NoError(t, json.Unmarshal(eventsBody, &body))
+	require.Len(t, body.Events, 9)
+	keys := func(i int) []string { return slices.Sorted(maps.Keys(body.Events[i].EventMetadata)) }
+	assert.Equal(t, []string{"request_id"}, keys(0))
+	assert.Equal(t, []string{"request_id", "view_name"}, keys(1))
+	assert.Equal(t, []string{"institution_id", "institution_name", "request_id"}, keys(3))
+	assert.Equal(t, []string{"institution_id", "institution_name", "request_id", "view_name"}, keys(4))
+	assert.Equal(t, "2024-05-21T00:17:51Z", body.Events[0].Timestamp, "whole seconds, as in Plaid's samples")
+}
+
+func TestExitEventsLikePlaids(t *testing.T) {
+	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
+	tok := createToken(t, s.Client(), tokenRequest())
+	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: "INVALID_CREDENTIALS",
+		ErrorMessage: "the provided credentials were not correct"}, linktest.WithExitStatus(link.ExitStatusRequiresCredentials))
+	require.NoError(t, err)
+	byName := map[link.EventName]link.EventMetadata{}
+	for _, ev := range res.Events {
+		byName[ev.EventName] = ev.EventMetadata
+	}
+	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
+		ErrorType: link.ErrorTypeItemError, InstitutionID: linktest.DefaultInstitutionID, InstitutionName: "First Platypus Bank",
+		RequestID: byName[link.EventNameError].RequestID}, byName[link.EventNameError])
+	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
+		ErrorType: link.ErrorTypeItemError, ExitStatus: link.ExitStatusRequiresCredentials, InstitutionID: linktest.DefaultInstitutionID,
+		InstitutionName: "First Platypus Bank", RequestID: byName[link.EventNameExit].RequestID}, byName[link.EventNameExit])
+	assert.NotEqual(t, byName[link.EventNameError].RequestID, byName[link.EventNameExit].RequestID)
+}
+
+// A session made to send EVENTS several times sends cumulative lists, which merge into the
+// session's events.
+func TestEventsWebhookSentSeveralTimes(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	rcv, tok := hostedWithReceiver(t, s)
+
+	res, err := s.CompleteSession(tok.LinkToken, linktest.WithEventsWebhooks(3))
+	require.NoError(t, err)
+	require.NoError(t, res.WebhookErr())
+
+	var codes []string
+	var lists [][]link.Event
+	for _, ev := range rcv.received() {
+		codes = append(codes, ev.Code())
+		if e, ok := ev.(*webhook.Events); ok {
+			assert.Equal(t, res.LinkSessionID, e.LinkSessionID)
+			lists = append(lists, e.Events)
+		}
+	}
+	assert.Equal(t, []string{"EVENTS", "EVENTS", "ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"}, codes)
+	require.Len(t, lists, 3)
+	assert.Equal(t, res.Events[:3], lists[0])
+	assert.Equal(t, res.Events[:6], lists[1])
+	assert.Equal(t, res.Events, lists[2])
+	assert.Equal(t, res.Events, webhook.MergeEvents(lists...))
+
+	// A standard session gets no EVENTS webhook however many it is asked for.
+	std := tokenRequest()
+	std.Webhook = rcv.URL
+	res, err = s.CompleteSession(createToken(t, c, std).LinkToken, linktest.WithEventsWebhooks(3))
+	require.NoError(t, err)
+	assert.Empty(t, res.Webhooks)
+}
+
+// hookSink is a webhook endpoint that answers with the statuses it is given, in turn (0 means no
+// answer until the request is given up), then 200, and records the iat of each request's JWT.
+type hookSink struct {
+	*httptest.Server
+	mu       sync.Mutex
+	statuses []int
+	iats     []int64
+	bodies   []string
+	onPost   func()
+}
+
+func newHookSink(t *testing.T, statuses ...int) *hookSink {
+	t.Helper()
+	h := &hookSink{statuses: statuses}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		h.mu.Lock()
+		h.iats = append(h.iats, jwtIat(r.Header.Get(webhook.HeaderName)))
+		h.bodies = append(h.bodies, string(body))
+		status := http.StatusOK
+		if len(h.statuses) > 0 {
+			status, h.statuses = h.statuses[0], h.statuses[1:]
+		}
+		onPost := h.onPost
+		h.mu.Unlock()
+		if onPost != nil {
+			onPost()
+		}
+		if status == 0 {
+			<-r.Context().Done()
+			return
+		}
+		w.WriteHeader(status)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+func (h *hookSink) got() (iats []int64, bodies []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.iats), slices.Clone(h.bodies)
+}
+
+func jwtIat(header string) int64 {
+	parts := strings.Split(header, ".")
+	if len(parts) != 3 {
+		return -1
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return -1
+	}
+	var claims struct {
+		Iat int64 `json:"iat"`
+	}
+	if json.Unmarshal(raw, &claims) != nil {
+		return -1
+	}
+	return claims.Iat
+}
+
+// exitWithOneWebhook runs a Layer session that exits: its only webhook is SESSION_FINISHED.
+func exitWithOneWebhook(t *testing.T, s *linktest.Server, hook string) linktest.SessionResult {
+	t.Helper()
+	token := sessionKinds[3].create(t, s.Client(), hook)
+	res, err := s.ExitSession(token, nil)
+	require.NoError(t, err)
+	require.Len(t, res.Webhooks, 1)
+	return res
+}
+
+// A webhook nobody accepts is sent again 30 s, 2 min, 8 min, 32 min, 128 min and 512 min after
+// the attempt before, within 24 hours of the first: seven attempts, each freshly signed.
+func TestRedeliverySchedule(t *testing.T) {
+	s := newServer(t)
+	sink := newHookSink(t, 500, 500, 500, 500, 500, 500, 500, 500)
+	first := exitWithOneWebhook(t, s, sink.URL).Webhooks[0]
+	t0 := first.Time
+	assert.Equal(t, s.Clock().Now(), t0)
+	assert.Equal(t, 1, first.Attempt)
+	assert.Equal(t, http.StatusInternalServerError, first.StatusCode)
+	assert.ErrorContains(t, first.Err, "500")
+
+	offsets := []time.Duration{30 * time.Second, 150 * time.Second, 630 * time.Second, 2550 * time.Second,
+		10230 * time.Second, 40950 * time.Second}
+	assert.Equal(t, t0.Add(offsets[0]), first.NextAttempt)
+	for i, off := range offsets {
+		s.Clock().Set(t0.Add(off - time.Second))
+		require.Len(t, s.Deliveries(), i+1, "nothing is sent before it is due (attempt %d)", i+2)
+		s.Clock().Advance(time.Second)
+		ds := s.Deliveries()
+		require.Len(t, ds, i+2, "attempt %d is sent once the clock reaches it", i+2)
+		d := ds[i+1]
+		assert.Equal(t, first.ID, d.ID)
+		assert.Equal(t, i+2, d.Attempt)
+		assert.Equal(t, t0.Add(off), d.Time)
+		assert.Equal(t, first.Body, d.Body, "the same body every time")
+		assert.NotEqual(t, first.Verification, d.Verification, "signed afresh")
+		assert.False(t, d.Redelivered)
+		if i+1 < len(offsets) {
+			assert.Equal(t, t0.Add(offsets[i+1]), d.NextAttempt)
+		} else {
+			assert.Zero(t, d.NextAttempt, "the next wait would end past 24 hours")
+		}
+	}
+	s.Clock().Advance(48 * time.Hour)
+	assert.Len(t, s.Deliveries(), 7, "no attempt after the schedule")
+
+	iats, bodies := sink.got()
+	want := []int64{t0.Unix()}
+	for _, off := range offsets {
+		want = append(want, t0.Add(off).Unix())
+	}
+	assert.Equal(t, want, iats, "each attempt's JWT is issued at the clock's time")
+	for _, b := range bodies {
+		assert.Equal(t, string(first.Body), b)
+	}
+}
+
+// One large move of the clock sends every attempt that came due in it, in order.
+func TestRedeliveryCatchesUpOnALargeAdvance(t *testing.T) {
+	s := newServer(t)
+	sink := newHookSink(t, 503, 503, 503, 503, 503, 503, 503)
+	exitWithOneWebhook(t, s, sink.URL)
+	s.Clock().Advance(24 * time.Hour)
+	ds := s.Deliveries()
+	require.Len(t, ds, 7)
+	for i, d := range ds {
+		assert.Equal(t, i+1, d.Attempt)
+	}
+}
+
+// A receiver that fails, then does not answer in time, then answers 200 gets the webhook three
+// times; a 2xx other than 200 is a failure, as for Plaid.
+func TestRedeliveryUntilAccepted(t *testing.T) {
+	s := newServer(t, linktest.WithWebhookTimeout(50*time.Millisecond))
+	sink := newHookSink(t, http.StatusNoContent, 0)
+	first := exitWithOneWebhook(t, s, sink.URL).Webhooks[0]
+	assert.Equal(t, http.StatusNoContent, first.StatusCode)
+	assert.ErrorContains(t, first.Err, "not 200")
+
+	s.Clock().Advance(30 * time.Second)
+	ds := s.Deliveries()
+	require.Len(t, ds, 2)
+	assert.Zero(t, ds[1].StatusCode, "no answer within the timeout")
+	assert.ErrorIs(t, ds[1].Err, context.DeadlineExceeded)
+	assert.Equal(t, first.Time.Add(150*time.Second), ds[1].NextAttempt)
+
+	s.Clock().Advance(2 * time.Minute)
+	ds = s.Deliveries()
+	require.Len(t, ds, 3)
+	assert.Equal(t, http.StatusOK, ds[2].StatusCode)
+	assert.NoError(t, ds[2].Err)
+	assert.Zero(t, ds[2].NextAttempt)
+
+	s.Clock().Advance(24 * time.Hour)
+	assert.Len(t, s.Deliveries(), 3, "a delivered webhook is not sent again")
+}
+
+func TestRedeliver(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+	first := exitWithOneWebhook(t, s, rcv.URL).Webhooks[0]
+	require.NoError(t, first.Err)
+
+	s.Clock().Advance(time.Hour)
+	again, err := s.Redeliver(first.ID)
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, again.ID)
+	assert.Equal(t, 2, again.Attempt)
+	assert.True(t, again.Redelivered)
+	assert.Equal(t, first.Body, again.Body)
+	assert.Equal(t, s.Clock().Now(), again.Time)
+	assert.NotEqual(t, first.Verification, again.Verification)
+	assert.NoError(t, again.Err, "the fresh JWT verifies an hour later")
+	assert.Zero(t, again.NextAttempt)
+
+	got := rcv.received()
+	require.Len(t, got, 2)
+	assert.Equal(t, got[0], got[1], "the same webhook twice; telling them apart is the receiver's job")
+	assert.Equal(t, []linktest.WebhookDelivery{first, again}, s.Deliveries())
+
+	_, err = s.Redeliver("whk_unknown")
+	assert.ErrorContains(t, err, `no webhook with id "whk_unknown"`)
+}
+
+// A Redeliver does not replace the schedule: the retry still due is still sent.
+func TestRedeliverKeepsTheSchedule(t *testing.T) {
+	s := newServer(t)
+	sink := newHookSink(t, 500)
+	first := exitWithOneWebhook(t, s, sink.URL).Webhooks[0]
+	d, err := s.Redeliver(first.ID)
+	require.NoError(t, err)
+	assert.NoError(t, d.Err)
+	s.Clock().Advance(30 * time.Second)
+	ds := s.Deliveries()
+	require.Len(t, ds, 3)
+	assert.False(t, ds[2].Redelivered)
+	assert.Equal(t, 3, ds[2].Attempt)
+}
+
+func TestAbandonedSession(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	rcv, tok := hostedWithReceiver(t, s)
+
+	open, err := s.OpenSession(tok.LinkToken)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION",
+		"SELECT_INSTITUTION", "TRANSITION_VIEW:CREDENTIAL"}, eventNames(open.Events))
+	last := open.Events[len(open.Events)-1].Timestamp.Time
+	assert.Empty(t, s.Deliveries(), "nothing is sent while the session is open")
+
+	tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
+	require.NoError(t, err)
+	require.Len(t, tg.LinkSessions, 1)
+	ls := tg.LinkSessions[0]
+	assert.Equal(t, open.LinkSessionID, ls.LinkSessionID)
+	assert.True(t, ls.FinishedAt.IsZero())
+	assert.Nil(t, ls.OnSuccess)
+	assert.Nil(t, ls.Exit)
+	assert.Equal(t, open.Events, reversed(ls.Events))
+
+	s.Clock().Advance(time.Minute)
+	ab, err := s.AbandonSession(open.LinkSessionID)
+	require.NoError(t, err)
+	assert.Equal(t, open.Events, ab.Events)
+	assert.Empty(t, s.Deliveries(), "due 10 minutes after the last interaction")
+
+	s.Clock().Set(last.Add(linktest.AbandonedSessionWebhookDelay - time.Second))
+	assert.Empty(t, rcv.received())
+	s.Clock().Advance(time.Second)
+	got := rcv.received()
+	require.Len(t, got, 2)
+	evs, ok := got[0].(*webhook.Events)
+	require.True(t, ok, "got %T", got[0])
+	assert.Equal(t, open.Events, evs.Events)
+	fin, ok := got[1].(*webhook.SessionFinished)
+	require.True(t, ok, "got %T", got[1])
+	assert.Equal(t, webhook.SessionStatusExited, fin.Status)
+	assert.Equal(t, open.LinkSessionID, fin.LinkSessionID)
+	assert.Empty(t, fin.PublicTokens)
+
+	tg, err = c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
+	require.NoError(t, err)
+	assert.Equal(t, last.Add(time.Minute), tg.LinkSessions[0].FinishedAt, "finished when it was abandoned")
+
+	_, err = s.AbandonSession(open.LinkSessionID)
+	assert.ErrorContains(t, err, "no open Link session")
+	_, err = s.AbandonSession("nope")
+	assert.ErrorContains(t, err, "no open Link session")
+	_, err = s.OpenSession("link-sandbox-unknown")
+	assert.Equal(t, "INVALID_LINK_TOKEN", plaidErr(t, err).ErrorCode)
+}
+
+// A session left open until its link token expires is abandoned then.
+func TestSessionAbandonedWhenTheTokenExpires(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	rcv, tok := hostedWithReceiver(t, s)
+	open, err := s.OpenSession(tok.LinkToken)
+	require.NoError(t, err)
+
+	s.Clock().Set(tok.Expiration.Add(-time.Second))
+	assert.Empty(t, rcv.received(), "the user may still come back")
+	s.Clock().Advance(time.Second)
+	assert.Equal(t, []string{"EVENTS", "SESSION_FINISHED"}, codesOf(rcv.received()))
+
+	tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
+	require.NoError(t, err)
+	assert.Equal(t, tok.Expiration, tg.LinkSessions[0].FinishedAt)
+	_, err = s.AbandonSession(open.LinkSessionID)
+	assert.Error(t, err, "already abandoned")
+}
+
+// A standard session that is abandoned gets no webhook, as it would get none finished.
+func TestAbandonedStandardSessionSendsNothing(t *testing.T) {
+	s := newServer(t)
+	sink := newHookSink(t)
+	req := tokenRequest()
+	req.Webhook = sink.URL
+	open, err := s.OpenSession(createToken(t, s.Client(), req).LinkToken)
+	require.NoError(t, err)
+	_, err = s.AbandonSession(open.LinkSessionID)
+	require.NoError(t, err)
+	s.Clock().Advance(5 * time.Hour)
+	assert.Empty(t, s.Deliveries())
+}
+
+// A receiver that moves the clock while it handles a webhook does not deadlock the server, and
+// what comes due meanwhile is still sent before the session call returns.
+func TestReceiverThatMovesTheClock(t *testing.T) {
+	s := newServer(t)
+	sink := newHookSink(t, 500)
+	sink.onPost = func() { s.Clock().Advance(time.Minute) }
+
+	token := sessionKinds[3].create(t, s.Client(), sink.URL)
+	done := make(chan []linktest.WebhookDelivery, 1)
+	go func() {
+		// Not require: a goroutine other than the test's must not stop the test.
+		_, err := s.ExitSession(token, nil)
+		assert.NoError(t, err)
+		done <- s.Deliveries()
+	}()
+	select {
+	case ds := <-done:
+		require.Len(t, ds, 2)
+		assert.Equal(t, http.StatusInternalServerError, ds[0].StatusCode)
+		assert.Equal(t, http.StatusOK, ds[1].StatusCode, "the retry came due during the first attempt")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server deadlocked")
+	}
+}
+
+// Servers sharing a clock all send what comes due when it moves; a closed one sends nothing.
+func TestSharedClockAndClose(t *testing.T) {
+	clock := linktest.NewClock(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
+	a := newServer(t, linktest.WithClock(clock))
+	b := newServer(t, linktest.WithClock(clock))
+	sinkA, sinkB := newHookSink(t, 500), newHookSink(t, 500)
+	exitWithOneWebhook(t, a, sinkA.URL)
+	exitWithOneWebhook(t, b, sinkB.URL)
+
+	b.Close()
+	clock.Advance(time.Minute)
+	assert.Len(t, a.Deliveries(), 2)
+	assert.Len(t, b.Deliveries(), 1, "a closed server sends nothing more")
+}
+
+func TestConcurrentDeliveries(t *testing.T) {
+	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
+	sink := newHookSink(t, 500, 500, 500, 500, 500, 500)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := tokenRequest()
+			req.Webhook = sink.URL
+			tok, err := s.Client().CreateToken(context.Background(), req)
+			if !assert.NoError(t, err) {
+				return
+			}
+			_, err = s.ExitSession(tok.LinkToken, nil)
+			assert.NoError(t, err)
+			s.Clock().Advance(10 * time.Second)
+		}()
+	}
+	wg.Wait()
+	s.Clock().Advance(time.Hour)
+	ds := s.Deliveries()
+	delivered := map[string]int{}
+	for _, d := range ds {
+		if d.Err == nil {
+			delivered[d.ID]++
+		}
+	}
+	assert.Len(t, delivered, 16, "every webhook delivered in the end")
+	for id, n := range delivered {
+		assert.Equal(t, 1, n, "webhook %s delivered once", id)
+	}
+}
+
+// The server forgets the oldest webhooks (and their retries) and delivery records past its bounds.
+func TestWebhookBounds(t *testing.T) {
+	s := newServer(t)
+	linktest.SetWebhookLimits(s, 2, 3)
+	sink := newHookSink(t, 500, 500, 500, 500, 500, 500)
+	var ids []string
+	for range 3 {
+		ids = append(ids, exitWithOneWebhook(t, s, sink.URL).Webhooks[0].ID)
+	}
+	_, err := s.Redeliver(ids[0])
+	assert.ErrorContains(t, err, "no webhook with id", "the oldest webhook is forgotten")
+
+	s.Clock().Advance(time.Minute)
+	ds := s.Deliveries()
+	require.Len(t, ds, 3, "at most 3 records")
+	assert.Equal(t, []string{ids[2], ids[1], ids[2]}, []string{ds[0].ID, ds[1].ID, ds[2].ID},
+		"the forgotten webhook was not retried; the two remembered were, oldest due first")
+	assert.Equal(t, 2, ds[1].Attempt)
+}
+
+// A Multi-Item Link session that links two Items sends an ITEM_ADD_RESULT for each and names both
+// public tokens in SESSION_FINISHED.
+func TestMultiItemSession(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+	req := tokenRequest()
+	req.Webhook = rcv.URL
+	req.EnableMultiItemLink = link.Ptr(true)
+	tok := createToken(t, c, req)
+
+	card := link.SessionSuccessMetadataAccount{Name: "Plaid Credit Card", Mask: "3333", Type: link.AccountTypeCredit, Subtype: "credit card"}
+	res, err := s.CompleteSession(tok.LinkToken, linktest.WithAdditionalItem("ins_109509", card))
+	require.NoError(t, err)
+	require.Len(t, res.PublicTokens, 2)
+	assert.Equal(t, res.PublicTokens[0], res.PublicToken)
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION", "SELECT_INSTITUTION",
+		"TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF",
+		"TRANSITION_VIEW:SELECT_INSTITUTION", "SELECT_INSTITUTION", "TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS",
+		"TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF"}, eventNames(res.Events))
+	assert.Empty(t, res.Events[9].EventMetadata.InstitutionID, "back at institution select after the first HANDOFF")
+	assert.Equal(t, "ins_109509", res.Events[10].EventMetadata.InstitutionID)
+
+	got := rcv.received()
+	assert.Equal(t, []string{"ITEM_ADD_RESULT", "ITEM_ADD_RESULT", "SESSION_FINISHED"}, codesOf(got))
+	for i := range 2 {
+		add, ok := got[i].(*webhook.ItemAddResult)
+		require.True(t, ok, "got %T", got[i])
+		assert.Equal(t, res.PublicTokens[i], add.PublicToken)
+	}
+	fin, ok := got[2].(*webhook.SessionFinished)
+	require.True(t, ok, "got %T", got[2])
+	assert.Equal(t, res.PublicTokens, fin.PublicTokens)
+
+	tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
+	require.NoError(t, err)
+	adds := tg.LinkSessions[0].Results.ItemAddResults
+	require.Len(t, adds, 2)
+	assert.Equal(t, "ins_109508", adds[0].Institution.InstitutionID)
+	assert.Equal(t, "ins_109509", adds[1].Institution.InstitutionID)
+	require.Len(t, adds[1].Accounts, 1)
+	assert.Equal(t, "Plaid Credit Card", adds[1].Accounts[0].Name)
+
+	var items []string
+	for _, pt := range res.PublicTokens {
+		exch, err := c.ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: pt})
+		require.NoError(t, err)
+		items = append(items, exch.ItemID)
+	}
+	assert.NotEqual(t, items[0], items[1], "two Items")
+	assert.Len(t, s.Items(), 2)
+}
+
+func TestAdditionalItemRefused(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	multi := tokenRequest()
+	multi.EnableMultiItemLink = link.Ptr(true)
+	multiTok := createToken(t, c, multi).LinkToken
+	stdTok := createToken(t, c, tokenRequest()).LinkToken
+
+	_, err := s.CompleteSession(stdTok, linktest.WithAdditionalItem(""))
+	assert.ErrorContains(t, err, "enable_multi_item_link")
+	_, err = s.CompleteSession(multiTok, linktest.WithAdditionalItem("ins_nope"))
+	assert.Equal(t, "INVALID_INSTITUTION", plaidErr(t, err).ErrorCode)
+	_, err = s.CompleteSession(multiTok, linktest.WithAdditionalItem("ins_117650")) // a GB bank
+	assert.Equal(t, "INVALID_INSTITUTION", plaidErr(t, err).ErrorCode)
+
+	for _, tok := range []string{stdTok, multiTok} {
+		tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok})
+		require.NoError(t, err)
+		assert.Empty(t, tg.LinkSessions, "a refused session leaves nothing behind")
+	}
+}

@@ -1,0 +1,34 @@
+package linktest
+
+import (
+	"net"
+	"net/http"
+	"net/http/httptest"
+)
+
+// WithListener makes the server serve on l instead of a new listener on a random loopback port,
+// for a fake Plaid on a fixed address such as examples/devserver's 127.0.0.1:8585. The server's
+// URL is "http://" + l.Addr(), and [Server.Close] closes l. A nil listener is ignored.
+//
+// Listening is left to the caller so that an address in use is the caller's error to report
+// rather than a panic in [NewServer].
+func WithListener(l net.Listener) Option {
+	return func(c *config) {
+		if l != nil {
+			c.listener = l
+		}
+	}
+}
+
+// startHTTPServer starts h on l, or like httptest.NewServer on a random loopback port if l is nil.
+func startHTTPServer(l net.Listener, h http.Handler) *httptest.Server {
+	if l == nil {
+		return httptest.NewServer(h)
+	}
+	ts := httptest.NewUnstartedServer(h)
+	// NewUnstartedServer has already listened on a loopback port of its own; that one is unused.
+	_ = ts.Listener.Close()
+	ts.Listener = l
+	ts.Start()
+	return ts
+}

@@ -1,0 +1,617 @@
+package linktest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plaidlink/plaidlink-go/link"
+)
+
+// linkPagePrefix is the path of the Link stand-in page for any link token, as
+// linkPagePrefix + link_token. A Hosted Link token's hosted_link_url (hostedLinkPrefix + id)
+// serves the same page.
+const linkPagePrefix = "/link/page/"
+
+// Bounds of the page, so that a browser left open or a script posting forms cannot make the server
+// grow without limit.
+const (
+	// maxPageFormBytes bounds a submitted form; the page's own forms are a few hundred bytes.
+	maxPageFormBytes = 16 << 10
+	// maxPageSubmissions is how many submissions (and so outcomes) the page remembers.
+	maxPageSubmissions = 1000
+	// maxSubmissionIDLen bounds the submission id a form carries; the page makes 36-character ids.
+	maxSubmissionIDLen = 64
+)
+
+// pageRedirectDelay is how long the outcome of a Hosted Link session stays on screen before the
+// page goes to the token's completion_redirect_uri: long enough to read what happened.
+const pageRedirectDelay = 2 * time.Second
+
+// LinkPageURL returns the URL of the page that stands in for Link's front end on linkToken, for
+// any link token, Hosted Link or not. A developer opens it in a browser, picks an institution and
+// accounts from [Institutions] and presses Continue (the session completes as with
+// [Server.CompleteSession]) or picks an exit status and presses Exit (as with
+// [Server.ExitSession]). A Hosted Link token's hosted_link_url serves the same page.
+func (s *Server) LinkPageURL(linkToken string) string {
+	return s.URL + linkPagePrefix + url.PathEscape(linkToken)
+}
+
+// isPagePath reports whether path is one of the Link stand-in page's.
+func isPagePath(path string) bool {
+	return strings.HasPrefix(path, linkPagePrefix) || strings.HasPrefix(path, hostedLinkPrefix)
+}
+
+// pageAccount is an account the page offers, as Plaid's Sandbox user_good has them. The mask is
+// unique among them and is what the form sends.
+type pageAccount struct {
+	Name    string
+	Mask    string
+	Type    link.AccountType
+	Subtype string
+	// Default is whether the account is ticked when the page opens; the defaults match the
+	// accounts of a session driven without WithAccounts.
+	Default bool
+}
+
+var pageAccounts = []pageAccount{
+	{Name: "Plaid Checking", Mask: "0000", Type: link.AccountTypeDepository, Subtype: "checking", Default: true},
+	{Name: "Plaid Saving", Mask: "1111", Type: link.AccountTypeDepository, Subtype: "savings", Default: true},
+	{Name: "Plaid CD", Mask: "2222", Type: link.AccountTypeDepository, Subtype: "cd"},
+	{Name: "Plaid Credit Card", Mask: "3333", Type: link.AccountTypeCredit, Subtype: "credit card"},
+	{Name: "Plaid Money Market", Mask: "4444", Type: link.AccountTypeDepository, Subtype: "money market"},
+	{Name: "Plaid IRA", Mask: "5555", Type: link.AccountTypeInvestment, Subtype: "ira"},
+	{Name: "Plaid 401k", Mask: "6666", Type: link.AccountTypeInvestment, Subtype: "401k"},
+	{Name: "Plaid Student Loan", Mask: "7777", Type: link.AccountTypeLoan, Subtype: "student"},
+	{Name: "Plaid Mortgage", Mask: "8888", Type: link.AccountTypeLoan, Subtype: "mortgage"},
+}
+
+// exitStatuses are the statuses the page offers for an exit: Plaid's, in the spec's order.
+var exitStatuses = []link.ExitStatus{
+	link.ExitStatusRequiresQuestions,
+	link.ExitStatusRequiresSelections,
+	link.ExitStatusRequiresCode,
+	link.ExitStatusChooseDevice,
+	link.ExitStatusRequiresCredentials,
+	link.ExitStatusRequiresAccountSelection,
+	link.ExitStatusRequiresOAuth,
+	link.ExitStatusInstitutionNotFound,
+	link.ExitStatusInstitutionNotSupported,
+}
+
+// The form's actions, the values of the buttons with ids continue and exit.
+const (
+	pageActionContinue = "continue"
+	pageActionExit     = "exit"
+)
+
+// pageToken is what the page needs of a live link token, copied out under s.mu.
+type pageToken struct {
+	token      string
+	hostedID   string // empty unless the token was created with hosted_link
+	redirect   string // hosted_link.completion_redirect_uri
+	clientName string
+	insts      []Institution // those serving the token's country_codes
+	update     bool
+	updateInst Institution // the Item's institution in update mode
+}
+
+// pageError is an error page: the HTTP status and what to tell the developer.
+type pageError struct {
+	status int
+	msg    string
+}
+
+// lookupPageToken finds the live link token a page path names: key is a link token, or a hosted
+// link id if hosted.
+func (s *Server) lookupPageToken(key string, hosted bool) (pageToken, *pageError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.nowLocked()
+	token := key
+	if hosted {
+		t, ok := s.hosted[key]
+		if !ok {
+			return pageToken{}, &pageError{http.StatusNotFound, "This Hosted Link URL is unknown to the server: it was never issued, or its link token has been forgotten."}
+		}
+		token = t
+	}
+	lt, ok := s.linkTokens.get(token)
+	if !ok {
+		return pageToken{}, &pageError{http.StatusNotFound, "The server knows no such link token: create one with /link/token/create first. Link tokens are forgotten six hours after they expire."}
+	}
+	if !now.Before(lt.expiresAt) {
+		return pageToken{}, &pageError{http.StatusGone, fmt.Sprintf("This link token expired at %s; create a new one.", lt.expiresAt.UTC().Format(time.RFC3339))}
+	}
+	pt := pageToken{
+		token:      lt.token,
+		hostedID:   lt.hostedID,
+		redirect:   lt.completionRedirectURI,
+		clientName: lt.metadata.ClientName,
+	}
+	for _, at := range lt.updateTokens {
+		if it, ok := s.items.get(at); ok {
+			pt.update, pt.updateInst = true, it.institution
+			break
+		}
+	}
+	if len(lt.updateTokens) > 0 && !pt.update {
+		return pageToken{}, &pageError{http.StatusGone, "The Item this update-mode link token repairs no longer exists."}
+	}
+	for _, in := range institutions {
+		if servesAny(in, lt.metadata.CountryCodes) {
+			pt.insts = append(pt.insts, in)
+		}
+	}
+	return pt, nil
+}
+
+// pageEntry is one submission of the page's form and, once done is closed, its outcome.
+type pageEntry struct {
+	id       string
+	token    string
+	hostedID string
+	done     chan struct{}
+	// Set before done is closed: exactly one of them.
+	outcome *pageOutcome
+	err     error
+}
+
+// pageStore remembers the page's submissions, so that a form posted twice (a double click, the
+// back button, a reload) shows the first post's outcome instead of starting a second session,
+// and so that a Hosted Link URL, which is good for one session, shows the outcome it ended with.
+// The zero value is ready to use.
+type pageStore struct {
+	mu     sync.Mutex
+	byID   *fifo[*pageEntry]
+	hosted *fifo[*pageEntry] // by link token, Hosted Link tokens only
+}
+
+func (p *pageStore) initLocked() {
+	if p.byID == nil {
+		p.byID = newFIFO[*pageEntry](maxPageSubmissions)
+		p.hosted = newFIFO[*pageEntry](maxPageSubmissions)
+	}
+}
+
+// claim returns the entry for submission id on pt, and whether the caller made it and so must
+// run the session and then finish the entry. An existing entry is returned instead when the id
+// was posted before or, for a Hosted Link token, when the token already has a session from the
+// page.
+func (p *pageStore) claim(id string, pt pageToken) (*pageEntry, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.initLocked()
+	if e, ok := p.byID.get(id); ok {
+		return e, false
+	}
+	if pt.hostedID != "" {
+		if e, ok := p.hosted.get(pt.token); ok {
+			return e, false
+		}
+	}
+	e := &pageEntry{id: id, token: pt.token, hostedID: pt.hostedID, done: make(chan struct{})}
+	p.byID.put(id, e)
+	if pt.hostedID != "" {
+		p.hosted.put(pt.token, e)
+	}
+	return e, true
+}
+
+// finish records the outcome of a claimed entry. A failed session is forgotten, so the same
+// form can be posted again once the developer has fixed what was wrong.
+func (p *pageStore) finish(e *pageEntry, oc *pageOutcome, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e.outcome, e.err = oc, err
+	if err != nil {
+		if cur, ok := p.byID.get(e.id); ok && cur == e {
+			p.byID.del(e.id)
+		}
+		if cur, ok := p.hosted.get(e.token); ok && cur == e {
+			p.hosted.del(e.token)
+		}
+	}
+	close(e.done)
+}
+
+// lookup returns the entry of submission id, if the page remembers it.
+func (p *pageStore) lookup(id string) (*pageEntry, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.initLocked()
+	return p.byID.get(id)
+}
+
+// hostedOutcome returns the entry a Hosted Link token's session from the page ended with.
+func (p *pageStore) hostedOutcome(token string) (*pageEntry, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.initLocked()
+	return p.hosted.get(token)
+}
+
+// pageChoice is what the user chose on the form.
+type pageChoice struct {
+	action      string
+	institution string
+	masks       []string
+	exitStatus  link.ExitStatus
+}
+
+// servePage serves the Link stand-in page: GET shows the form (or a remembered outcome), POST
+// runs the session the form asks for.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// The page carries a link token in its URL: it must not be cached or leak through Referer to
+	// the completion_redirect_uri; and it needs nothing from anywhere else.
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+	key, hosted := strings.CutPrefix(r.URL.Path, hostedLinkPrefix)
+	if !hosted {
+		key = strings.TrimPrefix(r.URL.Path, linkPagePrefix)
+	}
+	if key == "" || strings.Contains(key, "/") {
+		s.renderPageError(w, &pageError{http.StatusNotFound, "No such page: open " + linkPagePrefix + "<link_token>, or a hosted_link_url."})
+		return
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		s.pageGet(w, r, key, hosted)
+	case http.MethodPost:
+		s.pagePost(w, r, key, hosted)
+	default:
+		h.Set("Allow", "GET, HEAD, POST")
+		s.renderPageError(w, &pageError{http.StatusMethodNotAllowed, "The page answers GET and POST only."})
+	}
+}
+
+func (s *Server) pageGet(w http.ResponseWriter, r *http.Request, key string, hosted bool) {
+	// An outcome stays readable after its token expires: it is the record of what happened.
+	if id := r.URL.Query().Get("result"); id != "" {
+		e, ok := s.pages.lookup(id)
+		if !ok || (key != e.token && key != e.hostedID) {
+			s.renderPageError(w, &pageError{http.StatusNotFound, "The server remembers no such result for this link token."})
+			return
+		}
+		select {
+		case <-e.done:
+		case <-r.Context().Done():
+			return
+		}
+		if e.outcome == nil {
+			s.renderPageError(w, &pageError{http.StatusNotFound, "That submission failed; open the page again to retry."})
+			return
+		}
+		s.renderPage(w, http.StatusOK, pageView{Title: e.outcome.title(), Outcome: e.outcome})
+		return
+	}
+	pt, perr := s.lookupPageToken(key, hosted)
+	if perr != nil {
+		s.renderPageError(w, perr)
+		return
+	}
+	if pt.hostedID != "" {
+		if e, ok := s.pages.hostedOutcome(pt.token); ok {
+			http.Redirect(w, r, resultPath(r.URL.Path, e.id), http.StatusSeeOther)
+			return
+		}
+	}
+	s.renderForm(w, http.StatusOK, pt, r.URL.Path, newUUID(), pageChoice{}, "")
+}
+
+func (s *Server) pagePost(w http.ResponseWriter, r *http.Request, key string, hosted bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxPageFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.renderPageError(w, &pageError{http.StatusRequestEntityTooLarge, fmt.Sprintf("The form is larger than %d bytes.", maxPageFormBytes)})
+			return
+		}
+		s.renderPageError(w, &pageError{http.StatusBadRequest, "The form could not be read: " + err.Error()})
+		return
+	}
+	pt, perr := s.lookupPageToken(key, hosted)
+	if perr != nil {
+		s.renderPageError(w, perr)
+		return
+	}
+	f := r.PostForm
+	id := f.Get("submission")
+	if !validSubmissionID(id) {
+		s.renderPageError(w, &pageError{http.StatusBadRequest, "The form has no valid submission id; open the page again and use its form."})
+		return
+	}
+	c := pageChoice{
+		action:      f.Get("action"),
+		institution: f.Get("institution"),
+		masks:       f["account"],
+		exitStatus:  link.ExitStatus(f.Get("exit_status")),
+	}
+	opts, msg := pt.sessionOptions(c)
+	if msg != "" {
+		s.renderForm(w, http.StatusBadRequest, pt, r.URL.Path, id, c, msg)
+		return
+	}
+
+	for {
+		e, mine := s.pages.claim(id, pt)
+		if !mine {
+			select {
+			case <-e.done:
+			case <-r.Context().Done():
+				return
+			}
+			if e.outcome != nil {
+				http.Redirect(w, r, resultPath(r.URL.Path, e.id), http.StatusSeeOther)
+				return
+			}
+			// The earlier post failed and was forgotten: this one tries again.
+			continue
+		}
+		oc, err := s.runPageSession(pt, c, opts)
+		s.pages.finish(e, oc, err)
+		if err != nil {
+			s.renderSessionError(w, pt, r.URL.Path, id, c, err)
+			return
+		}
+		http.Redirect(w, r, resultPath(r.URL.Path, e.id), http.StatusSeeOther)
+		return
+	}
+}
+
+// validSubmissionID reports whether id looks like one the page made.
+func validSubmissionID(id string) bool {
+	if id == "" || len(id) > maxSubmissionIDLen {
+		return false
+	}
+	for _, r := range id {
+		if !(r == '-' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func resultPath(pagePath, id string) string {
+	return pagePath + "?result=" + url.QueryEscape(id)
+}
+
+// sessionOptions checks the user's choice against what the page offered and turns it into
+// session options; msg says what is wrong, if anything.
+func (pt pageToken) sessionOptions(c pageChoice) (opts []SessionOption, msg string) {
+	switch c.action {
+	case pageActionContinue:
+		if pt.update {
+			return nil, ""
+		}
+		inst, msg := pt.institution(c.institution)
+		if msg != "" {
+			return nil, msg
+		}
+		if len(c.masks) == 0 {
+			return nil, "Pick at least one account to link."
+		}
+		var accounts []link.SessionSuccessMetadataAccount
+		for _, m := range c.masks {
+			i := slices.IndexFunc(pageAccounts, func(a pageAccount) bool { return a.Mask == m })
+			if i < 0 {
+				return nil, fmt.Sprintf("There is no account with mask %q on this page.", m)
+			}
+			a := pageAccounts[i]
+			if slices.ContainsFunc(accounts, func(x link.SessionSuccessMetadataAccount) bool { return x.Mask == a.Mask }) {
+				return nil, fmt.Sprintf("The account with mask %q is picked twice.", m)
+			}
+			accounts = append(accounts, link.SessionSuccessMetadataAccount{Name: a.Name, Mask: a.Mask, Type: a.Type, Subtype: a.Subtype})
+		}
+		return []SessionOption{WithInstitution(inst), WithAccounts(accounts...)}, ""
+	case pageActionExit:
+		if !slices.Contains(exitStatuses, c.exitStatus) {
+			return nil, fmt.Sprintf("Pick one of Plaid's exit statuses, not %q.", c.exitStatus)
+		}
+		opts := []SessionOption{WithExitStatus(c.exitStatus)}
+		if pt.update {
+			return opts, ""
+		}
+		inst, msg := pt.institution(c.institution)
+		if msg != "" {
+			return nil, msg
+		}
+		return append(opts, WithInstitution(inst)), ""
+	}
+	return nil, fmt.Sprintf("Press Continue or Exit (the form asked for %q).", c.action)
+}
+
+// institution checks an institution id from the form against those the page lists.
+func (pt pageToken) institution(id string) (string, string) {
+	if len(pt.insts) == 0 {
+		return "", "No Sandbox institution serves this link token's country_codes, so there is nothing to link."
+	}
+	if id == "" {
+		return "", "Pick an institution."
+	}
+	if !slices.ContainsFunc(pt.insts, func(in Institution) bool { return in.InstitutionID == id }) {
+		return "", fmt.Sprintf("Institution %q is not one the page lists for this link token.", id)
+	}
+	return id, ""
+}
+
+// runPageSession runs the session the form asked for.
+func (s *Server) runPageSession(pt pageToken, c pageChoice, opts []SessionOption) (*pageOutcome, error) {
+	var (
+		res SessionResult
+		err error
+	)
+	if c.action == pageActionContinue {
+		res, err = s.CompleteSession(pt.token, opts...)
+	} else {
+		res, err = s.ExitSession(pt.token, nil, opts...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	oc := &pageOutcome{
+		Completed:     c.action == pageActionContinue,
+		Update:        pt.update,
+		LinkToken:     pt.token,
+		LinkSessionID: res.LinkSessionID,
+		InstitutionID: res.InstitutionID,
+		Items:         len(res.PublicTokens),
+		ExitStatus:    c.exitStatus,
+	}
+	if inst, ok := lookupInstitution(res.InstitutionID); ok {
+		oc.InstitutionName = inst.Name
+	}
+	for _, a := range res.Accounts {
+		oc.Accounts = append(oc.Accounts, fmt.Sprintf("%s (%s, ···%s)", a.Name, a.Subtype, a.Mask))
+	}
+	for _, d := range res.Webhooks {
+		wd := pageWebhook{Code: d.Code, URL: d.URL, Status: "answered " + strconv.Itoa(d.StatusCode)}
+		if d.Err != nil {
+			wd.Status, wd.Failed = d.Err.Error(), true
+		}
+		oc.Webhooks = append(oc.Webhooks, wd)
+	}
+	if pt.hostedID != "" && pt.redirect != "" {
+		oc.Redirect = pt.redirect
+		oc.Refresh = fmt.Sprintf("%d;url=%s", int(pageRedirectDelay/time.Second), pt.redirect)
+	}
+	if pt.hostedID == "" {
+		oc.Again = linkPagePrefix + url.PathEscape(pt.token)
+	}
+	return oc, nil
+}
+
+// renderSessionError shows why CompleteSession or ExitSession refused: the form again when the
+// user can fix it, an error page when the link token itself is no longer usable.
+func (s *Server) renderSessionError(w http.ResponseWriter, pt pageToken, path, id string, c pageChoice, err error) {
+	var perr *link.Error
+	if errors.As(err, &perr) {
+		switch perr.ErrorCode {
+		case "INVALID_LINK_TOKEN", "INVALID_ACCESS_TOKEN":
+			s.renderPageError(w, &pageError{http.StatusGone, perr.ErrorCode + ": " + perr.ErrorMessage})
+			return
+		}
+		s.renderForm(w, http.StatusBadRequest, pt, path, id, c, perr.ErrorCode+": "+perr.ErrorMessage)
+		return
+	}
+	s.renderPageError(w, &pageError{http.StatusInternalServerError, err.Error()})
+}
+
+// pageOutcome is what the page shows after a session.
+type pageOutcome struct {
+	Completed       bool
+	Update          bool
+	LinkToken       string
+	LinkSessionID   string
+	InstitutionID   string
+	InstitutionName string
+	Accounts        []string
+	Items           int
+	ExitStatus      link.ExitStatus
+	Webhooks        []pageWebhook
+	// Redirect is the completion_redirect_uri of a Hosted Link token, and Refresh the meta refresh
+	// that goes there.
+	Redirect, Refresh string
+	// Again is the page to start another session on the same link token; Hosted Link URLs are
+	// good for one session, so it is empty for them.
+	Again string
+}
+
+func (oc *pageOutcome) title() string {
+	if oc.Completed {
+		return "Session completed"
+	}
+	return "Session exited"
+}
+
+type pageWebhook struct {
+	Code, URL, Status string
+	Failed            bool
+}
+
+// pageView is what the page template renders: a form, an outcome or an error.
+type pageView struct {
+	Title   string
+	Error   string
+	Form    *pageForm
+	Outcome *pageOutcome
+}
+
+type pageForm struct {
+	Action       string
+	Submission   string
+	LinkToken    string
+	ClientName   string
+	Hosted       bool
+	Update       bool
+	UpdateInst   string
+	Institutions []pageOption
+	Accounts     []pageCheckbox
+	ExitStatuses []pageOption
+}
+
+type pageOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+type pageCheckbox struct {
+	Mask, Label string
+	Checked     bool
+}
+
+// renderForm shows the form for pt, keeping the choice c (the defaults if it is empty).
+func (s *Server) renderForm(w http.ResponseWriter, status int, pt pageToken, action, id string, c pageChoice, msg string) {
+	f := &pageForm{
+		Action:     action,
+		Submission: id,
+		LinkToken:  pt.token,
+		ClientName: pt.clientName,
+		Hosted:     pt.hostedID != "",
+		Update:     pt.update,
+		UpdateInst: pt.updateInst.Name,
+	}
+	fresh := c.action == ""
+	for i, in := range pt.insts {
+		sel := in.InstitutionID == c.institution || (c.institution == "" && i == 0)
+		f.Institutions = append(f.Institutions, pageOption{Value: in.InstitutionID, Label: in.Name, Selected: sel})
+	}
+	for _, a := range pageAccounts {
+		checked := slices.Contains(c.masks, a.Mask) || (fresh && a.Default)
+		f.Accounts = append(f.Accounts, pageCheckbox{Mask: a.Mask, Label: fmt.Sprintf("%s (%s, ···%s)", a.Name, a.Subtype, a.Mask), Checked: checked})
+	}
+	status0 := c.exitStatus
+	if status0 == "" {
+		status0 = link.ExitStatusRequiresCredentials
+	}
+	for _, st := range exitStatuses {
+		f.ExitStatuses = append(f.ExitStatuses, pageOption{Value: string(st), Label: string(st), Selected: st == status0})
+	}
+	s.renderPage(w, status, pageView{Title: "Connect an account", Error: msg, Form: f})
+}
+
+func (s *Server) renderPageError(w http.ResponseWriter, e *pageError) {
+	s.renderPage(w, e.status, pageView{Title: http.StatusText(e.status), Error: e.msg})
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, status int, v pageView) {
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, v); err != nil {
+		http.Error(w, "linktest: rendering the Link page failed: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

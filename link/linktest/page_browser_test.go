@@ -1,0 +1,251 @@
+package linktest_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/webhook"
+)
+
+// chromiumPath is Debian's Chromium, which .ci/run installs.
+const chromiumPath = "/usr/bin/chromium"
+
+// requireChromium returns the Chromium to drive. Without one the test fails under CI, where it
+// must run, and is skipped elsewhere.
+func requireChromium(t *testing.T) string {
+	t.Helper()
+	path := chromiumPath
+	if _, err := os.Stat(path); err != nil {
+		var lookErr error
+		if path, lookErr = exec.LookPath("chromium"); lookErr != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("Chromium is missing (%v); CI must install it: apt-get install -y chromium", err)
+			}
+			t.Skipf("Chromium is missing (%v); install it with: apt-get install -y chromium", err)
+		}
+	}
+	return path
+}
+
+// newBrowser starts a headless Chromium with a fresh profile and returns a context that drives one
+// tab of it. Everything ends with ctx or when the test ends.
+func newBrowser(ctx context.Context, t *testing.T, chromium string) context.Context {
+	t.Helper()
+	// Not t.TempDir: Chromium's helper processes can still be writing the profile for a moment
+	// after the browser has exited, which fails TempDir's cleanup.
+	profile, err := os.MkdirTemp("", "linktest-chromium-")
+	require.NoError(t, err)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		// Close the browser and wait for it to exit, then remove its profile.
+		if err := chromedp.Cancel(browserCtx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			t.Logf("closing Chromium: %v", err)
+		}
+		cancelBrowser()
+		cancelAlloc()
+		removeProfile(t, profile)
+	})
+	return browserCtx
+}
+
+// removeProfile removes a Chromium profile directory, retrying briefly while the last of
+// Chromium's processes finish writing to it.
+func removeProfile(t *testing.T, dir string) {
+	t.Helper()
+	var err error
+	for range 200 {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("removing the Chromium profile %s: %v", dir, err)
+}
+
+// verifiedWebhooks is a user's webhook endpoint: it keeps the webhooks its verifier accepted.
+type verifiedWebhooks struct {
+	mu     sync.Mutex
+	events []webhook.Event
+	got    chan struct{} // one value per accepted webhook
+}
+
+func (v *verifiedWebhooks) handle(_ context.Context, ev webhook.Event) error {
+	v.mu.Lock()
+	v.events = append(v.events, ev)
+	v.mu.Unlock()
+	v.got <- struct{}{}
+	return nil
+}
+
+// wait returns the webhooks once n have been accepted.
+func (v *verifiedWebhooks) wait(ctx context.Context, t *testing.T, n int) []webhook.Event {
+	t.Helper()
+	for range n {
+		select {
+		case <-v.got:
+		case <-ctx.Done():
+			t.Fatalf("waiting for %d webhooks: %v", n, ctx.Err())
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return append([]webhook.Event(nil), v.events...)
+}
+
+// A developer runs their front end against the fake by hand: in a real Chromium they finish a
+// Hosted Link session on its hosted_link_url and leave a standard session on its page, and their
+// backend sees both in /link/token/get and gets the verified webhooks Plaid would send.
+func TestPageInBrowser(t *testing.T) {
+	chromium := requireChromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	s := newServer(t)
+	c := s.Client()
+	hooks := &verifiedWebhooks{got: make(chan struct{}, 16)}
+	mux := http.NewServeMux()
+	mux.Handle("POST /plaid", webhook.NewHandler(webhook.NewVerifier(c), hooks.handle))
+	mux.HandleFunc("GET /done", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><title>Wonderwallet</title><h1 id="back">Back at Wonderwallet</h1>`))
+	})
+	app := httptest.NewServer(mux)
+	t.Cleanup(app.Close)
+
+	hostedReq := tokenRequest()
+	hostedReq.Webhook = app.URL + "/plaid"
+	hostedReq.HostedLink = &link.TokenCreateHostedLink{CompletionRedirectURI: app.URL + "/done"}
+	hosted := createToken(t, c, hostedReq)
+	standardReq := tokenRequest()
+	standardReq.Webhook = app.URL + "/plaid"
+	standard := createToken(t, c, standardReq)
+
+	browser := newBrowser(ctx, t, chromium)
+	var summary1, sessionID1, back, location string
+	require.NoError(t, chromedp.Run(browser,
+		chromedp.Navigate(hosted.HostedLinkURL),
+		chromedp.WaitVisible("#continue", chromedp.ByID),
+		chromedp.SetValue("#institution", "ins_109511", chromedp.ByID),
+		chromedp.Click("#account-1111", chromedp.ByID), // untick Plaid Saving
+		chromedp.Click("#account-3333", chromedp.ByID), // tick Plaid Credit Card
+		chromedp.Click("#continue", chromedp.ByID),
+		chromedp.WaitVisible(`#outcome[data-status="completed"]`, chromedp.ByQuery),
+		chromedp.Text("#summary", &summary1, chromedp.ByID),
+		chromedp.Text("#link-session-id", &sessionID1, chromedp.ByID),
+		// The page then goes to the token's completion_redirect_uri.
+		chromedp.WaitVisible("#back", chromedp.ByID),
+		chromedp.Text("#back", &back, chromedp.ByID),
+		chromedp.Location(&location),
+	))
+	assert.Equal(t, "Tartan Bank was linked: 1 Item created.", summary1)
+	assert.Equal(t, "Back at Wonderwallet", back)
+	assert.Equal(t, app.URL+"/done", location)
+
+	var summary2, sessionID2, exitStatus string
+	require.NoError(t, chromedp.Run(browser,
+		chromedp.Navigate(s.LinkPageURL(standard.LinkToken)),
+		chromedp.WaitVisible("#exit", chromedp.ByID),
+		chromedp.SetValue("#exit-status", string(link.ExitStatusRequiresOAuth), chromedp.ByID),
+		chromedp.Click("#exit", chromedp.ByID),
+		chromedp.WaitVisible(`#outcome[data-status="exited"]`, chromedp.ByQuery),
+		chromedp.Text("#summary", &summary2, chromedp.ByID),
+		chromedp.Text("#link-session-id", &sessionID2, chromedp.ByID),
+		chromedp.Text("#exit-status", &exitStatus, chromedp.ByID),
+	))
+	assert.Equal(t, "The user left Link at First Platypus Bank with exit status requires_oauth.", summary2)
+	assert.Equal(t, "requires_oauth", exitStatus)
+
+	// /link/token/get shows the completed session with its results ...
+	sessions := getSessions(t, c, hosted.LinkToken)
+	require.Len(t, sessions, 1)
+	done := sessions[0]
+	assert.Equal(t, sessionID1, done.LinkSessionID)
+	require.NotNil(t, done.OnSuccess)
+	require.NotNil(t, done.OnSuccess.Metadata)
+	assert.Equal(t, "ins_109511", done.OnSuccess.Metadata.Institution.InstitutionID)
+	var names []string
+	for _, a := range done.OnSuccess.Metadata.Accounts {
+		names = append(names, a.Name)
+	}
+	assert.Equal(t, []string{"Plaid Checking", "Plaid Credit Card"}, names)
+	publicToken := done.OnSuccess.PublicToken
+	assert.True(t, strings.HasPrefix(publicToken, "public-sandbox-"), publicToken)
+	require.NotNil(t, done.Results)
+	require.Len(t, done.Results.ItemAddResults, 1)
+	assert.Equal(t, publicToken, done.Results.ItemAddResults[0].PublicToken)
+
+	// ... and the exited one with its exit status.
+	sessions = getSessions(t, c, standard.LinkToken)
+	require.Len(t, sessions, 1)
+	exited := sessions[0]
+	assert.Equal(t, sessionID2, exited.LinkSessionID)
+	assert.Nil(t, exited.OnSuccess)
+	require.NotNil(t, exited.Exit)
+	require.NotNil(t, exited.Exit.Metadata)
+	assert.Equal(t, link.ExitStatusRequiresOAuth, exited.Exit.Metadata.Status)
+
+	// The Item is real: the public token from the webhook exchanges once.
+	_, err := c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: publicToken})
+	require.NoError(t, err)
+
+	// The receiver verified the Hosted Link session's three webhooks; Plaid sends none for a
+	// standard session.
+	events := hooks.wait(ctx, t, 3)
+	codes := map[string]int{}
+	for _, ev := range events {
+		codes[ev.Code()]++
+		switch ev := ev.(type) {
+		case *webhook.ItemAddResult:
+			assert.Equal(t, sessionID1, ev.LinkSessionID)
+			assert.Equal(t, hosted.LinkToken, ev.LinkToken)
+			assert.Equal(t, publicToken, ev.PublicToken)
+		case *webhook.Events:
+			assert.Equal(t, sessionID1, ev.LinkSessionID)
+			var names []link.EventName
+			for _, e := range webhook.MergeEvents(ev.Events) {
+				names = append(names, e.EventName)
+			}
+			assert.Contains(t, names, link.EventNameHandoff)
+			assert.NotContains(t, names, link.EventNameExit)
+		case *webhook.SessionFinished:
+			assert.Equal(t, sessionID1, ev.LinkSessionID)
+			assert.Equal(t, webhook.SessionStatus("SUCCESS"), ev.Status)
+			assert.Equal(t, []string{publicToken}, ev.PublicTokens)
+		default:
+			t.Errorf("unexpected webhook %T %s", ev, ev.Code())
+		}
+	}
+	assert.Equal(t, map[string]int{"ITEM_ADD_RESULT": 1, "EVENTS": 1, "SESSION_FINISHED": 1}, codes)
+	select {
+	case <-hooks.got:
+		t.Errorf("a fourth webhook arrived: %v", hooks.wait(ctx, t, 0))
+	default:
+	}
+}
