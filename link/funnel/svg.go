@@ -19,13 +19,14 @@ const (
 	barLeft      = 214
 	barMax       = 330 // width of the widest bar, the first step's
 	numbersX     = barLeft + barMax + 18
-	dropX        = 680
+	dropX        = 676
 	rowHeight    = 46
 	barHeight    = 30
 	stepsTop     = 86
 	exitRow      = 24
 	exitColWidth = (svgWidth - 2*svgPad) / 2
-	exitBarMax   = 120
+	exitBarMax   = 96
+	exitBarX     = 216 // from the column's left edge, past the longest label
 	topExits     = 5
 	maxLabelRune = 28
 )
@@ -80,12 +81,12 @@ func (r Report) WriteSVG(w io.Writer) error {
 		text(&b, numbersX, mid-6, `font-size="14" font-weight="bold" fill="#111827"`, thousands(s.Sessions))
 		text(&b, numbersX, mid+9, `font-size="11" fill="#6b7280"`, percent(s.Sessions, first)+" of opened")
 		if i > 0 {
-			drop := fmt.Sprintf("−%.1f%% from previous", s.DropOff)
-			fill := "#dc2626"
 			if s.DropOff == 0 {
-				fill = "#9ca3af"
+				text(&b, dropX, mid, `font-size="12" fill="#9ca3af"`, "no drop-off")
+			} else {
+				text(&b, dropX, mid-6, `font-size="14" font-weight="bold" fill="#dc2626"`, fmt.Sprintf("−%.1f%%", s.DropOff))
+				text(&b, dropX, mid+9, `font-size="11" fill="#6b7280"`, "from previous")
 			}
-			text(&b, dropX, mid, `font-size="12" fill="`+fill+`"`, drop)
 		}
 	}
 
@@ -132,8 +133,8 @@ func (r Report) exitColumn(b *bytes.Buffer, x, y int, heading string, counts []C
 			w = float64(exitBarMax) * float64(c.Sessions) / float64(r.Exited)
 		}
 		fmt.Fprintf(b, `<rect class="exit" x="%d" y="%d" width="%s" height="12" rx="2" fill="#f87171"/>`+"\n",
-			x+200, row-10, num(w))
-		text(b, x+200+int(w)+6, row, `font-size="12" fill="#374151"`,
+			x+exitBarX, row-10, num(w))
+		text(b, x+exitBarX+int(w)+6, row, `font-size="12" fill="#374151"`,
 			fmt.Sprintf("%s (%s)", thousands(c.Sessions), percent(c.Sessions, r.Exited)))
 	}
 }
