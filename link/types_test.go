@@ -44,8 +44,6 @@ var extraFields = map[string]bool{
 	"TokenGetResponse link_sessions.results.protect_results.event_id":         true,
 	"TokenGetResponse link_sessions.results.protect_results.trust_index":      true,
 	"TokenGetResponse link_sessions.results.protect_results.fraud_attributes": true,
-	// Link's onEvent metadata carries it; the funnel groups events by it.
-	"TokenGetResponse link_sessions.events.event_metadata.link_session_id": true,
 }
 
 var (

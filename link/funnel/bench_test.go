@@ -4,23 +4,22 @@ import (
 	"fmt"
 	"io"
 	"testing"
-
-	"github.com/plaidlink/plaidlink-go/link"
 )
 
 const benchPerSession = 20
 
 // benchSessions are n sessions of benchPerSession events each.
-func benchSessions(n int) [][]link.Event {
-	out := make([][]link.Event, n)
+func benchSessions(n int) []sample {
+	out := make([]sample, n)
 	for i := range out {
-		out[i] = longSession(fmt.Sprintf("43face8b-a5c2-42a4-adec-%012d", i), benchPerSession)
+		sid := fmt.Sprintf("43face8b-a5c2-42a4-adec-%012d", i)
+		out[i] = sample{LinkSessionID: sid, Events: longSession(sid, benchPerSession)}
 	}
 	return out
 }
 
-// BenchmarkAdd folds new sessions of 20 events each, one Add per session as a webhook handler
-// would; events/s is the throughput, and the allocations are those of creating a session.
+// BenchmarkAdd folds new sessions of 20 events each, one AddSession per session as a webhook
+// handler would; events/s is the throughput, and the allocations are those of creating a session.
 func BenchmarkAdd(b *testing.B) {
 	sessions := benchSessions(4096)
 	b.ReportAllocs()
@@ -31,7 +30,8 @@ func BenchmarkAdd(b *testing.B) {
 			f = New() // so that every session is new to the funnel
 			b.StartTimer()
 		}
-		f.Add(sessions[i%len(sessions)]...)
+		s := sessions[i%len(sessions)]
+		f.AddSession(s.LinkSessionID, s.Events...)
 	}
 	b.ReportMetric(float64(b.N*benchPerSession)/b.Elapsed().Seconds(), "events/s")
 }
@@ -42,11 +42,12 @@ func BenchmarkAddRedelivered(b *testing.B) {
 	sessions := benchSessions(256)
 	f := New()
 	for _, s := range sessions {
-		f.Add(s...)
+		f.AddSession(s.LinkSessionID, s.Events...)
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		f.Add(sessions[i%len(sessions)]...)
+		s := sessions[i%len(sessions)]
+		f.AddSession(s.LinkSessionID, s.Events...)
 	}
 	b.ReportMetric(float64(b.N*benchPerSession)/b.Elapsed().Seconds(), "events/s")
 }
@@ -55,7 +56,7 @@ func BenchmarkAddRedelivered(b *testing.B) {
 func BenchmarkReport(b *testing.B) {
 	f := New()
 	for _, s := range benchSessions(10_000) {
-		f.Add(s...)
+		f.AddSession(s.LinkSessionID, s.Events...)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -66,7 +67,7 @@ func BenchmarkReport(b *testing.B) {
 // BenchmarkWriteSVG draws the chart of a report.
 func BenchmarkWriteSVG(b *testing.B) {
 	f := New()
-	f.Add(mixedSessions(1000)...)
+	addAll(f, mixedSessions(1000))
 	r := f.Report()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -5,7 +5,6 @@
 //	f := funnel.New()
 //	f.AddSession(session.LinkSessionID, session.Events...) // a /link/token/get session
 //	f.AddSession(ev.LinkSessionID, ev.Events...)           // an EVENTS webhook (*webhook.Events)
-//	f.Add(onEventEvents...)                                // forwarded from Link's onEvent
 //	report := f.Report()
 //
 // # Sources, order and repetition
@@ -14,10 +13,12 @@
 // end's onEvent callback, EVENTS webhooks, and the events of /link/token/get sessions. The same
 // event may come from several of them, and Plaid resends EVENTS with every event so far. Events
 // are grouped by link_session_id and each event counts once per event_id: the same events in any
-// order, split across any calls, repeated any number of times, give the same [Report]. An
-// /link/token/get session and an EVENTS webhook carry the session's id beside the events, so
-// [Funnel.AddSession] takes it; an onEvent event carries it in its metadata, which [Funnel.Add]
-// reads.
+// order, split across any calls, repeated any number of times, give the same [Report].
+//
+// A link.Event does not carry its link_session_id: /link/token/get sessions and EVENTS webhooks
+// give it beside the events (and Link's onEvent callback in its own metadata), so
+// [Funnel.AddSession] takes it as an argument. [Funnel.Add], for events whose session is unknown, can only count them
+// ([Report.Unattributed]).
 //
 // # Steps
 //
@@ -63,8 +64,8 @@
 // TestMemoryPerSessionIsConstant — and not with the number of events. Finished sessions keep their
 // record, because a duplicate may arrive at any time and only the record can tell that it is one;
 // forgetting finished sessions would count a late duplicate as a new session. A service that runs
-// for months should start a new Funnel per reporting period. Events without a link_session_id
-// cost a hash each, to count them once in [Report.Unattributed].
+// for months should start a new Funnel per reporting period. Events given to [Funnel.Add], which
+// have no session, cost a hash each, to count them once in [Report.Unattributed].
 //
 // # Concurrency
 //

@@ -21,17 +21,17 @@ func Example() {
 		{EventName: link.EventNameHandoff, EventID: "a4", Timestamp: at(42),
 			EventMetadata: link.EventMetadata{InstitutionID: "ins_20", InstitutionName: "Citizens Bank"}},
 	}
-	// Another, forwarded from Link's onEvent: its id is in each event's metadata.
+	// Another, in two parts, the EXIT first: order does not matter.
 	exited := []link.Event{
-		{EventName: link.EventNameOpen, EventID: "b1", Timestamp: at(1),
-			EventMetadata: link.EventMetadata{LinkSessionID: "session-b"}},
+		{EventName: link.EventNameOpen, EventID: "b1", Timestamp: at(1)},
 		{EventName: link.EventNameExit, EventID: "b2", Timestamp: at(9),
-			EventMetadata: link.EventMetadata{LinkSessionID: "session-b", ExitStatus: link.ExitStatusInstitutionNotFound}},
+			EventMetadata: link.EventMetadata{ExitStatus: link.ExitStatusInstitutionNotFound}},
 	}
 
 	f := funnel.New()
 	f.AddSession("session-a", linked...)
-	f.Add(exited...)
+	f.AddSession("session-b", exited[1])
+	f.AddSession("session-b", exited[0])
 	f.AddSession("session-a", linked...) // a resent EVENTS webhook changes nothing
 
 	r := f.Report()

@@ -55,39 +55,27 @@ func New() *Funnel {
 	}
 }
 
-// Add folds events into the funnel, grouping them by their event_metadata.link_session_id, which
-// Link's onEvent callback sets. Events may come in any order, from several sources, and more than
-// once: an event_id already folded changes nothing. An event without a link_session_id cannot be
-// placed in a session; it is counted in [Report.Unattributed] (once per event_id). Events from
-// /link/token/get or an EVENTS webhook carry their session's id beside them, not in their
-// metadata: pass those to [Funnel.AddSession].
+// Add counts events whose session is not known. A link.Event does not carry its link_session_id:
+// Plaid's LinkEventMetadata has none, and /link/token/get sessions and EVENTS webhooks give the id
+// beside their events. Such events cannot be placed in a session, so they are left out of the
+// funnel and only counted in [Report.Unattributed], once per event_id, for a report to show that
+// they exist. Pass events with their session's id to [Funnel.AddSession], which every source Plaid
+// offers allows.
 func (f *Funnel) Add(events ...link.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var (
-		id string
-		s  *session
-	)
 	for i := range events {
-		e := &events[i]
-		sid := e.EventMetadata.LinkSessionID
-		if sid == "" {
-			f.unattributed[unattributedKey(e)] = struct{}{}
-			continue
-		}
-		// Events of one session usually come together; look the session up once for a run.
-		if s == nil || sid != id {
-			id, s = sid, f.sessionLocked(sid)
-		}
-		f.foldLocked(s, e)
+		f.unattributed[unattributedKey(&events[i])] = struct{}{}
 	}
 }
 
 // AddSession folds events that belong to the Link session linkSessionID, such as the events of a
 // /link/token/get session (TokenGetSessionsResponse.LinkSessionID) or of an EVENTS webhook (its
-// link_session_id). As with [Funnel.Add], order and repetition do not matter. The events'
-// own event_metadata.link_session_id, if any, is not consulted. With an empty linkSessionID the
-// events are grouped as Add groups them.
+// link_session_id), or events a front end collected from Link's onEvent with the metadata's
+// link_session_id. Events may come in any order, from several sources, split across calls and
+// more than once (Plaid resends EVENTS with every event so far): an event_id already folded
+// changes nothing. With an empty linkSessionID the events are in no session, as with
+// [Funnel.Add].
 func (f *Funnel) AddSession(linkSessionID string, events ...link.Event) {
 	if linkSessionID == "" {
 		f.Add(events...)

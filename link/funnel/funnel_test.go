@@ -3,6 +3,8 @@ package funnel
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -60,7 +62,7 @@ func TestReportFromPlaidSamples(t *testing.T) {
 
 func TestReportOfMixedSessions(t *testing.T) {
 	f := New()
-	f.Add(mixedSessions(14)...)
+	addAll(f, mixedSessions(14))
 	r := f.Report()
 
 	assert.Equal(t, 14, r.Sessions)
@@ -90,20 +92,21 @@ func TestReportOfMixedSessions(t *testing.T) {
 }
 
 // TestSameReportInAnyOrderAndRepeated folds the same events shuffled, split into batches,
-// repeated, from both Add and AddSession, and with copies arriving after the session finished.
+// repeated, and with copies arriving after every session finished.
 func TestSameReportInAnyOrderAndRepeated(t *testing.T) {
-	events := append(mixedSessions(21), loadSample(t, "events_webhook.json").Events...)
-	for i := len(events) - 11; i < len(events); i++ {
-		events[i].EventMetadata.LinkSessionID = "1daca4d5-9a0d-4e85-a2e9-1e905ecaa32e"
+	events := mixedSessions(21)
+	hook := loadSample(t, "events_webhook.json")
+	for _, e := range hook.Events {
+		events = append(events, sessionEvent{hook.LinkSessionID, e})
 	}
 	in := New()
-	in.Add(events...)
+	addAll(in, events)
 	want := in.Report()
 	require.Equal(t, 22, want.Sessions)
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	for round := range 30 {
-		var stream []link.Event
+		var stream []sessionEvent
 		for _, e := range events {
 			for range 1 + rng.IntN(3) {
 				stream = append(stream, e)
@@ -113,27 +116,11 @@ func TestSameReportInAnyOrderAndRepeated(t *testing.T) {
 		f := New()
 		for len(stream) > 0 {
 			n := min(len(stream), 1+rng.IntN(7))
-			batch := stream[:n]
+			addAll(f, stream[:n])
 			stream = stream[n:]
-			if round%2 == 1 && batch[0].EventMetadata.LinkSessionID != "" {
-				// An EVENTS webhook or /link/token/get session: the id beside the events.
-				sid := batch[0].EventMetadata.LinkSessionID
-				var same []link.Event
-				for _, e := range batch {
-					if e.EventMetadata.LinkSessionID == sid {
-						e.EventMetadata.LinkSessionID = ""
-						same = append(same, e)
-					} else {
-						f.Add(e)
-					}
-				}
-				f.AddSession(sid, same...)
-				continue
-			}
-			f.Add(batch...)
 		}
 		// Everything again, after every session has finished.
-		f.Add(events...)
+		addAll(f, events)
 		require.Equal(t, want, f.Report(), "round %d", round)
 	}
 }
@@ -141,12 +128,12 @@ func TestSameReportInAnyOrderAndRepeated(t *testing.T) {
 func TestSessionSemantics(t *testing.T) {
 	tests := []struct {
 		name   string
-		events []link.Event
+		events []sessionEvent
 		check  func(t *testing.T, r Report)
 	}{
 		{
 			name: "an OPEN arriving after the HANDOFF still sets the start",
-			events: []link.Event{
+			events: []sessionEvent{
 				ev("s", link.EventNameHandoff, 90*time.Second),
 				ev("s", link.EventNameOpen, 0),
 				ev("s", link.EventNameHandoff, 90*time.Second),
@@ -158,7 +145,7 @@ func TestSessionSemantics(t *testing.T) {
 		},
 		{
 			name: "the first OPEN and first HANDOFF count",
-			events: []link.Event{
+			events: []sessionEvent{
 				ev("s", link.EventNameOpen, 10*time.Second),
 				ev("s", link.EventNameOpen, 0),
 				ev("s", link.EventNameHandoff, 50*time.Second),
@@ -170,7 +157,7 @@ func TestSessionSemantics(t *testing.T) {
 		},
 		{
 			name: "median of an even count is the mean of the middle two",
-			events: []link.Event{
+			events: []sessionEvent{
 				ev("a", link.EventNameOpen, 0), ev("a", link.EventNameHandoff, 10*time.Second),
 				ev("b", link.EventNameOpen, 0), ev("b", link.EventNameHandoff, 20*time.Second),
 				ev("c", link.EventNameOpen, 0), ev("c", link.EventNameHandoff, 41*time.Second),
@@ -183,11 +170,10 @@ func TestSessionSemantics(t *testing.T) {
 		},
 		{
 			name: "a HANDOFF stamped before the OPEN, or unreadable, is not timed",
-			events: []link.Event{
+			events: []sessionEvent{
 				ev("skew", link.EventNameOpen, 10*time.Second), ev("skew", link.EventNameHandoff, 0),
 				ev("bad", link.EventNameOpen, 0),
-				{EventName: link.EventNameHandoff, EventID: "h", Timestamp: link.Timestamp{},
-					EventMetadata: link.EventMetadata{LinkSessionID: "bad"}},
+				{"bad", link.Event{EventName: link.EventNameHandoff, EventID: "h", Timestamp: link.Timestamp{}}},
 			},
 			check: func(t *testing.T, r Report) {
 				assert.Zero(t, r.TimedSessions)
@@ -196,7 +182,7 @@ func TestSessionSemantics(t *testing.T) {
 		},
 		{
 			name: "of two EXIT events the later one is reported, whatever the order",
-			events: []link.Event{
+			events: []sessionEvent{
 				ev("s", link.EventNameExit, 20*time.Second, exitWith(link.ExitStatusRequiresCode, "INVALID_MFA")),
 				ev("s", link.EventNameExit, 10*time.Second, exitWith(link.ExitStatusRequiresCredentials, "INVALID_CREDENTIALS")),
 			},
@@ -207,7 +193,7 @@ func TestSessionSemantics(t *testing.T) {
 		},
 		{
 			name: "an event name Plaid does not document counts as OTHER and as no step",
-			events: []link.Event{
+			events: []sessionEvent{
 				ev("s", "SOMETHING_NEW", 0), ev("s", "SOMETHING_ELSE", time.Second),
 			},
 			check: func(t *testing.T, r Report) {
@@ -218,22 +204,8 @@ func TestSessionSemantics(t *testing.T) {
 			},
 		},
 		{
-			name: "events without a session are counted once each, in no session",
-			events: []link.Event{
-				{EventName: link.EventNameOpen, EventID: "x"},
-				{EventName: link.EventNameOpen, EventID: "x"},
-				{EventName: link.EventNameOpen, EventID: "y"},
-				{EventName: link.EventNameOpen, Timestamp: link.Timestamp{Time: t0}},
-				{EventName: link.EventNameOpen, Timestamp: link.Timestamp{Time: t0}},
-			},
-			check: func(t *testing.T, r Report) {
-				assert.Equal(t, 3, r.Unattributed)
-				assert.Zero(t, r.Sessions)
-			},
-		},
-		{
 			name: "an institution's name is the same whichever spelling comes first",
-			events: []link.Event{
+			events: []sessionEvent{
 				ev("a", link.EventNameSelectInstitution, 0, inst("ins_1", "Wells Fargo")),
 				ev("b", link.EventNameSelectInstitution, 0, inst("ins_1", "WELLS FARGO")),
 				ev("b", link.EventNameHandoff, time.Second, inst("ins_1", "")),
@@ -250,9 +222,9 @@ func TestSessionSemantics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fwd, rev := New(), New()
-			fwd.Add(tt.events...)
+			addAll(fwd, tt.events)
 			for i := len(tt.events) - 1; i >= 0; i-- {
-				rev.Add(tt.events[i])
+				addAll(rev, tt.events[i:i+1])
 			}
 			r := fwd.Report()
 			tt.check(t, r)
@@ -273,38 +245,51 @@ func TestEmptyReport(t *testing.T) {
 	assert.Zero(t, r.MedianOpenToHandoff)
 }
 
-// TestAddReadsOnEventMetadata decodes events as a front end forwards them from onEvent, with the
-// session's id in the metadata.
-func TestAddReadsOnEventMetadata(t *testing.T) {
-	body := `[
-	 {"event_name":"OPEN","event_id":"e1","timestamp":"2024-05-21T00:17:50Z","event_metadata":{"link_session_id":"s-1","request_id":"r1"}},
-	 {"event_name":"HANDOFF","event_id":"e2","timestamp":"2024-05-21T00:18:50Z","event_metadata":{"link_session_id":"s-1","institution_id":"ins_20","institution_name":"Citizens Bank"}},
-	 {"event_name":"OPEN","event_id":"e3","timestamp":"2024-05-21T00:17:50Z","event_metadata":{"link_session_id":"s-2"}}
-	]`
-	var events []link.Event
-	require.NoError(t, json.Unmarshal([]byte(body), &events))
+// TestAddCountsEventsWithoutSession: events with no session are counted once each, and in no
+// session.
+func TestAddCountsEventsWithoutSession(t *testing.T) {
 	f := New()
-	f.Add(events...)
+	addAll(f, path("s", []link.EventName{link.EventNameOpen, link.EventNameHandoff}))
+	f.Add(
+		link.Event{EventName: link.EventNameOpen, EventID: "x"},
+		link.Event{EventName: link.EventNameOpen, EventID: "x"},
+		link.Event{EventName: link.EventNameHandoff, EventID: "y"},
+		link.Event{EventName: link.EventNameOpen, Timestamp: link.Timestamp{Time: t0}},
+	)
+	f.Add(link.Event{EventName: link.EventNameOpen, Timestamp: link.Timestamp{Time: t0}})
+	f.AddSession("", link.Event{EventName: link.EventNameExit, EventID: "z"}, link.Event{EventName: link.EventNameOpen, EventID: "x"})
 	r := f.Report()
-	assert.Equal(t, 2, r.Sessions)
+	assert.Equal(t, 4, r.Unattributed)
+	assert.Equal(t, 1, r.Sessions)
 	assert.Equal(t, 1, r.HandedOff)
-	assert.Equal(t, 1, r.Unfinished)
-	assert.Equal(t, time.Minute, r.MedianOpenToHandoff)
+	assert.Zero(t, r.Exited)
+	assert.Equal(t, []Count{{"HANDOFF", 1}, {"OPEN", 1}}, r.Events)
 }
 
-func TestAddSessionWithoutIDGroupsByMetadata(t *testing.T) {
+// TestAddSessionTakesEventsAsDecoded folds the EVENTS webhook sample decoded from JSON, as a
+// handler gets it, twice: Plaid may send EVENTS again with every event so far.
+func TestAddSessionTakesEventsAsDecoded(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "events_webhook.json"))
+	require.NoError(t, err)
+	var hook struct {
+		LinkSessionID string       `json:"link_session_id"`
+		Events        []link.Event `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(body, &hook))
 	f := New()
-	f.AddSession("", ev("s", link.EventNameOpen, 0))
-	f.AddSession("", link.Event{EventName: link.EventNameOpen, EventID: "lost"})
+	f.AddSession(hook.LinkSessionID, hook.Events...)
+	f.AddSession(hook.LinkSessionID, hook.Events[:4]...)
 	r := f.Report()
 	assert.Equal(t, 1, r.Sessions)
-	assert.Equal(t, 1, r.Unattributed)
+	assert.Equal(t, 1, r.Exited)
+	assert.Equal(t, []Count{{"ERROR", 1}, {"EXIT", 1}, {"SELECT_INSTITUTION", 1}, {"SKIP_SUBMIT_PHONE", 1},
+		{"SUBMIT_CREDENTIALS", 1}, {"TRANSITION_VIEW", 1}}, r.Events)
 }
 
 // TestReportSharesNothing changes a report and checks the next one is unaffected.
 func TestReportSharesNothing(t *testing.T) {
 	f := New()
-	f.Add(mixedSessions(7)...)
+	addAll(f, mixedSessions(7))
 	r := f.Report()
 	r.Steps[3].Via[0] = "CHANGED"
 	assert.Equal(t, link.EventNameOpenOAuth, f.Report().Steps[3].Via[0])
@@ -313,7 +298,7 @@ func TestReportSharesNothing(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	events := mixedSessions(70)
 	want := New()
-	want.Add(events...)
+	addAll(want, events)
 
 	f := New()
 	var wg sync.WaitGroup
@@ -322,7 +307,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(events); i += 4 {
-				f.Add(events[i])
+				addAll(f, events[i:i+1])
 			}
 		}()
 		go func() {

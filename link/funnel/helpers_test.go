@@ -31,21 +31,43 @@ func loadSample(t testing.TB, name string) sample {
 	return s
 }
 
+// sessionEvent is an event with the id of its session.
+type sessionEvent struct {
+	sid string
+	e   link.Event
+}
+
+// addAll gives evs to f, each run of events of one session in one AddSession call.
+func addAll(f *Funnel, evs []sessionEvent) {
+	for len(evs) > 0 {
+		n := 1
+		for n < len(evs) && evs[n].sid == evs[0].sid {
+			n++
+		}
+		batch := make([]link.Event, n)
+		for i := range batch {
+			batch[i] = evs[i].e
+		}
+		f.AddSession(evs[0].sid, batch...)
+		evs = evs[n:]
+	}
+}
+
 var t0 = time.Date(2024, 7, 29, 20, 22, 39, 0, time.UTC)
 
 // ev builds an event of session sid, at t0+at, with metadata changed by opts. Its event_id is
 // derived from the session, name and time, so building it twice gives the same event.
-func ev(sid string, name link.EventName, at time.Duration, opts ...func(*link.EventMetadata)) link.Event {
+func ev(sid string, name link.EventName, at time.Duration, opts ...func(*link.EventMetadata)) sessionEvent {
 	e := link.Event{
 		EventName:     name,
 		Timestamp:     link.Timestamp{Time: t0.Add(at)},
 		EventID:       fmt.Sprintf("%s/%s/%d", sid, name, at),
-		EventMetadata: link.EventMetadata{LinkSessionID: sid, RequestID: "req"},
+		EventMetadata: link.EventMetadata{RequestID: "req"},
 	}
 	for _, o := range opts {
 		o(&e.EventMetadata)
 	}
-	return e
+	return sessionEvent{sid: sid, e: e}
 }
 
 func inst(id, name string) func(*link.EventMetadata) {
@@ -63,8 +85,8 @@ func exitWith(status link.ExitStatus, code string) func(*link.EventMetadata) {
 
 // path is the events of one session that goes through names, a second apart, at institution
 // ins_3; the last event gets opts.
-func path(sid string, names []link.EventName, opts ...func(*link.EventMetadata)) []link.Event {
-	out := make([]link.Event, 0, len(names))
+func path(sid string, names []link.EventName, opts ...func(*link.EventMetadata)) []sessionEvent {
+	out := make([]sessionEvent, 0, len(names))
 	for i, n := range names {
 		var o []func(*link.EventMetadata)
 		if n != link.EventNameOpen {
@@ -79,7 +101,7 @@ func path(sid string, names []link.EventName, opts ...func(*link.EventMetadata))
 }
 
 // mixedSessions are sessions along the paths Link users take, finishing at different steps.
-func mixedSessions(n int) []link.Event {
+func mixedSessions(n int) []sessionEvent {
 	const (
 		open   = link.EventNameOpen
 		search = link.EventNameSearchInstitution
@@ -92,7 +114,7 @@ func mixedSessions(n int) []link.Event {
 		errEv  = link.EventNameError
 		exit   = link.EventNameExit
 	)
-	var out []link.Event
+	var out []sessionEvent
 	for i := range n {
 		sid := fmt.Sprintf("session-%03d", i)
 		switch i % 7 {

@@ -23,9 +23,9 @@ func longSession(sid string, eventsPerSession int) []link.Event {
 	out := make([]link.Event, 0, eventsPerSession)
 	for i := range eventsPerSession - 1 {
 		id := fmt.Sprintf("ins_%d", i%3)
-		out = append(out, ev(sid, names[i%len(names)], time.Duration(i)*time.Millisecond, inst(id, "Bank "+id)))
+		out = append(out, ev(sid, names[i%len(names)], time.Duration(i)*time.Millisecond, inst(id, "Bank "+id)).e)
 	}
-	return append(out, ev(sid, link.EventNameExit, time.Hour, exitWith(link.ExitStatusRequiresCode, "INVALID_MFA")))
+	return append(out, ev(sid, link.EventNameExit, time.Hour, exitWith(link.ExitStatusRequiresCode, "INVALID_MFA")).e)
 }
 
 // retainedBytes is the heap a Funnel holds after sessions sessions of eventsPerSession events
@@ -36,7 +36,8 @@ func retainedBytes(sessions, eventsPerSession int) (uint64, Report) {
 	runtime.ReadMemStats(&before)
 	f := New()
 	for s := range sessions {
-		f.Add(longSession(fmt.Sprintf("43face8b-a5c2-42a4-adec-%012d", s), eventsPerSession)...)
+		sid := fmt.Sprintf("43face8b-a5c2-42a4-adec-%012d", s)
+		f.AddSession(sid, longSession(sid, eventsPerSession)...)
 	}
 	runtime.GC()
 	runtime.GC()
@@ -52,12 +53,13 @@ func TestMemoryPerSessionIsConstant(t *testing.T) {
 	t.Run("one session", func(t *testing.T) {
 		// Folding an event into a session that exists allocates nothing, so the heap cannot grow
 		// with a session's events: 11 batches of 1,000 new events, the first a warm-up.
-		events := longSession("43face8b-a5c2-42a4-adec-4a4ec589eb46", 11_000)
+		const sid = "43face8b-a5c2-42a4-adec-4a4ec589eb46"
+		events := longSession(sid, 11_000)
 		f := New()
-		f.Add(events[0])
+		f.AddSession(sid, events[0])
 		batch := 0
 		allocs := testing.AllocsPerRun(10, func() {
-			f.Add(events[batch*1000 : (batch+1)*1000]...)
+			f.AddSession(sid, events[batch*1000:(batch+1)*1000]...)
 			batch++
 		})
 		assert.Zero(t, allocs, "allocations per 1,000 events")

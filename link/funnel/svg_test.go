@@ -51,10 +51,10 @@ func parseSVG(t *testing.T, r Report) (node, string) {
 
 func TestWriteSVGStructure(t *testing.T) {
 	f := New()
-	f.Add(mixedSessions(14)...)
+	addAll(f, mixedSessions(14))
 	// An error code with markup in it, as a hostile or broken sender might put there.
-	f.Add(ev("evil", link.EventNameOpen, 0), ev("evil", link.EventNameExit, time.Second,
-		exitWith("<script>alert(1)</script>", `A&B"<img src=x>`)))
+	addAll(f, []sessionEvent{ev("evil", link.EventNameOpen, 0), ev("evil", link.EventNameExit, time.Second,
+		exitWith("<script>alert(1)</script>", `A&B"<img src=x>`))})
 	r := f.Report()
 	root, raw := parseSVG(t, r)
 
