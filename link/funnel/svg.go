@@ -69,7 +69,7 @@ func (r Report) WriteSVG(w io.Writer) error {
 		text(&b, labelX, mid, `font-size="13" font-weight="bold" fill="#111827"`, string(s.Name))
 		w := 0.0
 		if widest > 0 {
-			w = float64(barMax) * float64(s.Sessions) / float64(widest)
+			w = barWidth(barMax, s.Sessions, widest)
 		}
 		color := stepColors[min(i, len(stepColors)-2)]
 		if i == len(r.Steps)-1 {
@@ -130,13 +130,19 @@ func (r Report) exitColumn(b *bytes.Buffer, x, y int, heading string, counts []C
 		text(b, x, row, `font-size="12" fill="#111827"`, shorten(label))
 		w := 0.0
 		if r.Exited > 0 {
-			w = float64(exitBarMax) * float64(c.Sessions) / float64(r.Exited)
+			w = barWidth(exitBarMax, c.Sessions, r.Exited)
 		}
 		fmt.Fprintf(b, `<rect class="exit" x="%d" y="%d" width="%s" height="12" rx="2" fill="#f87171"/>`+"\n",
 			x+exitBarX, row-10, num(w))
 		text(b, x+exitBarX+int(w)+6, row, `font-size="12" fill="#374151"`,
 			fmt.Sprintf("%s (%s)", thousands(c.Sessions), percent(c.Sessions, r.Exited)))
 	}
+}
+
+// barWidth is n's share of of as a bar at most full wide, kept within [0, full] for a Report
+// that a caller filled in with inconsistent numbers.
+func barWidth(full float64, n, of int) float64 {
+	return min(full, max(0, full*float64(n)/float64(of)))
 }
 
 // summary is the line under the title.

@@ -156,6 +156,24 @@ func TestWriteSVGShortensLongLabels(t *testing.T) {
 	assert.True(t, found)
 }
 
+// TestWriteSVGInconsistentReport draws a Report filled in by hand with numbers no Funnel gives:
+// bars stay within the chart.
+func TestWriteSVGInconsistentReport(t *testing.T) {
+	r := Report{
+		Steps:            []Step{{Name: "OPEN", Sessions: 3}, {Name: "HANDOFF", Sessions: -2}},
+		Exited:           1,
+		ExitsByErrorCode: []Count{{"A", 5}, {"B", -1}},
+	}
+	root, _ := parseSVG(t, r)
+	var widths []float64
+	root.walk(func(n node) {
+		if n.XMLName.Local == "rect" && n.attr("class") != "background" {
+			widths = append(widths, parseFloat(t, n.attr("width")))
+		}
+	})
+	assert.Equal(t, []float64{barMax, 0, exitBarMax, 0}, widths)
+}
+
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
