@@ -1,0 +1,221 @@
+// Command funnel builds a Link conversion funnel: how many sessions opened Link, chose an
+// institution, logged in and were handed off, and where and why the rest left. It prints the
+// report as a table and draws it as an SVG chart.
+//
+// Run it with no arguments and no keys:
+//
+//	go run ./examples/funnel                    # writes ./funnel.svg
+//	go run ./examples/funnel -out /tmp/f.svg
+//
+// It starts linktest, the in-process fake Plaid, and plays a dozen users through Hosted Link:
+// some link an Item, others leave at different points, after different errors. Then it reads each
+// link token's sessions back from /link/token/get, as a backend does for Hosted Link, and folds
+// their events into a funnel.Funnel. In production the same events come from EVENTS webhooks
+// (webhook.Events) or from the front end's onEvent callback; the funnel takes them from all three,
+// in any order and more than once.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/funnel"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
+)
+
+func main() {
+	svgPath := flag.String("out", "funnel.svg", "where to write the SVG chart")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, *svgPath); err != nil {
+		fmt.Fprintln(os.Stderr, "funnel:", err)
+		os.Exit(1)
+	}
+}
+
+// user is one person going through Link: they link an Item at institution, or, if exitStatus is
+// set, leave with that status after err (nil: without an error).
+type user struct {
+	institution string
+	exitStatus  link.ExitStatus
+	err         *link.Error
+}
+
+func itemError(code, msg string) *link.Error {
+	return &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: code, ErrorMessage: msg}
+}
+
+var (
+	invalidCredentials = itemError("INVALID_CREDENTIALS", "the provided credentials were not correct")
+	itemLocked         = itemError("ITEM_LOCKED", "the account is locked")
+	notResponding      = &link.Error{ErrorType: link.ErrorTypeInstitutionError, ErrorCode: "INSTITUTION_NOT_RESPONDING",
+		ErrorMessage: "this financial institution is not currently responding to requests"}
+)
+
+// users are the people the example plays, in the order they come.
+var users = []user{
+	{institution: "ins_109508"},
+	{institution: "ins_109508", exitStatus: link.ExitStatusRequiresCredentials, err: invalidCredentials},
+	{institution: "ins_109511"},
+	{institution: "ins_109512", exitStatus: link.ExitStatusRequiresCredentials},
+	{institution: "ins_109508"},
+	{institution: "ins_109511", exitStatus: link.ExitStatusRequiresCredentials, err: itemLocked},
+	{institution: "ins_109512"},
+	{institution: "ins_109508", exitStatus: link.ExitStatusRequiresCredentials, err: invalidCredentials},
+	{institution: "ins_109511", exitStatus: link.ExitStatusInstitutionNotSupported},
+	{institution: "ins_109508"},
+	{institution: "ins_109512", exitStatus: link.ExitStatusRequiresCredentials, err: notResponding},
+	{institution: "ins_109511"},
+}
+
+// run plays users on a fake Plaid, builds their funnel from /link/token/get, prints it to out
+// and writes the chart to svgPath.
+func run(ctx context.Context, out io.Writer, svgPath string) error {
+	if svgPath == "" {
+		return errors.New("no path for the SVG chart (-out)")
+	}
+	srv := linktest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+
+	var sessions []link.TokenGetSessionsResponse
+	for i, u := range users {
+		// Hosted Link: Plaid returns the session's events from /link/token/get for Hosted Link
+		// tokens without any account enablement.
+		tok, err := client.CreateToken(ctx, &link.TokenCreateRequest{
+			ClientName:   "plaidlink funnel",
+			Language:     link.LanguageEnglish,
+			CountryCodes: []link.CountryCode{link.CountryCodeUS},
+			User:         &link.TokenCreateRequestUser{ClientUserID: fmt.Sprintf("funnel-user-%d", i+1)},
+			Products:     []link.Product{link.ProductTransactions},
+			HostedLink:   &link.TokenCreateHostedLink{},
+		})
+		if err != nil {
+			return fmt.Errorf("create link token for user %d: %w", i+1, err)
+		}
+		if u.exitStatus == "" {
+			_, err = srv.CompleteSession(tok.LinkToken, linktest.WithInstitution(u.institution))
+		} else {
+			_, err = srv.ExitSession(tok.LinkToken, u.err,
+				linktest.WithInstitution(u.institution), linktest.WithExitStatus(u.exitStatus))
+		}
+		if err != nil {
+			return fmt.Errorf("user %d in Link: %w", i+1, err)
+		}
+		got, err := client.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
+		if err != nil {
+			return fmt.Errorf("read the sessions of user %d: %w", i+1, err)
+		}
+		sessions = append(sessions, got.LinkSessions...)
+		srv.Clock().Advance(3 * time.Minute) // the next user comes a little later
+	}
+
+	f := funnel.New()
+	for _, s := range sessions {
+		f.AddSession(s.LinkSessionID, s.Events...)
+	}
+	// A poller that reads the same sessions again, or an EVENTS webhook resent, counts nothing
+	// twice.
+	for _, s := range sessions {
+		f.AddSession(s.LinkSessionID, s.Events...)
+	}
+	r := f.Report()
+	if err := printReport(out, r); err != nil {
+		return err
+	}
+	if err := writeSVG(svgPath, r); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(out, "\nwrote %s\n", svgPath)
+	return err
+}
+
+// printReport writes the report as aligned tables.
+func printReport(out io.Writer, r funnel.Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d sessions, %d handed off, %d exited, median OPEN to HANDOFF %s\n",
+		r.Sessions, r.HandedOff, r.Exited, r.MedianOpenToHandoff)
+
+	rows := [][]string{{"step", "sessions", "emitted", "drop-off"}}
+	for i, s := range r.Steps {
+		drop := ""
+		if i > 0 {
+			drop = fmt.Sprintf("%.1f%%", s.DropOff)
+		}
+		rows = append(rows, []string{string(s.Name), strconv.Itoa(s.Sessions), strconv.Itoa(s.Emitted), drop})
+	}
+	table(&b, rows)
+
+	rows = [][]string{{"exit status", "sessions"}}
+	for _, c := range r.ExitsByStatus {
+		rows = append(rows, []string{orNone(c.Key), strconv.Itoa(c.Sessions)})
+	}
+	table(&b, rows)
+
+	rows = [][]string{{"error code", "sessions"}}
+	for _, c := range r.ExitsByErrorCode {
+		rows = append(rows, []string{orNone(c.Key), strconv.Itoa(c.Sessions)})
+	}
+	table(&b, rows)
+
+	rows = [][]string{{"institution", "sessions", "handoffs"}}
+	for _, in := range r.Institutions {
+		rows = append(rows, []string{in.Name + " (" + in.ID + ")", strconv.Itoa(in.Sessions), strconv.Itoa(in.Handoffs)})
+	}
+	table(&b, rows)
+	_, err := io.WriteString(out, b.String())
+	return err
+}
+
+// table writes rows after a blank line, the first column aligned left and the others, numbers,
+// aligned right.
+func table(b *strings.Builder, rows [][]string) {
+	widths := make([]int, len(rows[0]))
+	for _, row := range rows {
+		for i, cell := range row {
+			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		}
+	}
+	b.WriteString("\n")
+	for _, row := range rows {
+		line := fmt.Sprintf("%-*s", widths[0], row[0])
+		for i, cell := range row[1:] {
+			line += fmt.Sprintf("  %*s", widths[i+1], cell)
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// writeSVG draws the report to path.
+func writeSVG(path string, r funnel.Report) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write the chart: %w", err)
+	}
+	if err := r.WriteSVG(file); err != nil {
+		file.Close()
+		return fmt.Errorf("write the chart to %s: %w", path, err)
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("write the chart to %s: %w", path, err)
+	}
+	return nil
+}
