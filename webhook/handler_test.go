@@ -147,9 +147,11 @@ func TestHandlerOverRealHTTP(t *testing.T) {
 	require.IsType(t, &webhook.Events{}, got)
 	assert.Len(t, got.(*webhook.Events).Events, 11)
 
+	// Signed, so that the header passes and the body is read, through the limit.
 	big := bytes.Repeat([]byte("x"), 8192)
 	req, err = http.NewRequest(http.MethodPost, srv.URL, chunked{bytes.NewReader(big)})
 	require.NoError(t, err)
+	req.Header.Set(webhook.HeaderName, signer.Sign(big))
 	resp, err = srv.Client().Do(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
@@ -289,7 +291,12 @@ func TestHandlerLogsReasonsOnly(t *testing.T) {
 	} {
 		assert.Contains(t, out, want)
 	}
-	for _, secret := range []string{"public-sandbox", "link-sandbox", "356dbb28", "SUCCESS", "db down", string(body[:20])} {
+	// The verified webhook is identified by its link_session_id, which is no credential.
+	assert.Contains(t, lines[3], `"level":"ERROR"`)
+	assert.Contains(t, lines[3], `"link_session_id":"356dbb28-7f98-44d1-8e6d-0cec580f3171"`)
+	assert.Contains(t, lines[3], `"code":"SESSION_FINISHED"`)
+	assert.Contains(t, lines[3], `"kid":"`+signer.KeyID()+`"`)
+	for _, secret := range []string{"public-sandbox", "link-sandbox", "SUCCESS", "db down", string(body[:20])} {
 		assert.NotContains(t, out, secret)
 	}
 	for _, hdr := range headers {
