@@ -78,6 +78,10 @@ const (
 	// DefaultDedupeTTL is how long a processed webhook is remembered: Plaid delivers a webhook
 	// again for up to 24 h, plus an hour for clock differences and the last attempt's delay.
 	DefaultDedupeTTL = 25 * time.Hour
+	// DefaultDedupeTimeout bounds the deduper's calls for one webhook before fn (its claims) and
+	// after it (marking done or releasing), so that a hung store costs a 503 within Plaid's 10 s
+	// rather than no answer.
+	DefaultDedupeTimeout = 2 * time.Second
 )
 
 // Errors of the deduper that runDeduped returns instead of running fn. The handler answers 503
@@ -118,10 +122,21 @@ func WithDoneTTL(d time.Duration) DedupeOption {
 	}
 }
 
-// dedupeConfig is the Deduper of a handler with the lease and TTL it is used with.
+// WithDedupeTimeout sets how long the deduper's calls for one webhook may take before fn, and
+// again after it (default [DefaultDedupeTimeout]). Non-positive values keep the default. Claims
+// that time out are answered 503 ([ErrDedupeUnavailable]).
+func WithDedupeTimeout(d time.Duration) DedupeOption {
+	return func(c *dedupeConfig) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// dedupeConfig is the Deduper of a handler with the times it is used with.
 type dedupeConfig struct {
 	Deduper
-	lease, ttl time.Duration
+	lease, ttl, timeout time.Duration
 }
 
 // WithDeduper makes the handler run fn at most once per webhook meaning across every handler that
@@ -143,7 +158,7 @@ type dedupeConfig struct {
 // succeeded, the answer is still 200: fn did its work, and the claim frees itself after its lease.
 // A nil d turns deduplication off.
 func WithDeduper(d Deduper, opts ...DedupeOption) HandlerOption {
-	c := &dedupeConfig{Deduper: d, lease: DefaultDedupeLease, ttl: DefaultDedupeTTL}
+	c := &dedupeConfig{Deduper: d, lease: DefaultDedupeLease, ttl: DefaultDedupeTTL, timeout: DefaultDedupeTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -169,22 +184,29 @@ func (h *handler) runDeduped(ctx context.Context, ev Event, call func() error) (
 	if len(keys) == 0 {
 		return false, call()
 	}
-	d, lease, ttl := h.dedupe, DefaultDedupeLease, DefaultDedupeTTL
-	if c, ok := h.dedupe.(*dedupeConfig); ok {
-		d, lease, ttl = c.Deduper, c.lease, c.ttl
+	c, ok := h.dedupe.(*dedupeConfig)
+	if !ok {
+		c = &dedupeConfig{Deduper: h.dedupe, lease: DefaultDedupeLease, ttl: DefaultDedupeTTL, timeout: DefaultDedupeTimeout}
 	}
+	d := c.Deduper
 	owner := rand.Text()
 	claimed := make([]string, 0, len(keys))
 	// Done and Release run even when the request's context has ended: a client that hung up after
 	// fn ran must not leave the keys claimed until their lease ends.
-	after := context.WithoutCancel(ctx)
+	afterCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+	}
 	release := func() {
+		rctx, cancel := afterCtx()
+		defer cancel()
 		for _, k := range claimed {
-			_ = d.Release(after, k, owner) // a claim left behind frees itself after its lease
+			_ = d.Release(rctx, k, owner) // a claim left behind frees itself after its lease
 		}
 	}
+	cctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	for _, k := range keys {
-		state, err := d.Claim(ctx, k, owner, lease)
+		state, err := d.Claim(cctx, k, owner, c.lease)
 		if err != nil {
 			release()
 			return false, fmt.Errorf("%w: %w", ErrDedupeUnavailable, err)
@@ -217,8 +239,10 @@ func (h *handler) runDeduped(ctx context.Context, ev Event, call func() error) (
 		release()
 		return false, err
 	}
+	dctx, cancelDone := afterCtx()
+	defer cancelDone()
 	for _, k := range claimed {
-		_ = d.Done(after, k, ttl) // see WithDeduper: fn's work stands, so the answer is fn's
+		_ = d.Done(dctx, k, c.ttl) // see WithDeduper: fn's work stands, so the answer is fn's
 	}
 	return false, err
 }

@@ -51,8 +51,8 @@ func (c *counter) fn(err error) func() error {
 	return func() error { c.n.Add(1); return err }
 }
 
-// storeFailure is the error of flakyDeduper's store.
-var storeFailure = errors.New("store: connection refused")
+// errStore is the error of flakyDeduper's store.
+var errStore = errors.New("store: connection refused")
 
 // flakyDeduper wraps a Deduper with failures chosen by the test, and fails as a networked store
 // would when the caller's context has ended.
@@ -62,6 +62,7 @@ type flakyDeduper struct {
 	failClaimAt int // the nth Claim (from 1) fails; 0: none
 	failDone    bool
 	failRelease bool
+	hangDone    bool // Done waits for its context to end, as on a hung store
 	claims      int
 }
 
@@ -71,7 +72,7 @@ func (f *flakyDeduper) Claim(ctx context.Context, key, owner string, lease time.
 	fail := f.claims == f.failClaimAt
 	f.mu.Unlock()
 	if fail {
-		return 0, storeFailure
+		return 0, errStore
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, err
@@ -80,8 +81,11 @@ func (f *flakyDeduper) Claim(ctx context.Context, key, owner string, lease time.
 }
 
 func (f *flakyDeduper) Done(ctx context.Context, key string, ttl time.Duration) error {
+	if f.hangDone {
+		<-ctx.Done()
+	}
 	if f.failDone {
-		return storeFailure
+		return errStore
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -91,7 +95,7 @@ func (f *flakyDeduper) Done(ctx context.Context, key string, ttl time.Duration) 
 
 func (f *flakyDeduper) Release(ctx context.Context, key, owner string) error {
 	if f.failRelease {
-		return storeFailure
+		return errStore
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -327,9 +331,9 @@ func TestRunDedupedStoreFailures(t *testing.T) {
 		wantState ClaimState
 	}{
 		{name: "first claim fails", flaky: &flakyDeduper{failClaimAt: 1},
-			wantErr: []error{ErrDedupeUnavailable, storeFailure}, wantState: ClaimOK},
+			wantErr: []error{ErrDedupeUnavailable, errStore}, wantState: ClaimOK},
 		{name: "a later claim fails, the earlier are released", flaky: &flakyDeduper{failClaimAt: 3},
-			wantErr: []error{ErrDedupeUnavailable, storeFailure}, wantState: ClaimOK},
+			wantErr: []error{ErrDedupeUnavailable, errStore}, wantState: ClaimOK},
 		{name: "done fails after fn succeeded: fn's answer stands", flaky: &flakyDeduper{failDone: true},
 			wantCalls: 1, wantState: ClaimInFlight},
 		{name: "release fails after fn failed: fn's error", flaky: &flakyDeduper{failRelease: true}, fnErr: errFn,
@@ -466,5 +470,52 @@ func TestDedupeKeys(t *testing.T) {
 	t.Run("parts are delimited", func(t *testing.T) {
 		assert.NotEqual(t, dedupeKey("X", "ab", "c"), dedupeKey("X", "a", "bc"))
 		assert.NotEqual(t, dedupeKey("X", "a", ""), dedupeKey("X", "", "a"))
+	})
+}
+
+// hungDeduper is a store that answers nothing: each call waits for its context to end.
+type hungDeduper struct{ calls atomic.Int32 }
+
+func (h *hungDeduper) Claim(ctx context.Context, _, _ string, _ time.Duration) (ClaimState, error) {
+	h.calls.Add(1)
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+func (h *hungDeduper) Done(ctx context.Context, _ string, _ time.Duration) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (h *hungDeduper) Release(ctx context.Context, _, _ string) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestRunDedupedTimeout(t *testing.T) {
+	t.Run("hung claims answer 503", func(t *testing.T) {
+		var hung hungDeduper
+		h := dedupeHandler(&hung, WithDedupeTimeout(10*time.Millisecond))
+		var c counter
+		skipped, err := h.runDeduped(context.Background(), eventsOf("e1", "e2"), c.fn(nil))
+		require.ErrorIs(t, err, ErrDedupeUnavailable)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.False(t, skipped)
+		assert.Zero(t, c.n.Load())
+		assert.Equal(t, int32(1), hung.calls.Load(), "the timeout covers all the claims of a webhook")
+	})
+	t.Run("hung done keeps fn's answer", func(t *testing.T) {
+		mem, _ := newTestMemoryDeduper(10)
+		h := dedupeHandler(&flakyDeduper{Deduper: mem, hangDone: true}, WithDedupeTimeout(10*time.Millisecond), WithDedupeTimeout(-1))
+		c := h.dedupe.(*dedupeConfig)
+		assert.Equal(t, 10*time.Millisecond, c.timeout, "non-positive keeps the value")
+		var calls counter
+		skipped, err := h.runDeduped(context.Background(), itemAdd(testToken), calls.fn(nil))
+		require.NoError(t, err)
+		assert.False(t, skipped)
+		assert.Equal(t, int32(1), calls.n.Load())
+	})
+	t.Run("default", func(t *testing.T) {
+		assert.Equal(t, 2*time.Second, dedupeHandler(NewMemoryDeduper(1)).dedupe.(*dedupeConfig).timeout)
 	})
 }

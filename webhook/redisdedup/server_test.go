@@ -1,0 +1,163 @@
+package redisdedup_test
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+)
+
+// redisServer is a redis-server of the test's own, on a loopback port, with no persistence.
+type redisServer struct {
+	t    testing.TB
+	bin  string
+	dir  string
+	Addr string
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{}
+	out    bytes.Buffer
+}
+
+// startRedis starts a redis-server for t and stops it when t ends. Without the binary it skips
+// the test, or fails it under CI=true, where it must be installed.
+func startRedis(t testing.TB) *redisServer {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("redis-server not found, and CI=true requires it: %v", err)
+		}
+		t.Skip("redis-server not found: apt-get install -y redis-server")
+	}
+	s := &redisServer{t: t, bin: bin, dir: t.TempDir()}
+	// A port found free may be taken before redis-server binds it: try a few.
+	for attempt := 0; ; attempt++ {
+		s.Addr = freeAddr(t)
+		if err := s.start(); err == nil {
+			break
+		} else if attempt == 4 {
+			t.Fatalf("starting redis-server: %v\n%s", err, s.output())
+		}
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+// Start starts the server again on its address, after Stop, empty: it keeps nothing on disk.
+func (s *redisServer) Start() {
+	s.t.Helper()
+	if err := s.start(); err != nil {
+		s.t.Fatalf("restarting redis-server: %v\n%s", err, s.output())
+	}
+}
+
+func (s *redisServer) start() error {
+	_, port, err := net.SplitHostPort(s.Addr)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(s.bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--loglevel", "warning")
+	s.mu.Lock()
+	s.out.Reset()
+	cmd.Stdout, cmd.Stderr = &lockedWriter{s}, &lockedWriter{s}
+	s.mu.Unlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	s.mu.Lock()
+	s.cmd, s.exited = cmd, exited
+	s.mu.Unlock()
+
+	c := redis.NewClient(clientOptions(s.Addr))
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-exited:
+			return err
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.Stop()
+			return err
+		}
+	}
+}
+
+// Stop kills the server, as a crash would, and waits for it to exit.
+func (s *redisServer) Stop() {
+	s.mu.Lock()
+	cmd, exited := s.cmd, s.exited
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Kill()
+	<-exited
+}
+
+func (s *redisServer) output() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.String()
+}
+
+// Client returns a client of the server (see clientOptions), closed when the test ends.
+func (s *redisServer) Client() *redis.Client {
+	c := redis.NewClient(clientOptions(s.Addr))
+	s.t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+type lockedWriter struct{ s *redisServer }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	return w.s.out.Write(p)
+}
+
+// clientOptions are the test clients': no retries of commands or dials, so that calls while the
+// server is stopped fail at once.
+func clientOptions(addr string) *redis.Options {
+	return &redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: time.Second, DialerRetries: 1, DialerRetryTimeout: time.Millisecond}
+}
+
+// TestMain silences go-redis's logger, which reports every refused dial of the tests that stop
+// the server on purpose.
+func TestMain(m *testing.M) {
+	redis.SetLogger(quietLogger{})
+	os.Exit(m.Run())
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}
