@@ -622,3 +622,96 @@ func TestRememberedRefusalUnderReadLock(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnknownKey)
 	assert.Equal(t, 1, signer.Fetches())
 }
+
+// TestKeyFetchRateLimit checks the token bucket: a burst of new kids costs at most the burst in
+// fetches, the rest get ErrKeyRateLimited at once and are not remembered, the bucket refills one
+// fetch per interval, and cached keys and remembered refusals never wait for it.
+func TestKeyFetchRateLimit(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	clock := &fakeClock{now: time.Unix(1716250693, 0)}
+	const burst, interval = 3, 20 * time.Second
+	v := NewVerifier(signer, WithClock(clock.Now), WithKeyFetchLimit(interval, burst))
+	ctx := context.Background()
+	body := []byte(`{}`)
+	require.NoError(t, v.Verify(ctx, signer.SignAt(body, clock.Now()), body))
+	require.Equal(t, 1, signer.Fetches())
+
+	var limited int
+	for i := range 100 {
+		_, err := v.keys.get(ctx, fmt.Sprintf("made-up-%d", i))
+		if errors.Is(err, ErrKeyRateLimited) {
+			limited++
+			require.NotErrorIs(t, err, ErrKeyUnavailable, "each failure wraps exactly one sentinel")
+			continue
+		}
+		require.ErrorIs(t, err, ErrUnknownKey)
+		v.keys.background.Wait()
+	}
+	// The bucket paid for every fetch: the genuine kid's, the first made-up kid's refresh of the
+	// cached key, and the made-up kids'.
+	assert.Equal(t, burst, signer.Fetches())
+	assert.Equal(t, 100-(burst-2), limited)
+	assert.Len(t, v.keys.misses, burst-2, "only answers from Plaid are remembered")
+
+	// Cached and remembered kids never wait.
+	for range 10 {
+		require.NoError(t, v.Verify(ctx, signer.SignAt(body, clock.Now()), body))
+		_, err := v.keys.get(ctx, "made-up-0")
+		require.ErrorIs(t, err, ErrUnknownKey)
+	}
+	assert.Equal(t, burst, signer.Fetches())
+
+	clock.Add(interval - time.Second)
+	_, err := v.keys.get(ctx, "made-up-50")
+	require.ErrorIs(t, err, ErrKeyRateLimited)
+	clock.Add(time.Second)
+	_, err = v.keys.get(ctx, "made-up-50")
+	require.ErrorIs(t, err, ErrUnknownKey, "one more fetch per interval")
+	v.keys.background.Wait()
+	_, err = v.keys.get(ctx, "made-up-51")
+	require.ErrorIs(t, err, ErrKeyRateLimited)
+	assert.Equal(t, burst+1, signer.Fetches())
+}
+
+// TestKeyFetchLimitDefaults checks the defaults and that non-positive values keep them.
+func TestKeyFetchLimitDefaults(t *testing.T) {
+	for _, opts := range [][]VerifierOption{nil, {WithKeyFetchLimit(0, 0)}, {WithKeyFetchLimit(-time.Second, -1)}} {
+		v := NewVerifier(webhooktest.NewSigner(), opts...)
+		assert.Equal(t, DefaultKeyFetchBurst, v.keys.limiter.Burst())
+		assert.InDelta(t, 1/DefaultKeyFetchInterval.Seconds(), float64(v.keys.limiter.Limit()), 1e-9)
+		assert.Equal(t, DefaultFetchTimeout, v.keys.fetchTimeout)
+	}
+	assert.Less(t, DefaultFetchTimeout, 5*time.Second, "answers go out within 5 s with the key endpoint hung")
+}
+
+// TestClassify maps each kind of fetch failure to the sentinel it is published with.
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"unknown kid", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_WEBHOOK_VERIFICATION_KEY_ID", HTTPStatus: 400}, ErrUnknownKey},
+		{"invalid JWK", fmt.Errorf("%w: kty RSA", ErrInvalidKey), ErrInvalidKey},
+		{"wrong secret", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"bad configuration", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "INVALID_CONFIGURATION", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"wrong environment", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "UNAUTHORIZED_ENVIRONMENT", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"401", &link.Error{HTTPStatus: 401}, ErrKeyFetchMisconfigured},
+		{"403", &link.Error{HTTPStatus: 403, RawBody: "Forbidden"}, ErrKeyFetchMisconfigured},
+		{"INVALID_REQUEST 400", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "MISSING_FIELDS", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"INVALID_INPUT 400", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_FIELD", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"wrapped", fmt.Errorf("plaid: %w", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400}), ErrKeyFetchMisconfigured},
+		{"429", &link.Error{ErrorType: link.ErrorTypeRateLimitExceeded, ErrorCode: "RATE_LIMIT", HTTPStatus: 429}, ErrKeyUnavailable},
+		{"408", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, HTTPStatus: 408}, ErrKeyUnavailable},
+		{"500", &link.Error{ErrorType: link.ErrorTypeAPIError, ErrorCode: "INTERNAL_SERVER_ERROR", HTTPStatus: 500}, ErrKeyUnavailable},
+		{"INVALID_REQUEST with 500", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, HTTPStatus: 500}, ErrKeyUnavailable},
+		{"a proxy's 400 page", &link.Error{HTTPStatus: 400, RawBody: "<html>Bad Request</html>"}, ErrKeyUnavailable},
+		{"timeout", context.DeadlineExceeded, ErrKeyUnavailable},
+		{"transport", errors.New("connection reset by peer"), ErrKeyUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, classify(tc.err))
+		})
+	}
+}
