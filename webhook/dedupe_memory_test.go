@@ -13,30 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// dedupeClock is a clock the deduper tests move by hand.
-type dedupeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newDedupeClock() *dedupeClock { return &dedupeClock{now: time.Unix(1716250693, 0)} }
-
-func (c *dedupeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *dedupeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // newTestMemoryDeduper returns a MemoryDeduper on a fake clock.
-func newTestMemoryDeduper(maxKeys int) (*MemoryDeduper, *dedupeClock) {
+func newTestMemoryDeduper(maxKeys int) (*MemoryDeduper, *fakeClock) {
 	d := NewMemoryDeduper(maxKeys)
-	c := newDedupeClock()
+	c := &fakeClock{now: time.Unix(1716250693, 0)} // keycache_test.go's
 	d.now = c.Now
 	return d, c
 }
