@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +20,8 @@ type redisServer struct {
 	t    testing.TB
 	bin  string
 	dir  string
+	conf string   // if set, written to a config file given first, as redis-server --sentinel needs
+	args []string // after the port, bind and persistence settings
 	Addr string
 
 	mu     sync.Mutex
@@ -29,7 +32,20 @@ type redisServer struct {
 
 // startRedis starts a redis-server for t and stops it when t ends. Without the binary it skips
 // the test, or fails it under CI=true, where it must be installed.
-func startRedis(t testing.TB) *redisServer {
+func startRedis(t testing.TB, args ...string) *redisServer {
+	t.Helper()
+	return startServer(t, "", args)
+}
+
+// startSentinel starts a Sentinel that monitors master under the name "primary".
+func startSentinel(t testing.TB, master *redisServer) *redisServer {
+	t.Helper()
+	host, port, err := net.SplitHostPort(master.Addr)
+	require.NoError(t, err)
+	return startServer(t, "sentinel monitor primary "+host+" "+port+" 1\n", []string{"--sentinel"})
+}
+
+func startServer(t testing.TB, conf string, args []string) *redisServer {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -38,7 +54,7 @@ func startRedis(t testing.TB) *redisServer {
 		}
 		t.Skip("redis-server not found: apt-get install -y redis-server")
 	}
-	s := &redisServer{t: t, bin: bin, dir: t.TempDir()}
+	s := &redisServer{t: t, bin: bin, dir: t.TempDir(), conf: conf, args: args}
 	// A port found free may be taken before redis-server binds it: try a few.
 	for attempt := 0; ; attempt++ {
 		s.Addr = freeAddr(t)
@@ -74,8 +90,17 @@ func (s *redisServer) start() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(s.bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+	var argv []string
+	if s.conf != "" {
+		conf := filepath.Join(s.dir, "redis.conf")
+		if err := os.WriteFile(conf, []byte(s.conf), 0o600); err != nil {
+			return err
+		}
+		argv = append(argv, conf)
+	}
+	argv = append(argv, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", s.dir, "--loglevel", "warning")
+	cmd := exec.Command(s.bin, append(argv, s.args...)...)
 	s.mu.Lock()
 	s.out.Reset()
 	cmd.Stdout, cmd.Stderr = &lockedWriter{s}, &lockedWriter{s}
