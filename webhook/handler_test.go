@@ -539,7 +539,7 @@ func TestHandlerMadeUpKidFlood(t *testing.T) {
 		}
 		return signer.GetWebhookVerificationKey(ctx, req)
 	})
-	clock := &testClock{now: time.Now()}
+	clock := webhook.NewTestClock(time.Now())
 	var processed atomic.Int32
 	var reasons sync.Map // of error -> *atomic.Int32
 	h := webhook.NewHandler(webhook.NewVerifier(keys, webhook.WithClock(clock.Now)), func(context.Context, webhook.Event) error {
@@ -597,24 +597,6 @@ func TestHandlerMadeUpKidFlood(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, send(rotatedHeader))
 	clock.Add(webhook.DefaultKeyFetchInterval)
 	assert.Equal(t, http.StatusOK, send(rotated.SignAt(body, clock.Now())))
-}
-
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // TestHandlerAnswersInTimeWithKeyEndpointHung hangs Plaid's key endpoint (the fetcher ignores its
