@@ -87,8 +87,12 @@ func reasonOf(err error) error {
 			return s
 		}
 	}
-	return errors.New("webhook: verification failed")
+	return errVerificationFailed
 }
+
+// errVerificationFailed is the reason for an error that wraps no sentinel, which Verify never
+// returns; it is one value, so that observers can still compare reasons with ==.
+var errVerificationFailed = errors.New("webhook: verification failed")
 
 // Limits on what a header may contain. Plaid's headers are a few hundred bytes and its kids are
 // UUIDs; anything far larger is an attack on memory or on the key cache.
