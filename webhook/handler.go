@@ -80,7 +80,8 @@ type handler struct {
 //     ([ErrKeyUnavailable]: Plaid's key endpoint slow, failing or busy), the key-fetch rate limit
 //     is reached ([ErrKeyRateLimited]), or the deduper sees the webhook being processed elsewhere or
 //     cannot reach its store. These answers go out at once or within the fetch timeout (3 s by
-//     default), inside the 10 s Plaid waits.
+//     default, [WithFetchTimeout]) or the deduper's ([WithDedupeTimeout]), inside the 10 s Plaid
+//     waits.
 //   - 401 when verification fails otherwise, 400 when the body was not received as announced
 //     ([ErrBodyIncomplete]) or a verified body is not a webhook ([ErrInvalidPayload]), 413 for a
 //     body over the limit, 405 for methods other than POST. Plaid would deliver these again too,
