@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plaidlink/plaidlink-go/internal/redistest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/redisdedup"
 )
@@ -15,7 +16,7 @@ import (
 // redis-server on loopback. go test ./webhook/redisdedup -run '^$' -bench ProcessEvents
 func BenchmarkProcessEvents(b *testing.B) {
 	ctx := context.Background()
-	d := redisdedup.New(startRedis(b).Client())
+	d := redisdedup.New(redistest.Start(b).Client())
 	const events = 11
 	b.ReportAllocs()
 	b.ResetTimer()

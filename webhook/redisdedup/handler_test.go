@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/redistest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/redisdedup"
 	"github.com/plaidlink/plaidlink-go/webhook/webhooktest"
@@ -46,7 +47,7 @@ type fleet struct {
 	fn        func(ctx context.Context, ev webhook.Event) error
 }
 
-func newFleet(t *testing.T, srv *redisServer, n int) *fleet {
+func newFleet(t *testing.T, srv *redistest.Server, n int) *fleet {
 	f := &fleet{t: t, signer: webhooktest.NewSigner(), processed: map[string]int{}}
 	for range n {
 		d := redisdedup.New(srv.Client())
@@ -123,7 +124,7 @@ func TestFleetProcessesOnce(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFleet(t, startRedis(t), 2)
+			f := newFleet(t, redistest.Start(t), 2)
 			body := sample(t, "item_add_result.json")
 			const n = 50
 			jwts := make([]string, n)
@@ -181,7 +182,7 @@ func TestFleetProcessesOnce(t *testing.T) {
 }
 
 func TestFleetRedeliversFailures(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	f := newFleet(t, srv, 2)
 	body := sample(t, "item_add_result.json")
 	var attempts atomic.Int32
@@ -218,7 +219,7 @@ func TestFleetRedeliversFailures(t *testing.T) {
 }
 
 func TestFleetEvents(t *testing.T) {
-	f := newFleet(t, startRedis(t), 2)
+	f := newFleet(t, redistest.Start(t), 2)
 	earlier, later := sample(t, "events_earlier.json"), sample(t, "events.json")
 	const session = "EVENTS 1daca4d5-9a0d-4e85-a2e9-1e905ecaa32e"
 	assert.Equal(t, http.StatusOK, f.deliver(0, earlier))
@@ -238,7 +239,7 @@ func TestFleetEvents(t *testing.T) {
 }
 
 func TestFleetRedisStops(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	f := newFleet(t, srv, 2)
 	item, finished := sample(t, "item_add_result.json"), sample(t, "session_finished.json")
 	const finishedKey = "SESSION_FINISHED 356dbb28-7f98-44d1-8e6d-0cec580f3171"
@@ -249,7 +250,7 @@ func TestFleetRedisStops(t *testing.T) {
 	}
 	assert.Equal(t, 0, f.calls(itemAdded), "fn does not run unguarded")
 
-	srv.Start()
+	srv.Restart()
 	assert.Equal(t, http.StatusOK, f.deliver(0, item), "Plaid's redelivery once Redis is back")
 	assert.Equal(t, http.StatusOK, f.deliver(1, item))
 	assert.Equal(t, 1, f.calls(itemAdded), "processed once")
@@ -263,7 +264,7 @@ func TestFleetRedisStops(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, f.deliver(0, finished))
 	f.setFn(nil)
 	assert.Equal(t, http.StatusServiceUnavailable, f.deliver(1, finished))
-	srv.Start()
+	srv.Restart()
 	assert.Equal(t, http.StatusOK, f.deliver(1, finished))
 	assert.Equal(t, 2, f.calls(finishedKey))
 	assert.Equal(t, http.StatusOK, f.deliver(0, finished))

@@ -15,13 +15,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/redistest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/redisdedup"
 )
 
 func TestDeduperStates(t *testing.T) {
 	ctx := context.Background()
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	c := srv.Client()
 	d := redisdedup.New(c)
 	const key = "ITEM_ADD_RESULT:0123"
@@ -83,7 +84,7 @@ func TestDeduperStates(t *testing.T) {
 
 func TestDeduperLeaseEnds(t *testing.T) {
 	ctx := context.Background()
-	d := redisdedup.New(startRedis(t).Client())
+	d := redisdedup.New(redistest.Start(t).Client())
 	st, err := d.Claim(ctx, "k", "crashed", 20*time.Millisecond)
 	require.NoError(t, err)
 	require.Equal(t, webhook.ClaimOK, st)
@@ -107,7 +108,7 @@ func TestDeduperLeaseEnds(t *testing.T) {
 
 func TestDeduperConcurrentClaims(t *testing.T) {
 	ctx := context.Background()
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	// Two clients, as two instances would have.
 	dd := []*redisdedup.Deduper{redisdedup.New(srv.Client()), redisdedup.New(srv.Client())}
 	var ok, inFlight atomic.Int32
@@ -135,7 +136,7 @@ func TestDeduperConcurrentClaims(t *testing.T) {
 
 func TestPrefix(t *testing.T) {
 	ctx := context.Background()
-	c := startRedis(t).Client()
+	c := redistest.Start(t).Client()
 	def, other := redisdedup.New(c), redisdedup.New(c, redisdedup.WithPrefix("billing:"), nil)
 	require.NoError(t, def.Done(ctx, "k", time.Hour))
 	st, err := other.Claim(ctx, "k", "a", time.Minute)
@@ -148,7 +149,7 @@ func TestPrefix(t *testing.T) {
 
 func TestStoreErrors(t *testing.T) {
 	ctx := context.Background()
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	c := srv.Client()
 	srv.Stop()
 	for name, d := range map[string]*redisdedup.Deduper{"nil client": redisdedup.New(nil), "server down": redisdedup.New(c)} {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/redistest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/redisdedup"
 )
@@ -18,7 +19,7 @@ import (
 // every slot: each call must be a single-key command or script that the client can route.
 func TestCluster(t *testing.T) {
 	ctx := context.Background()
-	srv := startRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+	srv := redistest.Start(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
 	admin := srv.Client()
 	require.NoError(t, admin.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", "0", "16383").Err())
 	require.Eventually(t, func() bool {
@@ -26,7 +27,7 @@ func TestCluster(t *testing.T) {
 		return err == nil && strings.Contains(info, "cluster_state:ok")
 	}, 10*time.Second, 5*time.Millisecond)
 
-	opts := clientOptions(srv.Addr)
+	opts := redistest.ClientOptions(srv.Addr)
 	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{srv.Addr}, MaxRetries: opts.MaxRetries,
 		DialTimeout: opts.DialTimeout, DialerRetries: opts.DialerRetries, DialerRetryTimeout: opts.DialerRetryTimeout})
 	t.Cleanup(func() { _ = c.Close() })
@@ -56,9 +57,9 @@ func TestCluster(t *testing.T) {
 // MasterName: a failover client that asks a Sentinel where the primary is.
 func TestSentinel(t *testing.T) {
 	ctx := context.Background()
-	primary := startRedis(t)
-	sentinel := startSentinel(t, primary)
-	opts := clientOptions(sentinel.Addr)
+	primary := redistest.Start(t)
+	sentinel := redistest.StartSentinel(t, primary)
+	opts := redistest.ClientOptions(sentinel.Addr)
 	c := redis.NewUniversalClient(&redis.UniversalOptions{MasterName: "primary", Addrs: []string{sentinel.Addr},
 		MaxRetries: opts.MaxRetries, DialTimeout: opts.DialTimeout, DialerRetries: opts.DialerRetries, DialerRetryTimeout: opts.DialerRetryTimeout})
 	t.Cleanup(func() { _ = c.Close() })
