@@ -6,18 +6,16 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/redistest"
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
@@ -227,7 +225,8 @@ func TestRunServe(t *testing.T) {
 // webhooks of a session go to the first, and their redeliveries to the second get 200 without
 // being processed again.
 func TestRunServeFleetWithRedis(t *testing.T) {
-	redisAddr := startRedis(t)
+	rs := redistest.Start(t)
+	redisAddr := rs.Addr
 	const clientID, secret = "ws-client-id-77a1", "ws-secret-0c3e55"
 	fake := linktest.NewServer(linktest.WithCredentials(clientID, secret))
 	defer fake.Close()
@@ -246,9 +245,7 @@ func TestRunServeFleetWithRedis(t *testing.T) {
 
 	assert.Len(t, verifiedLine.FindAllStringSubmatch(first.out.String(), -1), 3, first.out.String())
 	assert.Empty(t, verifiedLine.FindAllStringSubmatch(second.out.String(), -1), second.out.String())
-	client := redis.NewClient(&redis.Options{Addr: redisAddr})
-	defer client.Close()
-	keys, err := client.Keys(ctx, redisdedup.DefaultPrefix+"*").Result()
+	keys, err := rs.Client().Keys(ctx, redisdedup.DefaultPrefix+"*").Result()
 	require.NoError(t, err)
 	// ITEM_ADD_RESULT, SESSION_FINISHED, and one per event of EVENTS.
 	assert.Greater(t, len(keys), 3)
@@ -283,54 +280,6 @@ func TestServerTimeouts(t *testing.T) {
 	}
 	assert.LessOrEqual(t, hs.ReadTimeout, 10*time.Second, "a request is read within the time Plaid waits")
 	assert.Greater(t, hs.WriteTimeout, hs.ReadTimeout, "fn gets time beyond reading the request")
-}
-
-// startRedis starts a redis-server of the test's own on a free loopback port, with no
-// persistence, and returns its address; it is killed when the test ends. Without the binary the
-// test is skipped, or fails under CI=true, where it must be installed.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis-server not found, and CI=true requires it: %v", err)
-		}
-		t.Skip("redis-server not found: apt-get install -y redis-server")
-	}
-	// A port found free may be taken before redis-server binds it: try a few.
-	for range 5 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := l.Addr().String()
-		require.NoError(t, l.Close())
-		_, port, err := net.SplitHostPort(addr)
-		require.NoError(t, err)
-		cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-			"--dir", t.TempDir(), "--loglevel", "warning")
-		require.NoError(t, cmd.Start())
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			<-exited
-		})
-		client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
-		ready := false
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !ready; {
-			select {
-			case <-exited:
-				deadline = time.Time{}
-			case <-time.After(5 * time.Millisecond):
-				ready = client.Ping(testContext(t)).Err() == nil
-			}
-		}
-		_ = client.Close()
-		if ready {
-			return addr
-		}
-	}
-	t.Fatal("redis-server did not start")
-	return ""
 }
 
 func TestRunArgs(t *testing.T) {
