@@ -2,28 +2,300 @@ package webhook
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"slices"
+	"time"
 )
 
 // Deduper records which webhooks have been processed, so that a webhook Plaid delivers more than
-// once runs the handler's function once. (Skeleton: the interface and its implementations are
-// being written; until then the handler runs fn for every delivery.)
+// once (it delivers again after any answer but 200, or none within 10 s, for up to 24 h) runs the
+// handler's function once. [WithDeduper] puts one on a handler; [NewMemoryDeduper] serves one
+// instance, and package webhook/redisdedup a fleet sharing a Redis.
+//
+// A key is in one of three states: absent, claimed by one owner until its lease ends, or done
+// until its TTL ends. The handler calls Claim for each key of a verified webhook with an owner
+// token of its own for that request, runs fn only if it claimed something, and then calls Done for
+// the keys it claimed (fn succeeded, or failed with [ErrPermanent]) or Release (fn failed
+// otherwise). Keys are opaque, at most a few hundred bytes, and hold no token in clear: what
+// comes from the webhook is hashed.
+//
+// Each method acts on one key atomically, so an implementation needs no transactions across keys
+// (a Redis Cluster is fine). All methods must be safe for concurrent use, by many processes if the
+// store is shared. An error means the store could not answer: the handler answers 503 and Plaid
+// delivers the webhook again later.
 type Deduper interface {
-	deduperSkeleton()
+	// Claim takes key for owner for lease, if the key is absent or its earlier claim's lease has
+	// ended, and returns [ClaimOK]. It returns [ClaimDone] if the key is done, and
+	// [ClaimInFlight] if another owner's lease on it is running. Claiming a key that owner already
+	// holds returns ClaimOK (and may or may not renew the lease).
+	Claim(ctx context.Context, key, owner string, lease time.Duration) (ClaimState, error)
+	// Done marks key done for ttl, whatever its state: only the handler calls it, once fn has
+	// processed the webhook the key stands for, so "done" is true even if the caller's lease ran
+	// out and another owner claimed the key meanwhile. That owner's later Release must not undo it.
+	Done(ctx context.Context, key string, ttl time.Duration) error
+	// Release deletes key if, and only if, owner's claim is on it, so that a claim whose lease
+	// ended and that another owner took over, or a done marker, stays as it is.
+	Release(ctx context.Context, key, owner string) error
+}
+
+// ClaimState is what [Deduper.Claim] found.
+type ClaimState int
+
+// ClaimState values.
+const (
+	// ClaimOK means the caller now holds the key and is to process the webhook.
+	ClaimOK ClaimState = iota + 1
+	// ClaimInFlight means another owner holds the key: the webhook is being processed elsewhere.
+	ClaimInFlight
+	// ClaimDone means the webhook was processed already.
+	ClaimDone
+)
+
+// String returns the state's name, for logs and test failures.
+func (s ClaimState) String() string {
+	switch s {
+	case ClaimOK:
+		return "ClaimOK"
+	case ClaimInFlight:
+		return "ClaimInFlight"
+	case ClaimDone:
+		return "ClaimDone"
+	}
+	return fmt.Sprintf("ClaimState(%d)", int(s))
+}
+
+// Defaults for [WithDeduper].
+const (
+	// DefaultDedupeLease is how long a claim holds a key while fn runs. Plaid waits 10 s for an
+	// answer, so a handler whose fn takes longer is redelivered anyway; the lease is well above
+	// that, and short enough that a crashed instance's claims free themselves within a minute.
+	DefaultDedupeLease = 60 * time.Second
+	// DefaultDedupeTTL is how long a processed webhook is remembered: Plaid delivers a webhook
+	// again for up to 24 h, plus an hour for clock differences and the last attempt's delay.
+	DefaultDedupeTTL = 25 * time.Hour
+	// DefaultDedupeTimeout bounds the deduper's calls for one webhook before fn (its claims) and
+	// after it (marking done or releasing), so that a hung store costs a 503 within Plaid's 10 s
+	// rather than no answer.
+	DefaultDedupeTimeout = 2 * time.Second
+)
+
+// Errors of the deduper that runDeduped returns instead of running fn. The handler answers 503
+// for both, so that Plaid delivers the webhook again later and nothing is lost.
+var (
+	// ErrInFlight means a duplicate of the webhook is being processed by another request, here or
+	// on another instance. By the time Plaid delivers it again the other request has finished:
+	// the key is then done (200 without fn) or released (fn runs).
+	ErrInFlight = errors.New("webhook: a duplicate of this webhook is being processed")
+	// ErrDedupeUnavailable means the deduper's store failed (Redis unreachable, memory deduper
+	// full of live claims); the error wraps the store's error. fn was not run.
+	ErrDedupeUnavailable = errors.New("webhook: deduper unavailable")
+)
+
+// DedupeOption configures how [WithDeduper] uses its Deduper.
+type DedupeOption func(*dedupeConfig)
+
+// WithLease sets how long a claim holds a key while fn runs (default [DefaultDedupeLease]).
+// Non-positive values keep the default. If fn runs longer than the lease, a delivery of the same
+// webhook arriving after the lease ran out claims the key and runs fn a second time, concurrently
+// with the first: set the lease above fn's longest run. Whichever fn succeeds marks the key done.
+func WithLease(d time.Duration) DedupeOption {
+	return func(c *dedupeConfig) {
+		if d > 0 {
+			c.lease = d
+		}
+	}
+}
+
+// WithDoneTTL sets how long a processed webhook is remembered (default [DefaultDedupeTTL]).
+// Non-positive values keep the default. Below 24 h, a redelivery Plaid sends after a lost 200 may
+// run fn again.
+func WithDoneTTL(d time.Duration) DedupeOption {
+	return func(c *dedupeConfig) {
+		if d > 0 {
+			c.ttl = d
+		}
+	}
+}
+
+// WithDedupeTimeout sets how long the deduper's calls for one webhook may take before fn, and
+// again after it (default [DefaultDedupeTimeout]). Non-positive values keep the default. Claims
+// that time out are answered 503 ([ErrDedupeUnavailable]).
+func WithDedupeTimeout(d time.Duration) DedupeOption {
+	return func(c *dedupeConfig) {
+		if d > 0 {
+			c.timeout = d
+		}
+	}
+}
+
+// dedupeConfig is the Deduper of a handler with the times it is used with.
+type dedupeConfig struct {
+	Deduper
+	lease, ttl, timeout time.Duration
 }
 
 // WithDeduper makes the handler run fn at most once per webhook meaning across every handler that
-// shares d.
-func WithDeduper(d Deduper) HandlerOption {
-	return func(h *handler) { h.dedupe = d }
+// shares d, so that Plaid's redeliveries and a session's repeated EVENTS are processed once.
+//
+// A verified LINK webhook gets its keys from what it means, not from its bytes: ITEM_ADD_RESULT
+// from link_session_id and public_token, SESSION_FINISHED from link_session_id and status, EVENTS
+// from link_session_id and each event's event_id. An EVENTS whose events were all processed is a
+// duplicate; one with any new event runs fn with the whole webhook, as sent, and marks all its
+// events done. Webhooks of other types and codes, which may repeat byte for byte for distinct
+// notifications, and LINK webhooks missing a field their key needs (an event without event_id, an
+// EVENTS without events) are never deduplicated: fn runs for each delivery.
+//
+// For each delivery: a duplicate of a processed webhook is answered 200 without fn; one being
+// processed by another request is answered 503 ([ErrInFlight]), as is every webhook while d's
+// store fails ([ErrDedupeUnavailable]). Otherwise fn runs; success, or an error wrapping
+// [ErrPermanent], marks the keys done for the TTL, and any other error (a panic included) releases
+// them so that the redelivery runs fn again. If the done marker cannot be written after fn
+// succeeded, the answer is still 200: fn did its work, and the claim frees itself after its lease.
+// A nil d turns deduplication off.
+func WithDeduper(d Deduper, opts ...DedupeOption) HandlerOption {
+	c := &dedupeConfig{Deduper: d, lease: DefaultDedupeLease, ttl: DefaultDedupeTTL, timeout: DefaultDedupeTimeout}
+	for _, o := range opts {
+		if o != nil {
+			o(c)
+		}
+	}
+	return func(h *handler) {
+		if d == nil {
+			h.dedupe = nil
+			return
+		}
+		h.dedupe = c
+	}
 }
 
 // runDeduped runs call at most once for what ev means, across every handler sharing h.dedupe.
 // skipped reports a duplicate that was answered without running call. err is call's own error,
-// or an error of the deduper's (a duplicate in flight elsewhere, the store unreachable) that the
-// handler answers 503.
+// unwrapped, or [ErrInFlight] or [ErrDedupeUnavailable], which the handler answers 503.
 func (h *handler) runDeduped(ctx context.Context, ev Event, call func() error) (skipped bool, err error) {
-	return false, call()
+	if h.dedupe == nil {
+		return false, call()
+	}
+	keys := dedupeKeys(ev)
+	if len(keys) == 0 {
+		return false, call()
+	}
+	c, ok := h.dedupe.(*dedupeConfig)
+	if !ok {
+		c = &dedupeConfig{Deduper: h.dedupe, lease: DefaultDedupeLease, ttl: DefaultDedupeTTL, timeout: DefaultDedupeTimeout}
+	}
+	d := c.Deduper
+	owner := rand.Text()
+	claimed := make([]string, 0, len(keys))
+	// Done and Release run even when the request's context has ended: a client that hung up after
+	// fn ran must not leave the keys claimed until their lease ends.
+	afterCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+	}
+	release := func() {
+		rctx, cancel := afterCtx()
+		defer cancel()
+		for _, k := range claimed {
+			_ = d.Release(rctx, k, owner) // a claim left behind frees itself after its lease
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	for _, k := range keys {
+		state, err := d.Claim(cctx, k, owner, c.lease)
+		if err != nil {
+			release()
+			return false, fmt.Errorf("%w: %w", ErrDedupeUnavailable, err)
+		}
+		switch state {
+		case ClaimOK:
+			claimed = append(claimed, k)
+		case ClaimDone:
+		case ClaimInFlight:
+			release()
+			return false, ErrInFlight
+		default:
+			release()
+			return false, fmt.Errorf("%w: Claim returned %v", ErrDedupeUnavailable, state)
+		}
+	}
+	if len(claimed) == 0 {
+		return true, nil
+	}
+	finished := false
+	defer func() {
+		// Reached without finished only when call panicked: free the keys, let the panic go on.
+		if !finished {
+			release()
+		}
+	}()
+	err = call()
+	finished = true
+	if err != nil && !errors.Is(err, ErrPermanent) {
+		release()
+		return false, err
+	}
+	dctx, cancelDone := afterCtx()
+	defer cancelDone()
+	for _, k := range claimed {
+		_ = d.Done(dctx, k, c.ttl) // see WithDeduper: fn's work stands, so the answer is fn's
+	}
+	return false, err
+}
+
+// dedupeKeys returns the keys of ev, or none if ev is not deduplicated. Each key is the webhook
+// code and a SHA-256 over the fields that identify it, so that public tokens are never stored.
+func dedupeKeys(ev Event) []string {
+	switch ev := ev.(type) {
+	case *ItemAddResult:
+		if ev.LinkSessionID == "" || ev.PublicToken == "" {
+			return nil
+		}
+		return []string{dedupeKey(CodeItemAddResult, ev.LinkSessionID, ev.PublicToken)}
+	case *SessionFinished:
+		if ev.LinkSessionID == "" || ev.Status == "" {
+			return nil
+		}
+		return []string{dedupeKey(CodeSessionFinished, ev.LinkSessionID, string(ev.Status))}
+	case *Events:
+		if ev.LinkSessionID == "" || len(ev.Events) == 0 {
+			return nil
+		}
+		keys := make([]string, 0, len(ev.Events))
+		seen := make(map[string]bool, len(ev.Events))
+		for _, e := range ev.Events {
+			if e.EventID == "" {
+				return nil
+			}
+			if seen[e.EventID] {
+				continue
+			}
+			seen[e.EventID] = true
+			keys = append(keys, dedupeKey(CodeEvents, ev.LinkSessionID, e.EventID))
+		}
+		// One order for every request, so that two deliveries racing for the same events do not
+		// each take half of them and both answer 503.
+		slices.Sort(keys)
+		return keys
+	}
+	return nil
+}
+
+// dedupeKey is code, a colon, and the hex SHA-256 of parts, each preceded by its length so that
+// no two lists of parts hash the same input.
+func dedupeKey(code string, parts ...string) string {
+	h := sha256.New()
+	var n [8]byte
+	for _, p := range parts {
+		binary.BigEndian.PutUint64(n[:], uint64(len(p)))
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	return code + ":" + hex.EncodeToString(h.Sum(nil))
 }
 
 // ErrPermanent is what fn wraps in its error to say that retrying will never help (the webhook

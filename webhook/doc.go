@@ -4,12 +4,17 @@
 // # Receiving webhooks
 //
 // [NewHandler] does everything a webhook endpoint needs, in the order that keeps forged input away
-// from the rest of the program: it reads the body through a size limit, verifies the
-// Plaid-Verification header against the exact bytes received, parses the body, and calls your
-// function. Its status codes tell Plaid whether to deliver again (only a 5xx does): 401 for a
-// webhook that fails verification, but 503 when Plaid's key cannot be fetched now
-// ([ErrKeyUnavailable]) and 500 when the server has no usable Verifier ([ErrNoVerifier]), so that
-// a failure on this side does not lose a genuine webhook.
+// from the rest of the program: it verifies the Plaid-Verification header completely before it
+// reads any of the body, then reads the body through a size limit while hashing it, checks it
+// against the header, parses it, and calls your function (once per webhook, with a [Deduper]).
+//
+// Plaid delivers a webhook again after any answer other than 200, or none within 10 seconds, for
+// up to 24 hours, and stops retrying a receiver that rejected more than 90% of its webhooks over 24
+// hours. So the handler answers 200 only for a webhook dealt with (processed, a duplicate of one
+// processed, or dropped by your function with [ErrPermanent]), a 5xx for every failure on this side
+// (500 for your function's failure or panic and for a misconfigured server, 503 for what passes by
+// itself, such as Plaid's key endpoint being slow), and 4xx only to requests that did not come from
+// Plaid. NewHandler's documentation has the whole table.
 //
 //	client, _ := link.NewClient(clientID, secret)
 //	verifier := webhook.NewVerifier(client) // a *link.Client fetches Plaid's keys
@@ -21,10 +26,27 @@
 //			return exchange(ctx, ev.PublicToken)
 //		}
 //		return nil // other webhooks are acknowledged
-//	}))
+//	}, webhook.WithDeduper(webhook.NewMemoryDeduper(0)), webhook.WithLogger(slog.Default())))
 //
-// Servers that read the body themselves call [Verifier.Verify] and then [Parse] on the same,
+// Serve it from an http.Server that sets ReadHeaderTimeout, ReadTimeout, WriteTimeout and
+// IdleTimeout. Servers that read the body themselves call [Verifier.VerifyHeader] before reading
+// it and [Claims.VerifyBody] after, or [Verifier.Verify] for both, and then [Parse] on the same,
 // unmodified bytes: re-encoding the JSON in between changes its hash and fails verification.
+//
+// # Observing
+//
+// [WithObserver] is called once per request with an [Outcome]: the status sent, the sentinel
+// reason, the webhook's type, code and link_session_id once verified, the kid, whether it was a
+// duplicate or dropped, and the duration; never the body, the JWT or a token. [WithLogger] logs
+// through it with log/slog.
+//
+// # Processed once
+//
+// Plaid delivers at least once: a lost 200 means a duplicate, and EVENTS may come several times
+// for one session. [WithDeduper] keys each verified LINK webhook by what it means (link_session_id
+// with public_token, status, or each event_id), claims the keys before your function runs and marks
+// them done after, so that a webhook is processed once across every handler sharing the
+// [Deduper]: [NewMemoryDeduper] for one instance, package webhook/redisdedup for a fleet.
 //
 // # Verification
 //
@@ -41,16 +63,22 @@
 // with webhook_code, or an event's event_id), never by the header string.
 //
 // The key cache makes one fetch per kid however many webhooks wait for it, and remembers for a
-// minute the kids Plaid definitively refused: INVALID_WEBHOOK_VERIFICATION_KEY_ID, an
-// INVALID_INPUT or INVALID_REQUEST reply with HTTP status 400, or a key that is not a valid EC
-// P-256 signing key; these wrap [ErrUnknownKey] (or [ErrInvalidKey]). Failures that may pass
-// (timeouts, transport errors, 429, 5xx, the request ending while waiting) wrap
-// [ErrKeyUnavailable] and are not remembered, so that nobody able to slow the path to Plaid can
-// make its real key be remembered as refused. The cache bounds its size, its concurrent fetches
-// (4) and the fetches waiting for one (64; past that a new kid gets [ErrKeyUnavailable] at once),
-// and, when a new kid appears, re-fetches the cached keys (at most once a minute) to learn whether
-// Plaid has expired them. A flood of webhooks with made-up kids therefore cannot become a flood of
-// calls to Plaid.
+// minute only Plaid's answer that a kid does not exist (INVALID_WEBHOOK_VERIFICATION_KEY_ID,
+// [ErrUnknownKey]) or a key that is not a valid EC P-256 signing key ([ErrInvalidKey]). Plaid
+// refusing this server's own credentials or configuration (INVALID_API_KEYS,
+// INVALID_CONFIGURATION, any 401 or 403) is [ErrKeyFetchMisconfigured], answered 500 and not
+// remembered. Failures that may pass (timeouts, transport errors, 429, 5xx, the request ending
+// while waiting) wrap [ErrKeyUnavailable] and are not remembered either, so that nobody able to
+// slow the path to Plaid can make its real key be remembered as refused.
+//
+// Fetches of kids not in the cache pass a token bucket (5 at once, then one every 15 s;
+// [WithKeyFetchLimit]); past it a new kid gets [ErrKeyRateLimited] at once, and cached kids never
+// wait. The cache also bounds its size, its concurrent fetches (4), the fetches waiting for one (64;
+// past that a new kid gets [ErrKeyUnavailable] at once), and how long a verification waits for a
+// key (3 s, [WithFetchTimeout]), and when a new kid appears it re-fetches the cached keys (at most
+// once a minute, through the same bucket) to learn whether Plaid has expired them. A flood of
+// webhooks with made-up kids therefore costs at most a handful of calls to Plaid, and a hung key
+// endpoint still lets every answer go out within Plaid's 10 s.
 //
 // # Parsing
 //

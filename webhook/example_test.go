@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 
@@ -90,4 +91,65 @@ func ExampleMergeEvents() {
 	// 00:17:50 OPEN
 	// 00:17:54 TRANSITION_VIEW
 	// 00:18:13 EXIT
+}
+
+// A server that reads the body itself checks the header first, so that a forged request costs no
+// body read, and the body once it has it.
+func ExampleVerifier_VerifyHeader() {
+	signer := webhooktest.NewSigner()
+	verifier := webhook.NewVerifier(signer)
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED","status":"EXITED","link_session_id":"356dbb28"}`)
+	req := httptest.NewRequest(http.MethodPost, "/plaid/webhook", bytes.NewReader(body))
+	req.Header.Set(webhook.HeaderName, signer.Sign(body))
+
+	claims, err := verifier.VerifyHeader(req.Context(), req.Header.Get(webhook.HeaderName))
+	if err != nil {
+		fmt.Println("refused before reading the body:", err)
+		return
+	}
+	received, err := io.ReadAll(io.LimitReader(req.Body, webhook.DefaultMaxBodySize))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := claims.VerifyBody(received); err != nil {
+		fmt.Println("refused:", err)
+		return
+	}
+	ev, err := webhook.Parse(received)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(ev.Code(), ev.SessionID(), claims.KeyID == signer.KeyID())
+
+	_, err = verifier.VerifyHeader(req.Context(), "forged")
+	fmt.Println(err)
+	// Output:
+	// SESSION_FINISHED 356dbb28 true
+	// webhook: malformed Plaid-Verification header: not a compact JWS
+}
+
+// An observer sees one Outcome per request: here a metric by status and reason.
+func ExampleWithObserver() {
+	signer := webhooktest.NewSigner()
+	counts := map[string]int{}
+	handler := webhook.NewHandler(webhook.NewVerifier(signer), func(context.Context, webhook.Event) error {
+		return fmt.Errorf("no such user: %w", webhook.ErrPermanent)
+	}, webhook.WithObserver(func(_ context.Context, o webhook.Outcome) {
+		counts[fmt.Sprintf("%d %v dropped=%t %s", o.Status, o.Reason, o.Dropped, o.LinkSessionID)]++
+	}))
+
+	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED","status":"EXITED","link_session_id":"356dbb28"}`)
+	for _, header := range []string{signer.Sign(body), ""} {
+		req := httptest.NewRequest(http.MethodPost, "/plaid/webhook", bytes.NewReader(body))
+		req.Header.Set(webhook.HeaderName, header)
+		handler.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	for k, n := range counts {
+		fmt.Println(n, k)
+	}
+	// Unordered output:
+	// 1 200 webhook: permanent failure, not to be retried dropped=true 356dbb28
+	// 1 401 webhook: missing Plaid-Verification header dropped=false
 }

@@ -33,8 +33,16 @@ func FuzzParse(f *testing.F) {
 		require.NotNil(t, ev)
 		require.NotEmpty(t, ev.Type())
 		require.NotEmpty(t, ev.Code())
-		if u, ok := ev.(*webhook.Unknown); ok {
-			require.Equal(t, body, []byte(u.Raw))
+		switch e := ev.(type) {
+		case *webhook.Unknown:
+			require.Equal(t, body, []byte(e.Raw))
+			require.Equal(t, e.LinkSessionID, e.SessionID())
+		case *webhook.ItemAddResult:
+			require.Equal(t, e.LinkSessionID, e.SessionID())
+		case *webhook.Events:
+			require.Equal(t, e.LinkSessionID, e.SessionID())
+		case *webhook.SessionFinished:
+			require.Equal(t, e.LinkSessionID, e.SessionID())
 		}
 		if e, ok := ev.(*webhook.Events); ok {
 			merged := webhook.MergeEvents(e.Events, e.Events)
@@ -61,6 +69,14 @@ func FuzzVerify(f *testing.F) {
 	f.Add("a.b.c", []byte(`{}`))
 	f.Fuzz(func(t *testing.T, header string, body []byte) {
 		err := v.Verify(context.Background(), header, body)
+		// The split form the Handler uses decides the same.
+		claims, headerErr := v.VerifyHeader(context.Background(), header)
+		if headerErr != nil {
+			require.Nil(t, claims)
+			require.Equal(t, headerErr.Error(), err.Error())
+		} else {
+			require.Equal(t, err, claims.VerifyBody(body))
+		}
 		if err == nil {
 			// Only the Signer can make a valid header, and it signed nothing but the samples.
 			found := false

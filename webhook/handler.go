@@ -2,11 +2,12 @@ package webhook
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // HeaderName is the HTTP header Plaid puts the signed JWT in.
@@ -15,6 +16,25 @@ const HeaderName = "Plaid-Verification"
 // DefaultMaxBodySize is the largest body [NewHandler] reads unless told otherwise. LINK webhooks
 // are a few kilobytes; EVENTS for a long session stays far below this.
 const DefaultMaxBodySize = 1 << 20
+
+// Failures of the handler itself, beside the verification failures of [Verifier.Verify] and
+// [ErrInvalidPayload]; [Outcome.Reason] is one of them.
+var (
+	// ErrMethodNotAllowed is the reason for a 405: the request was not a POST.
+	ErrMethodNotAllowed = errors.New("webhook: method not allowed")
+	// ErrBodyTooLarge is the reason for a 413: the body is larger than the limit
+	// ([WithMaxBodySize]).
+	ErrBodyTooLarge = errors.New("webhook: body too large")
+	// ErrBodyIncomplete is the reason for a 400 when the body could not be read as announced: it
+	// was shorter or longer than its Content-Length, or the connection failed while reading it.
+	ErrBodyIncomplete = errors.New("webhook: body not received as announced")
+	// ErrFuncFailed is the reason for a 500 when fn returned an error (other than one wrapping
+	// [ErrPermanent]). It stands in for fn's error, which may carry data from the body.
+	ErrFuncFailed = errors.New("webhook: handler function returned an error")
+	// ErrFuncPanicked is the reason for a 500 when fn panicked. The panic is recovered, and its
+	// value, which may carry data from the body, is not reported anywhere.
+	ErrFuncPanicked = errors.New("webhook: handler function panicked")
+)
 
 // HandlerOption configures the http.Handler of [NewHandler].
 type HandlerOption func(*handler)
@@ -29,30 +49,47 @@ func WithMaxBodySize(n int64) HandlerOption {
 	}
 }
 
-// WithLogger makes the handler log each refused webhook at Warn level with the failure's sentinel
-// error (such as [ErrTooOld]) as the reason. It never logs the body, the header, or the error fn
-// returned, which could carry either; log those in fn if you need them.
-func WithLogger(l *slog.Logger) HandlerOption {
-	return func(h *handler) { h.log = l }
-}
-
 type handler struct {
-	v       *Verifier
-	fn      func(context.Context, Event) error
-	maxBody int64
-	log     *slog.Logger
-	dedupe  Deduper
+	v         *Verifier
+	fn        func(context.Context, Event) error
+	maxBody   int64
+	observers []func(context.Context, Outcome)
+	dedupe    Deduper
 }
 
-// NewHandler returns an http.Handler that receives Plaid webhooks: it reads the body (up to a
-// limit), verifies it with v, parses it, and calls fn with the result. Its status codes tell Plaid
-// what to do, since Plaid delivers a webhook again only after a 5xx: 200 when fn succeeds; 500 when
-// fn fails, or when v is nil or has no KeyFetcher ([ErrNoVerifier], a misconfigured server), so
-// that Plaid delivers the webhook again once it is fixed; 503 when the verification key cannot be
-// fetched now ([ErrKeyUnavailable]), so that a passing outage does not lose a genuine webhook; 401
-// when verification fails otherwise and 400 when the verified body cannot be parsed, which
-// retrying would not fix; 405 for methods other than POST and 413 for oversized bodies. A nil fn
-// acknowledges every verified webhook.
+// NewHandler returns an http.Handler that receives Plaid webhooks. It verifies the
+// Plaid-Verification header with v completely before it reads any of the body, then reads the
+// body (up to a limit) while hashing it, checks it against the header, parses it, and calls fn
+// with the result. A nil fn acknowledges every verified webhook.
+//
+// Its status codes follow Plaid's delivery policy: Plaid delivers a webhook again after any answer
+// other than 200, or none within 10 seconds, for up to 24 hours (30 s after the first attempt,
+// then four times longer each time), and it stops retrying a receiver that refused more than 90%
+// of its webhooks over 24 hours. So 200 is the only answer that ends deliveries, every other
+// answer asks for one more, and forged requests, which do not come from Plaid, do not count
+// against this receiver. The handler answers:
+//
+//   - 200 when fn succeeded, when fn's error wraps [ErrPermanent] (retrying would not help; the
+//     observer sees it as dropped), and for a duplicate the deduper ([WithDeduper]) found
+//     processed already.
+//   - 500 when fn failed or panicked ([ErrFuncFailed], [ErrFuncPanicked]), and when this server is
+//     misconfigured: v is nil or has no KeyFetcher ([ErrNoVerifier]), or Plaid refused the key
+//     request for this server's credentials ([ErrKeyFetchMisconfigured]). Plaid delivers again, so
+//     nothing is lost once the cause is fixed within the 24 hours.
+//   - 503 when the answer may change by itself: the key cannot be fetched now
+//     ([ErrKeyUnavailable]: Plaid's key endpoint slow, failing or busy), the key-fetch rate limit
+//     is reached ([ErrKeyRateLimited]), or the deduper sees the webhook being processed elsewhere or
+//     cannot reach its store. These answers go out at once or within the fetch timeout (3 s by
+//     default, [WithFetchTimeout]) or the deduper's ([WithDedupeTimeout]), inside the 10 s Plaid
+//     waits.
+//   - 401 when verification fails otherwise, 400 when the body was not received as announced
+//     ([ErrBodyIncomplete]) or a verified body is not a webhook ([ErrInvalidPayload]), 413 for a
+//     body over the limit, 405 for methods other than POST. Plaid would deliver these again too,
+//     but only a forger or a broken proxy sends them.
+//
+// A request whose header is not authentic costs no body read, whatever Content-Length it claims.
+// Serve the handler from an http.Server with ReadHeaderTimeout, ReadTimeout, WriteTimeout and
+// IdleTimeout set, so that slow clients cannot hold connections either.
 func NewHandler(v *Verifier, fn func(context.Context, Event) error, opts ...HandlerOption) http.Handler {
 	h := &handler{v: v, fn: fn, maxBody: DefaultMaxBodySize}
 	for _, o := range opts {
@@ -64,69 +101,143 @@ func NewHandler(v *Verifier, fn func(context.Context, Event) error, opts ...Hand
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		h.fail(r, w, http.StatusMethodNotAllowed, nil)
+	start := time.Now()
+	o := Outcome{Method: r.Method}
+	h.serve(w, r, &o)
+	if len(h.observers) == 0 {
 		return
 	}
-	body, status := h.readBody(w, r)
-	if status != 0 {
-		h.fail(r, w, status, nil)
+	o.Duration = time.Since(start)
+	for _, observe := range h.observers {
+		observe(r.Context(), o)
+	}
+}
+
+// serve answers the request and records what it did in o.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		fail(w, o, http.StatusMethodNotAllowed, ErrMethodNotAllowed)
+		return
+	}
+	if r.ContentLength > h.maxBody {
+		fail(w, o, http.StatusRequestEntityTooLarge, ErrBodyTooLarge)
 		return
 	}
 	ctx := r.Context()
-	if err := h.v.Verify(ctx, r.Header.Get(HeaderName), body); err != nil {
+	// The header is checked completely before any of the body is read, so that a forged or
+	// replayed-too-late request costs no body buffer, whatever Content-Length it announces.
+	var c Claims
+	err := h.v.verifyHeader(ctx, r.Header.Get(HeaderName), &c)
+	o.KeyID = c.KeyID
+	if err != nil {
 		reason := reasonOf(err)
-		h.fail(r, w, verifyStatus(reason), reason)
+		fail(w, o, verifyStatus(reason), reason)
+		return
+	}
+	body, sum, status, reason := h.readBody(w, r)
+	if status != 0 {
+		fail(w, o, status, reason)
+		return
+	}
+	if err := c.verifySum(sum); err != nil {
+		fail(w, o, http.StatusUnauthorized, ErrBodyMismatch)
 		return
 	}
 	ev, err := parse(body, false)
 	if err != nil {
-		h.fail(r, w, http.StatusBadRequest, ErrInvalidPayload)
+		fail(w, o, http.StatusBadRequest, ErrInvalidPayload)
 		return
 	}
-	if h.fn != nil {
-		if _, err := h.runDeduped(ctx, ev, func() error { return h.fn(ctx, ev) }); err != nil {
-			h.fail(r, w, http.StatusInternalServerError, errHandlerFailed)
-			return
-		}
+	o.WebhookType, o.WebhookCode, o.LinkSessionID = ev.Type(), ev.Code(), ev.SessionID()
+	if h.fn == nil {
+		o.Status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
+		return
 	}
-	w.WriteHeader(http.StatusOK)
+
+	// fnReturned tells fn's own error from the deduper's: the deduper returns fn's error as it is
+	// after fn ran and failed, and its own errors only without running fn or after fn succeeded.
+	var (
+		fnErr      error
+		fnReturned bool
+		panicked   bool
+	)
+	skipped, err := h.runDeduped(ctx, ev, func() error {
+		// The panic is recovered in here, so that the deduper sees an ordinary failure and
+		// releases its claim for the redelivery.
+		panicked, fnErr = h.call(ctx, ev)
+		fnReturned = true
+		return fnErr
+	})
+	switch {
+	case fnReturned && fnErr != nil && panicked:
+		fail(w, o, http.StatusInternalServerError, ErrFuncPanicked)
+	case fnReturned && fnErr != nil && errors.Is(fnErr, ErrPermanent):
+		// 200 ends Plaid's deliveries of a webhook that would fail the same way each time.
+		o.Dropped, o.Reason, o.Status = true, ErrPermanent, http.StatusOK
+		w.WriteHeader(http.StatusOK)
+	case fnReturned && fnErr != nil:
+		fail(w, o, http.StatusInternalServerError, ErrFuncFailed)
+	case err != nil:
+		fail(w, o, http.StatusServiceUnavailable, dedupeReason(err))
+	default:
+		o.Duplicate, o.Status = skipped, http.StatusOK
+		w.WriteHeader(http.StatusOK)
+	}
 }
 
-// verifyStatus maps the sentinel of a verification failure to a status. Only failures that say
-// something about the webhook get 401, which Plaid does not retry; failures on this side get a
-// 5xx, so that Plaid delivers the webhook again: 503 when the key cannot be fetched now (the
-// next delivery fetches it again, as the failure was not remembered), 500 for a server set up
-// without a Verifier or KeyFetcher.
+// call runs fn, turning a panic into an error: a panic that reached net/http would drop the
+// connection (Plaid sees no answer) and have net/http log the panic value, which may carry a token
+// from the webhook.
+func (h *handler) call(ctx context.Context, ev Event) (panicked bool, err error) {
+	defer func() {
+		if recover() != nil {
+			panicked, err = true, ErrFuncPanicked
+		}
+	}()
+	return false, h.fn(ctx, ev)
+}
+
+// dedupeReason returns the sentinel of an error of the deduper's, which may wrap the store's own
+// error (and so details the observer must not see).
+func dedupeReason(err error) error {
+	if errors.Is(err, ErrInFlight) {
+		return ErrInFlight
+	}
+	return ErrDedupeUnavailable
+}
+
+// verifyStatus maps the sentinel of a verification failure to a status, following Plaid's
+// delivery policy (see NewHandler): 401 only for failures that say something about the webhook;
+// 503 for those that may pass by themselves (the key cannot be fetched now, the key-fetch rate
+// limit), which were not remembered, so the redelivery fetches the key again; 500 for a server
+// that cannot verify until it is fixed.
 func verifyStatus(reason error) int {
 	switch reason {
-	case ErrKeyUnavailable:
+	case ErrKeyUnavailable, ErrKeyRateLimited:
 		return http.StatusServiceUnavailable
-	case ErrNoVerifier:
+	case ErrNoVerifier, ErrKeyFetchMisconfigured:
 		return http.StatusInternalServerError
 	}
 	return http.StatusUnauthorized
 }
 
-// errHandlerFailed stands in for fn's error in logs, which may carry data from the body.
-var errHandlerFailed = errors.New("webhook: handler function returned an error")
-
 // firstRead is the most memory a body is given before its bytes arrive: a client may announce a
 // megabyte in Content-Length and send one byte, and must not cost a megabyte for it.
 const firstRead = 64 << 10
 
-// readBody reads the whole body into one buffer. With a Content-Length, the buffer is sized by it
-// up to firstRead, and takes the announced size only once that much has arrived and the body is
-// shown to be real. It grows in that one step, which discards firstRead bytes: doubling would
-// discard about as much again as the body, over the handler's heap budget of three times the body
-// (TestHandlerHeapPerRequest). It returns a non-zero status on failure.
-func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int) {
-	if r.ContentLength > h.maxBody {
-		return nil, http.StatusRequestEntityTooLarge
-	}
-	rd := http.MaxBytesReader(w, r.Body, h.maxBody)
-	defer rd.Close()
+// readBody reads the whole body into one buffer, hashing it on the way, and returns it with its
+// SHA-256. With a Content-Length, the buffer is sized by it up to firstRead, and takes the
+// announced size only once that much has arrived. It grows in that one step, which discards
+// firstRead bytes: doubling would discard about as much again as the body, over the handler's
+// heap budget of three times the body (TestHandlerHeapPerRequest). It returns a non-zero status
+// and its reason on failure.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) (body []byte, sum [sha256.Size]byte, status int, reason error) {
+	limited := http.MaxBytesReader(w, r.Body, h.maxBody)
+	defer limited.Close()
+	hash := sha256.New()
+	rd := io.TeeReader(limited, hash)
 	if r.ContentLength >= 0 {
 		// One extra byte detects a body longer than it claimed.
 		want := r.ContentLength + 1
@@ -142,38 +253,37 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int)
 		}
 		switch {
 		case err == nil:
-			return nil, http.StatusBadRequest
+			return nil, sum, http.StatusBadRequest, ErrBodyIncomplete
 		case int64(n) == r.ContentLength && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)):
-			return buf[:n:n], 0
+			body = buf[:n:n]
 		default:
-			return nil, readStatus(err)
+			status, reason = readStatus(err)
+			return nil, sum, status, reason
+		}
+	} else {
+		var err error
+		if body, err = io.ReadAll(rd); err != nil {
+			status, reason = readStatus(err)
+			return nil, sum, status, reason
 		}
 	}
-	body, err := io.ReadAll(rd)
-	if err != nil {
-		return nil, readStatus(err)
-	}
-	return body, 0
+	hash.Sum(sum[:0])
+	return body, sum, 0, nil
 }
 
-// readStatus maps a body read error to a status: 413 for the size limit, 400 for the rest.
-func readStatus(err error) int {
+// readStatus maps a body read error to a status and reason: 413 for the size limit, 400 for the
+// rest.
+func readStatus(err error) (int, error) {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return http.StatusRequestEntityTooLarge
+		return http.StatusRequestEntityTooLarge, ErrBodyTooLarge
 	}
-	return http.StatusBadRequest
+	return http.StatusBadRequest, ErrBodyIncomplete
 }
 
-// fail writes status with its standard text, and logs the reason if a logger was given.
-func (h *handler) fail(r *http.Request, w http.ResponseWriter, status int, reason error) {
-	if h.log != nil {
-		attrs := []slog.Attr{slog.Int("status", status), slog.String("method", r.Method)}
-		if reason != nil {
-			attrs = append(attrs, slog.String("reason", reason.Error()))
-		}
-		h.log.LogAttrs(r.Context(), slog.LevelWarn, "webhook refused", attrs...)
-	}
+// fail writes status with its standard text, and records it and its reason in o.
+func fail(w http.ResponseWriter, o *Outcome, status int, reason error) {
+	o.Status, o.Reason = status, reason
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

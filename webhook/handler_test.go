@@ -1,16 +1,24 @@
 package webhook_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,9 +155,11 @@ func TestHandlerOverRealHTTP(t *testing.T) {
 	require.IsType(t, &webhook.Events{}, got)
 	assert.Len(t, got.(*webhook.Events).Events, 11)
 
+	// Signed, so that the header passes and the body is read, through the limit.
 	big := bytes.Repeat([]byte("x"), 8192)
 	req, err = http.NewRequest(http.MethodPost, srv.URL, chunked{bytes.NewReader(big)})
 	require.NoError(t, err)
+	req.Header.Set(webhook.HeaderName, signer.Sign(big))
 	resp, err = srv.Client().Do(req)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
@@ -190,6 +200,11 @@ func TestHandlerKeyFetchFailures(t *testing.T) {
 		{"fetch timeout", context.DeadlineExceeded, http.StatusServiceUnavailable},
 		{"transport error", errors.New("dial tcp: connection refused"), http.StatusServiceUnavailable},
 		{"Plaid refuses the kid", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_WEBHOOK_VERIFICATION_KEY_ID", HTTPStatus: 400}, http.StatusUnauthorized},
+		// Refusals of this server's own credentials or configuration say nothing about the webhook.
+		{"our secret is wrong", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400}, http.StatusInternalServerError},
+		{"our configuration is wrong", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "INVALID_CONFIGURATION", HTTPStatus: 400}, http.StatusInternalServerError},
+		{"401 from a proxy", &link.Error{HTTPStatus: 401, RawBody: "Unauthorized"}, http.StatusInternalServerError},
+		{"403", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "FORBIDDEN", HTTPStatus: 403}, http.StatusInternalServerError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -220,12 +235,18 @@ func TestHandlerKeyFetchFailures(t *testing.T) {
 			assert.Equal(t, strconv.Itoa(tc.want)+" "+http.StatusText(tc.want)+"\n", rec.Body.String())
 			assert.Zero(t, events, "an unverified webhook never reaches fn")
 			assert.Contains(t, logs.String(), `"status":`+strconv.Itoa(tc.want))
-			if tc.want == http.StatusServiceUnavailable {
-				assert.Contains(t, logs.String(), webhook.ErrKeyUnavailable.Error())
+			switch tc.want {
+			case http.StatusServiceUnavailable, http.StatusInternalServerError:
+				want := webhook.ErrKeyUnavailable
+				if tc.want == http.StatusInternalServerError {
+					want = webhook.ErrKeyFetchMisconfigured
+				}
+				assert.Contains(t, logs.String(), `"reason":"`+want.Error()+`"`)
 				// Plaid's redelivery fetches the key again, as the failure was not remembered.
 				assert.Equal(t, http.StatusOK, send().Code)
 				assert.Equal(t, 1, events)
-			} else {
+				assert.Equal(t, 2, calls)
+			default:
 				assert.Contains(t, logs.String(), webhook.ErrUnknownKey.Error())
 				// The refusal is remembered: the same kid is refused without asking Plaid again.
 				assert.Equal(t, http.StatusUnauthorized, send().Code)
@@ -289,7 +310,12 @@ func TestHandlerLogsReasonsOnly(t *testing.T) {
 	} {
 		assert.Contains(t, out, want)
 	}
-	for _, secret := range []string{"public-sandbox", "link-sandbox", "356dbb28", "SUCCESS", "db down", string(body[:20])} {
+	// The verified webhook is identified by its link_session_id, which is no credential.
+	assert.Contains(t, lines[3], `"level":"ERROR"`)
+	assert.Contains(t, lines[3], `"link_session_id":"356dbb28-7f98-44d1-8e6d-0cec580f3171"`)
+	assert.Contains(t, lines[3], `"code":"SESSION_FINISHED"`)
+	assert.Contains(t, lines[3], `"kid":"`+signer.KeyID()+`"`)
+	for _, secret := range []string{"public-sandbox", "link-sandbox", "SUCCESS", "db down", string(body[:20])} {
 		assert.NotContains(t, out, secret)
 	}
 	for _, hdr := range headers {
@@ -354,5 +380,270 @@ func TestHandlerBodySizesAroundFirstRead(t *testing.T) {
 			h.ServeHTTP(rec, req)
 			assert.Equal(t, tc.want, rec.Code, "body %d bytes, Content-Length %d", size, tc.contentLength)
 		}
+	}
+}
+
+// countingBody is a request body that counts the bytes the handler reads from it.
+type countingBody struct {
+	r    io.Reader
+	read atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.read.Add(int64(n))
+	return n, err
+}
+
+// forger signs JWTs the way Plaid does, but with a key of its own: what an attacker who knows the
+// format can send.
+type forger struct {
+	t   testing.TB
+	key *ecdsa.PrivateKey
+}
+
+func newForger(t testing.TB) *forger {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	return &forger{t: t, key: k}
+}
+
+// header returns a well-formed ES256 header naming kid, with true claims for body issued at iat.
+func (f *forger) header(kid string, body []byte, iat time.Time) string {
+	return compact(f.t, map[string]any{"alg": "ES256", "kid": kid, "typ": "JWT"}, claimsFor(body, iat), es256(f.t, f.key))
+}
+
+// TestHandlerUnauthenticatedRequestCost sends requests that announce a 1 MiB body and carry a
+// header that is not authentic: each is refused without a byte of its body being read, and costs
+// a few kilobytes of heap, not the megabyte announced.
+func TestHandlerUnauthenticatedRequestCost(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	body := sample(t, "session_finished.json")
+	h := webhook.NewHandler(webhook.NewVerifier(signer), func(context.Context, webhook.Event) error { return nil })
+	sent := make([]byte, 64<<10) // what each client sends before stalling
+	send := func(header string) (int, int64) {
+		b := &countingBody{r: bytes.NewReader(sent)}
+		req := httptest.NewRequest(http.MethodPost, "/", b)
+		req.ContentLength = 1 << 20
+		if header != "" {
+			req.Header.Set(webhook.HeaderName, header)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, b.read.Load()
+	}
+	// The genuine key is cached, as on a running server.
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Set(webhook.HeaderName, signer.Sign(body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusOK, rec.Code)
+
+	f := newForger(t)
+	headers := []struct {
+		name   string
+		header string
+		want   int
+	}{
+		{"none", "", http.StatusUnauthorized},
+		{"garbage", "garbage-" + strings.Repeat("A", 4000), http.StatusUnauthorized},
+		{"alg none", compact(t, map[string]any{"alg": "none", "kid": signer.KeyID()}, claimsFor(body, time.Now()), func([]byte) []byte { return nil }), http.StatusUnauthorized},
+		{"Plaid's kid, another key", f.header(signer.KeyID(), body, time.Now()), http.StatusUnauthorized},
+		{"replayed too late", signer.SignAt(body, time.Now().Add(-time.Hour)), http.StatusUnauthorized},
+		// Made-up kids are fetched up to the rate limit, then turned away at once.
+		{"made-up kid", "", 0},
+	}
+	const rounds = 20
+	madeUp := make([]string, rounds)
+	for i := range madeUp {
+		madeUp[i] = f.header(fmt.Sprintf("made-up-%d", i), body, time.Now())
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	n := 0
+	for i := range rounds {
+		for _, hc := range headers {
+			header := hc.header
+			if hc.name == "made-up kid" {
+				header = madeUp[i]
+			}
+			status, read := send(header)
+			n++
+			if hc.want != 0 {
+				assert.Equal(t, hc.want, status, hc.name)
+			} else {
+				assert.Contains(t, []int{http.StatusUnauthorized, http.StatusServiceUnavailable}, status, hc.name)
+			}
+			assert.Zero(t, read, "%s: no byte of the body is read", hc.name)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	perRequest := (after.TotalAlloc - before.TotalAlloc) / uint64(n)
+	t.Logf("heap per unauthenticated request: %d bytes", perRequest)
+	assert.LessOrEqual(t, perRequest, uint64(64<<10), "bytes per request")
+}
+
+// TestHandlerSlowBodiesBehindForgedHeaders is the attack the issue measured, over real TCP: 100
+// connections each announce 1 MiB, send 64 KiB and stall, behind a garbage header. Each gets 401
+// at once, while it stalls, and the server's heap per connection stays far below 64 KiB.
+func TestHandlerSlowBodiesBehindForgedHeaders(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	srv := httptest.NewServer(webhook.NewHandler(webhook.NewVerifier(signer), func(context.Context, webhook.Event) error { return nil }))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	head := []byte("POST /plaid/webhook HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n" +
+		"Content-Length: 1048576\r\nPlaid-Verification: eyJhbGciOiJFUzI1NiJ9.e30.garbage\r\n\r\n")
+	chunk := bytes.Repeat([]byte(" "), 64<<10)
+
+	const conns = 100
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	open := make([]net.Conn, 0, conns)
+	defer func() {
+		for _, c := range open {
+			c.Close()
+		}
+	}()
+	for range conns {
+		c, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		open = append(open, c)
+		require.NoError(t, c.SetDeadline(time.Now().Add(10*time.Second)))
+		_, err = c.Write(head)
+		require.NoError(t, err)
+		_, err = c.Write(chunk)
+		require.NoError(t, err)
+		// The body stalls here, 960 KiB short; the answer comes anyway.
+		status, err := bufio.NewReader(c).ReadString('\n')
+		require.NoError(t, err)
+		assert.Equal(t, "HTTP/1.1 401 Unauthorized\r\n", status)
+	}
+	runtime.ReadMemStats(&after)
+	perConn := (after.TotalAlloc - before.TotalAlloc) / conns
+	t.Logf("heap allocated per stalled connection, client and server: %d bytes", perConn)
+	assert.LessOrEqual(t, perConn, uint64(64<<10))
+}
+
+// TestHandlerMadeUpKidFlood sends 2,000 webhooks with made-up kids in a burst while genuine
+// webhooks keep arriving: Plaid's key endpoint is called at most the rate limit's burst, every
+// made-up kid is answered 401 or 503, and every genuine webhook with the cached kid verifies.
+func TestHandlerMadeUpKidFlood(t *testing.T) {
+	signer, rotated := webhooktest.NewSigner(), webhooktest.NewSigner()
+	var fetches atomic.Int32
+	keys := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		fetches.Add(1)
+		if req.KeyID == rotated.KeyID() {
+			return rotated.GetWebhookVerificationKey(ctx, req)
+		}
+		return signer.GetWebhookVerificationKey(ctx, req)
+	})
+	clock := webhook.NewTestClock(time.Now())
+	var processed atomic.Int32
+	var reasons sync.Map // of error -> *atomic.Int32
+	h := webhook.NewHandler(webhook.NewVerifier(keys, webhook.WithClock(clock.Now)), func(context.Context, webhook.Event) error {
+		processed.Add(1)
+		return nil
+	}, webhook.WithObserver(func(_ context.Context, o webhook.Outcome) {
+		n, _ := reasons.LoadOrStore(o.Reason, new(atomic.Int32))
+		n.(*atomic.Int32).Add(1)
+	}))
+	body := sample(t, "session_finished.json")
+	send := func(header string) int {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set(webhook.HeaderName, header)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	genuine := signer.SignAt(body, clock.Now())
+	require.Equal(t, http.StatusOK, send(genuine))
+	require.Equal(t, int32(1), fetches.Load())
+
+	f := newForger(t)
+	const kids, workers = 2000, 16
+	forged := make([]string, kids)
+	for i := range forged {
+		forged[i] = f.header(fmt.Sprintf("%08d-made-up", i), body, clock.Now())
+	}
+	var wg sync.WaitGroup
+	next := atomic.Int32{}
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < kids; i = int(next.Add(1)) - 1 {
+				status := send(forged[i])
+				assert.Contains(t, []int{http.StatusUnauthorized, http.StatusServiceUnavailable}, status)
+			}
+		}()
+	}
+	const genuineDuringFlood = 200
+	for range genuineDuringFlood {
+		assert.Equal(t, http.StatusOK, send(genuine), "a cached kid never waits for the limit")
+	}
+	wg.Wait()
+
+	assert.LessOrEqual(t, fetches.Load()-1, int32(webhook.DefaultKeyFetchBurst), "fetches caused by the flood")
+	assert.Equal(t, int32(1+genuineDuringFlood), processed.Load())
+	limited, _ := reasons.Load(webhook.ErrKeyRateLimited)
+	require.NotNil(t, limited)
+	assert.GreaterOrEqual(t, limited.(*atomic.Int32).Load(), int32(kids-webhook.DefaultKeyFetchBurst))
+
+	// Plaid rotates its key during the flood: the new kid is turned away with 503 until the bucket
+	// refills, and Plaid's redelivery then verifies.
+	rotatedHeader := rotated.SignAt(body, clock.Now())
+	assert.Equal(t, http.StatusServiceUnavailable, send(rotatedHeader))
+	clock.Add(webhook.DefaultKeyFetchInterval)
+	assert.Equal(t, http.StatusOK, send(rotated.SignAt(body, clock.Now())))
+}
+
+// TestHandlerAnswersInTimeWithKeyEndpointHung hangs Plaid's key endpoint (the fetcher ignores its
+// context, the worst case) and sends webhooks with new kids: each gets 503 within 5 s, the first
+// ones after the fetch timeout and the rest, turned away by the rate limit or a full fetch queue,
+// at once.
+func TestHandlerAnswersInTimeWithKeyEndpointHung(t *testing.T) {
+	hung := make(chan struct{})
+	t.Cleanup(func() { close(hung) })
+	keys := fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		<-hung
+		return nil, context.Canceled
+	})
+	body := sample(t, "item_add_result.json")
+	tests := []struct {
+		name     string
+		opts     []webhook.VerifierOption
+		requests int
+	}{
+		{"default limits", nil, 20},
+		// Without the rate limit, the new kids fill every fetch slot and the queue behind them.
+		{"fetch slots and queue full", []webhook.VerifierOption{webhook.WithKeyFetchLimit(time.Nanosecond, 1<<20)}, 100},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := webhook.NewHandler(webhook.NewVerifier(keys, tc.opts...), func(context.Context, webhook.Event) error {
+				t.Error("fn called without a key")
+				return nil
+			})
+			f := newForger(t)
+			var wg sync.WaitGroup
+			for i := range tc.requests {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+					req.Header.Set(webhook.HeaderName, f.header(fmt.Sprintf("kid-%d", i), body, time.Now()))
+					rec := httptest.NewRecorder()
+					start := time.Now()
+					h.ServeHTTP(rec, req)
+					elapsed := time.Since(start)
+					assert.Equal(t, http.StatusServiceUnavailable, rec.Code)
+					assert.Less(t, elapsed, 5*time.Second, "answered in time")
+				}()
+			}
+			wg.Wait()
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/time/rate"
 
 	"github.com/plaidlink/plaidlink-go/link"
 )
@@ -20,10 +21,11 @@ import (
 // keyCache maps kids to parsed public keys. Hits take a read lock and nothing else, since every
 // webhook needs one; so do remembered refusals and joining a fetch under way, so that a flood
 // repeating one junk kid does not contend with valid webhooks. Misses are shared (one fetch per
-// kid however many requests wait for it), kids Plaid definitively refused are remembered for
-// missTTL (failures that may be transient are not, and wrap ErrKeyUnavailable instead: see run and
-// isRefusal), both maps are bounded, at most maxConcurrentFetches calls to the KeyFetcher run at
-// once, and at most maxQueuedFetches more fetches wait for one of those slots.
+// kid however many requests wait for it), kids Plaid said do not exist are remembered for missTTL
+// (other failures are not: see run and classify), both maps are bounded, new fetches pass a token
+// bucket (limiter), at most maxConcurrentFetches calls to the KeyFetcher run at once, at most
+// maxQueuedFetches more fetches wait for one of those slots, and no request waits for a fetch
+// longer than fetchTimeout.
 type keyCache struct {
 	fetcher      KeyFetcher
 	now          func() time.Time
@@ -31,6 +33,8 @@ type keyCache struct {
 	maxKeys      int
 	maxMisses    int
 	sem          chan struct{}
+	// limiter is read with the cache's clock, and only under mu held for writing.
+	limiter *rate.Limiter
 
 	mu          sync.RWMutex
 	keys        map[string]*list.Element // of *cachedKey
@@ -72,6 +76,7 @@ func newKeyCache(f KeyFetcher, cfg verifierConfig) *keyCache {
 		maxKeys:      cfg.keyCacheSize,
 		maxMisses:    cfg.missCacheSize,
 		sem:          make(chan struct{}, maxConcurrentFetches),
+		limiter:      rate.NewLimiter(rate.Every(cfg.fetchEvery), cfg.fetchBurst),
 		keys:         make(map[string]*list.Element),
 		keyOrder:     list.New(),
 		misses:       make(map[string]*list.Element),
@@ -84,6 +89,10 @@ func newKeyCache(f KeyFetcher, cfg verifierConfig) *keyCache {
 // says nothing about the kid, only about the load, so it is ErrKeyUnavailable and never
 // remembered: a genuine webhook turned away during a flood is delivered again by Plaid.
 var errTooManyFetches = fmt.Errorf("%w: too many key fetches in flight", ErrKeyUnavailable)
+
+// errFetchTimeout ends a request's wait for a fetch that has not answered within fetchTimeout. The
+// fetch goes on, and caches the key if it comes, for Plaid's next delivery.
+var errFetchTimeout = fmt.Errorf("%w: no answer from the key fetcher in time: %w", ErrKeyUnavailable, context.DeadlineExceeded)
 
 // get returns the public key for kid, fetching it if needed.
 func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error) {
@@ -107,12 +116,19 @@ func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error
 		return nil, refused
 	}
 
+	// The wait is bounded here, and not only by the fetch's own deadline, so that a KeyFetcher that
+	// ignores its context, or a fetch queued behind busy slots, cannot hold an answer past the time
+	// Plaid waits for one.
+	wait := time.NewTimer(c.fetchTimeout)
+	defer wait.Stop()
 	select {
 	case <-f.done:
 		if f.err != nil {
 			return nil, f.err
 		}
 		return f.key.use()
+	case <-wait.C:
+		return nil, errFetchTimeout
 	case <-ctx.Done():
 		// The fetch goes on for the others waiting on it; this request ended before it answered,
 		// which says nothing about the kid.
@@ -136,12 +152,16 @@ func (c *keyCache) lookup(kid string) (*cachedKey, *flight, error) {
 }
 
 // startFlight starts a fetch of kid, or returns errTooManyFetches when maxConcurrentFetches
-// fetches run and maxQueuedFetches more wait: each waiting fetch holds a goroutine and the
-// requests waiting on it, so a flood of random kids must not queue without bound. Callers hold
-// c.mu for writing.
+// fetches run and maxQueuedFetches more wait (each waiting fetch holds a goroutine and the
+// requests waiting on it, so a flood of random kids must not queue without bound), or
+// ErrKeyRateLimited when the token bucket is empty. Callers hold c.mu for writing.
 func (c *keyCache) startFlight(ctx context.Context, kid string) (*flight, error) {
 	if len(c.flights) >= maxConcurrentFetches+maxQueuedFetches {
 		return nil, errTooManyFetches
+	}
+	now := c.now()
+	if !c.limiter.AllowN(now, 1) {
+		return nil, ErrKeyRateLimited
 	}
 	if el, ok := c.misses[kid]; ok {
 		// lookup found it expired.
@@ -151,16 +171,18 @@ func (c *keyCache) startFlight(ctx context.Context, kid string) (*flight, error)
 	f := &flight{done: make(chan struct{})}
 	c.flights[kid] = f
 	// A kid never seen may mean Plaid rotated keys, so the keys still believed valid are
-	// re-fetched to learn whether they now carry expired_at; at most once per refreshInterval.
+	// re-fetched to learn whether they now carry expired_at; at most once per refreshInterval, and
+	// each through the token bucket, so that a flood of new kids cannot turn into refreshes either.
+	// A key left out keeps being trusted, as after a failed refresh.
 	var stale []string
-	if now := c.now(); !c.refreshing && len(c.keys) > 0 && now.Sub(c.lastRefresh) >= refreshInterval {
-		c.refreshing = true
+	if !c.refreshing && len(c.keys) > 0 && now.Sub(c.lastRefresh) >= refreshInterval {
 		c.lastRefresh = now
 		for _, el := range c.keys {
-			if k := el.Value.(*cachedKey); !k.expired {
+			if k := el.Value.(*cachedKey); !k.expired && c.limiter.AllowN(now, 1) {
 				stale = append(stale, k.kid)
 			}
 		}
+		c.refreshing = len(stale) > 0
 	}
 	c.background.Add(1)
 	go c.run(ctx, kid, f, stale)
@@ -189,17 +211,14 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 		f.key = key
 	} else {
 		// The failure is classified here, where it is published, so that every request waiting on
-		// the flight gets the same answer and the error wraps exactly one sentinel: a refusal is
-		// ErrUnknownKey (or ErrInvalidKey, which parseJWK already wraps) and is remembered; anything
-		// else is ErrKeyUnavailable and is not, so the next webhook with this kid fetches again.
-		refused := isRefusal(err)
-		switch {
-		case !refused:
-			err = fmt.Errorf("%w: %w", ErrKeyUnavailable, err)
-		case !errors.Is(err, ErrInvalidKey):
-			err = fmt.Errorf("%w: %w", ErrUnknownKey, err)
+		// the flight gets the same answer and the error wraps exactly one sentinel. Only an answer
+		// about the kid (ErrUnknownKey, or ErrInvalidKey, which parseJWK already wraps) is
+		// remembered; the next webhook with this kid fetches again after any other failure.
+		sentinel := classify(err)
+		if sentinel != ErrInvalidKey {
+			err = fmt.Errorf("%w: %w", sentinel, err)
 		}
-		if refused {
+		if sentinel == ErrUnknownKey || sentinel == ErrInvalidKey {
 			c.storeMiss(kid, err)
 		}
 		f.err = err
@@ -255,29 +274,49 @@ func (c *keyCache) fetch(ctx context.Context, kid string) (*cachedKey, error) {
 	return parseJWK(kid, resp.Key)
 }
 
-// isRefusal reports whether err, from fetch, is a definitive answer about the kid, worth
-// remembering for missTTL: Plaid's INVALID_WEBHOOK_VERIFICATION_KEY_ID, any INVALID_INPUT or
-// INVALID_REQUEST reply with status 400, or a key that is not a valid EC P-256 signing key.
-// Timeouts, cancellations, transport errors, 429 and 5xx are not: an attacker able to slow or
-// overload the path to Plaid could otherwise make Plaid's real key be remembered as refused, and
-// the Handler would answer 401, which Plaid does not retry. They are not backed off either: a per-kid back-off would not slow a flood (it varies the kid), only
-// the genuine kid, and the fetch slots and queue already bound the calls to Plaid.
-func isRefusal(err error) bool {
+// classify returns the sentinel a failed fetch is published with:
+//
+//   - ErrUnknownKey for Plaid's answer that the kid does not exist,
+//     INVALID_WEBHOOK_VERIFICATION_KEY_ID (what /webhook_verification_key/get answers, with HTTP
+//     400, for a key_id it has never issued), and ErrInvalidKey for a key that is not a valid EC
+//     P-256 signing key: the only answers about the kid, and the only ones remembered.
+//   - ErrKeyFetchMisconfigured for Plaid refusing this server's own request: INVALID_API_KEYS
+//     (a wrong secret), INVALID_CONFIGURATION, UNAUTHORIZED_ENVIRONMENT, any 401 or 403, or any
+//     other INVALID_REQUEST or INVALID_INPUT error with a 4xx status. Remembering those as refused
+//     kids would make Plaid's real key look forged; the Handler answers 500 instead of 401.
+//   - ErrKeyUnavailable for the rest: timeouts, cancellations, transport errors, 408, 429, 5xx,
+//     and replies that are not Plaid errors at all (a proxy's page). An attacker able to slow or
+//     overload the path to Plaid could otherwise make Plaid's real key be remembered as refused.
+//     They are not backed off per kid either: that would not slow a flood (it varies the kid),
+//     only the genuine kid; the token bucket, fetch slots and queue bound the calls to Plaid.
+func classify(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
+		return ErrKeyUnavailable
 	}
 	if errors.Is(err, ErrInvalidKey) {
-		return true
+		return ErrInvalidKey
 	}
 	var le *link.Error
 	if !errors.As(err, &le) {
-		return false
+		return ErrKeyUnavailable
 	}
-	if le.ErrorCode == "INVALID_WEBHOOK_VERIFICATION_KEY_ID" {
-		return true
+	// string() compares the code whether link.Error.ErrorCode is a string or a string type.
+	switch string(le.ErrorCode) {
+	case "INVALID_WEBHOOK_VERIFICATION_KEY_ID":
+		return ErrUnknownKey
+	case "INVALID_API_KEYS", "INVALID_CONFIGURATION", "UNAUTHORIZED_ENVIRONMENT":
+		return ErrKeyFetchMisconfigured
 	}
-	return (le.ErrorType == link.ErrorTypeInvalidInput || le.ErrorType == link.ErrorTypeInvalidRequest) &&
-		le.HTTPStatus == http.StatusBadRequest
+	switch st := le.HTTPStatus; {
+	case st == http.StatusUnauthorized || st == http.StatusForbidden:
+		return ErrKeyFetchMisconfigured
+	case st == http.StatusRequestTimeout || st == http.StatusTooManyRequests:
+		return ErrKeyUnavailable
+	case st >= 400 && st < 500 &&
+		(le.ErrorType == link.ErrorTypeInvalidRequest || le.ErrorType == link.ErrorTypeInvalidInput):
+		return ErrKeyFetchMisconfigured
+	}
+	return ErrKeyUnavailable
 }
 
 // call is the KeyFetcher call with a recovered panic turned into an error: it runs on a goroutine

@@ -30,6 +30,9 @@ func requireOnly(t *testing.T, err, want error) {
 	require.NotErrorIs(t, err, other)
 }
 
+// noFetchLimit lifts the key-fetch rate limit, for tests of the cache's other bounds.
+var noFetchLimit = WithKeyFetchLimit(time.Nanosecond, 1<<20)
+
 // fakeClock is a clock tests move by hand.
 type fakeClock struct {
 	mu  sync.Mutex
@@ -105,7 +108,7 @@ func TestConcurrentMissesShareOneFetch(t *testing.T) {
 func TestUnknownKidsAreRememberedForAMinute(t *testing.T) {
 	signer := webhooktest.NewSigner()
 	clock := &fakeClock{now: time.Unix(1716250693, 0)}
-	v := NewVerifier(signer, WithClock(clock.Now))
+	v := NewVerifier(signer, WithClock(clock.Now), noFetchLimit)
 	ctx := context.Background()
 
 	const n = 1000
@@ -142,7 +145,7 @@ func TestUnknownKidsAreRememberedForAMinute(t *testing.T) {
 
 func TestCacheSizeBounds(t *testing.T) {
 	signer := webhooktest.NewSigner()
-	v := NewVerifier(signer, WithCacheSize(2, 3))
+	v := NewVerifier(signer, WithCacheSize(2, 3), noFetchLimit)
 	ctx := context.Background()
 	for i := range 10 {
 		_, err := v.keys.get(ctx, fmt.Sprintf("kid-%d", i))
@@ -284,7 +287,7 @@ func TestConcurrentFetchesAreBounded(t *testing.T) {
 		inFlight.Add(-1)
 		return nil, context.Canceled
 	})
-	v := NewVerifier(f)
+	v := NewVerifier(f, noFetchLimit)
 	var wg sync.WaitGroup
 	for i := range 100 {
 		wg.Add(1)
@@ -384,8 +387,6 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 		want error
 	}{
 		{"INVALID_WEBHOOK_VERIFICATION_KEY_ID", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_WEBHOOK_VERIFICATION_KEY_ID", HTTPStatus: 400}, ErrUnknownKey},
-		{"INVALID_INPUT 400", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_FIELD", HTTPStatus: 400}, ErrUnknownKey},
-		{"INVALID_REQUEST 400", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "MISSING_FIELDS", HTTPStatus: 400}, ErrUnknownKey},
 		{"invalid JWK", nil, ErrInvalidKey},
 	}
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
@@ -435,26 +436,30 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 }
 
 // TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid sends junk kids that hold every fetch slot
-// while Plaid is slow, and then the real kid: it must wait for a slot and then get the whole fetch
-// timeout, rather than what the wait left of it, and must not be remembered as refused.
+// while Plaid is slow, and then the real kid. Its request gives up after the fetch timeout, so that
+// the Handler answers 503 in time; its fetch goes on, gets the whole call timeout once it has a
+// slot rather than what the wait left of it, is not remembered as refused, and caches the key, so
+// that Plaid's next delivery verifies without another fetch.
 func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
-	const (
-		timeout = 500 * time.Millisecond
-		work    = 300 * time.Millisecond // each call takes this long: within the timeout, but two are not
-	)
+	const timeout = time.Second
 	signer := webhooktest.NewSigner()
 	var junkCalls sync.WaitGroup
 	junkCalls.Add(maxConcurrentFetches)
+	releaseJunk, releaseReal := make(chan struct{}), make(chan struct{})
+	var realCalls atomic.Int32
 	var left atomic.Int64 // of the real kid's call's timeout, when the call began
 	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		release := releaseJunk
 		if req.KeyID == signer.KeyID() {
+			realCalls.Add(1)
 			deadline, _ := ctx.Deadline()
 			left.Store(int64(time.Until(deadline)))
+			release = releaseReal
 		} else {
 			junkCalls.Done()
 		}
 		select {
-		case <-time.After(work):
+		case <-release:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -474,13 +479,23 @@ func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
 	}
 	junkCalls.Wait()
 
+	// The junk calls end while the real kid's fetch waits for a slot; its call then hangs past
+	// the request's wait.
+	time.AfterFunc(timeout/4, func() { close(releaseJunk) })
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
-	require.NoError(t, v.Verify(ctx, signer.Sign(body), body))
+	err := v.Verify(ctx, signer.Sign(body), body)
+	requireOnly(t, err, ErrKeyUnavailable)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, int32(1), realCalls.Load(), "the real kid's call began once a slot was free")
 	assert.Greater(t, time.Duration(left.Load()), timeout*4/5, "the call's timeout starts once it has a slot")
+
+	close(releaseReal)
 	wg.Wait()
 	v.keys.background.Wait()
 	assert.NotContains(t, v.keys.misses, signer.KeyID())
 	assert.Len(t, v.keys.misses, maxConcurrentFetches, "the junk kids Plaid refused are remembered")
+	require.NoError(t, v.Verify(ctx, signer.Sign(body), body), "the fetch that outlived the request cached the key")
+	assert.Equal(t, int32(1), realCalls.Load())
 }
 
 func TestFetchQueueIsBounded(t *testing.T) {
@@ -492,7 +507,8 @@ func TestFetchQueueIsBounded(t *testing.T) {
 		<-release
 		return signer.GetWebhookVerificationKey(ctx, req)
 	})
-	v := NewVerifier(f)
+	// The fetch timeout outlasts the test, so that the junk kids' requests wait for the release.
+	v := NewVerifier(f, noFetchLimit, WithFetchTimeout(time.Minute))
 	ctx := context.Background()
 
 	const full = maxConcurrentFetches + maxQueuedFetches
@@ -549,7 +565,7 @@ func TestNoFetchSlotIsUnavailable(t *testing.T) {
 		}
 		return signer.GetWebhookVerificationKey(ctx, req)
 	})
-	v := NewVerifier(f, WithFetchTimeout(50*time.Millisecond))
+	v := NewVerifier(f, WithFetchTimeout(50*time.Millisecond), noFetchLimit)
 	ctx := context.Background()
 
 	var wg sync.WaitGroup
@@ -568,8 +584,8 @@ func TestNoFetchSlotIsUnavailable(t *testing.T) {
 	header := signer.Sign(body)
 	err := v.Verify(ctx, header, body)
 	requireOnly(t, err, ErrKeyUnavailable)
+	// Whichever ends first, the request's wait or the fetch's wait for a slot, it is a timeout.
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.ErrorContains(t, err, "no fetch slot free")
 
 	close(release)
 	wg.Wait()
@@ -605,4 +621,97 @@ func TestRememberedRefusalUnderReadLock(t *testing.T) {
 	}
 	require.ErrorIs(t, err, ErrUnknownKey)
 	assert.Equal(t, 1, signer.Fetches())
+}
+
+// TestKeyFetchRateLimit checks the token bucket: a burst of new kids costs at most the burst in
+// fetches, the rest get ErrKeyRateLimited at once and are not remembered, the bucket refills one
+// fetch per interval, and cached keys and remembered refusals never wait for it.
+func TestKeyFetchRateLimit(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	clock := &fakeClock{now: time.Unix(1716250693, 0)}
+	const burst, interval = 3, 20 * time.Second
+	v := NewVerifier(signer, WithClock(clock.Now), WithKeyFetchLimit(interval, burst))
+	ctx := context.Background()
+	body := []byte(`{}`)
+	require.NoError(t, v.Verify(ctx, signer.SignAt(body, clock.Now()), body))
+	require.Equal(t, 1, signer.Fetches())
+
+	var limited int
+	for i := range 100 {
+		_, err := v.keys.get(ctx, fmt.Sprintf("made-up-%d", i))
+		if errors.Is(err, ErrKeyRateLimited) {
+			limited++
+			require.NotErrorIs(t, err, ErrKeyUnavailable, "each failure wraps exactly one sentinel")
+			continue
+		}
+		require.ErrorIs(t, err, ErrUnknownKey)
+		v.keys.background.Wait()
+	}
+	// The bucket paid for every fetch: the genuine kid's, the first made-up kid's refresh of the
+	// cached key, and the made-up kids'.
+	assert.Equal(t, burst, signer.Fetches())
+	assert.Equal(t, 100-(burst-2), limited)
+	assert.Len(t, v.keys.misses, burst-2, "only answers from Plaid are remembered")
+
+	// Cached and remembered kids never wait.
+	for range 10 {
+		require.NoError(t, v.Verify(ctx, signer.SignAt(body, clock.Now()), body))
+		_, err := v.keys.get(ctx, "made-up-0")
+		require.ErrorIs(t, err, ErrUnknownKey)
+	}
+	assert.Equal(t, burst, signer.Fetches())
+
+	clock.Add(interval - time.Second)
+	_, err := v.keys.get(ctx, "made-up-50")
+	require.ErrorIs(t, err, ErrKeyRateLimited)
+	clock.Add(time.Second)
+	_, err = v.keys.get(ctx, "made-up-50")
+	require.ErrorIs(t, err, ErrUnknownKey, "one more fetch per interval")
+	v.keys.background.Wait()
+	_, err = v.keys.get(ctx, "made-up-51")
+	require.ErrorIs(t, err, ErrKeyRateLimited)
+	assert.Equal(t, burst+1, signer.Fetches())
+}
+
+// TestKeyFetchLimitDefaults checks the defaults and that non-positive values keep them.
+func TestKeyFetchLimitDefaults(t *testing.T) {
+	for _, opts := range [][]VerifierOption{nil, {WithKeyFetchLimit(0, 0)}, {WithKeyFetchLimit(-time.Second, -1)}} {
+		v := NewVerifier(webhooktest.NewSigner(), opts...)
+		assert.Equal(t, DefaultKeyFetchBurst, v.keys.limiter.Burst())
+		assert.InDelta(t, 1/DefaultKeyFetchInterval.Seconds(), float64(v.keys.limiter.Limit()), 1e-9)
+		assert.Equal(t, DefaultFetchTimeout, v.keys.fetchTimeout)
+	}
+	assert.Less(t, DefaultFetchTimeout, 5*time.Second, "answers go out within 5 s with the key endpoint hung")
+}
+
+// TestClassify maps each kind of fetch failure to the sentinel it is published with.
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"unknown kid", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_WEBHOOK_VERIFICATION_KEY_ID", HTTPStatus: 400}, ErrUnknownKey},
+		{"invalid JWK", fmt.Errorf("%w: kty RSA", ErrInvalidKey), ErrInvalidKey},
+		{"wrong secret", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"bad configuration", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "INVALID_CONFIGURATION", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"wrong environment", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "UNAUTHORIZED_ENVIRONMENT", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"401", &link.Error{HTTPStatus: 401}, ErrKeyFetchMisconfigured},
+		{"403", &link.Error{HTTPStatus: 403, RawBody: "Forbidden"}, ErrKeyFetchMisconfigured},
+		{"INVALID_REQUEST 400", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "MISSING_FIELDS", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"INVALID_INPUT 400", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_FIELD", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
+		{"wrapped", fmt.Errorf("plaid: %w", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400}), ErrKeyFetchMisconfigured},
+		{"429", &link.Error{ErrorType: link.ErrorTypeRateLimitExceeded, ErrorCode: "RATE_LIMIT", HTTPStatus: 429}, ErrKeyUnavailable},
+		{"408", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, HTTPStatus: 408}, ErrKeyUnavailable},
+		{"500", &link.Error{ErrorType: link.ErrorTypeAPIError, ErrorCode: "INTERNAL_SERVER_ERROR", HTTPStatus: 500}, ErrKeyUnavailable},
+		{"INVALID_REQUEST with 500", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, HTTPStatus: 500}, ErrKeyUnavailable},
+		{"a proxy's 400 page", &link.Error{HTTPStatus: 400, RawBody: "<html>Bad Request</html>"}, ErrKeyUnavailable},
+		{"timeout", context.DeadlineExceeded, ErrKeyUnavailable},
+		{"transport", errors.New("connection reset by peer"), ErrKeyUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, classify(tc.err))
+		})
+	}
 }

@@ -16,9 +16,12 @@ import (
 var ErrInvalidPayload = errors.New("webhook: invalid payload")
 
 // envelope holds the two fields every Plaid webhook has; pointers tell a missing field from "".
+// LinkSessionID is kept raw so that a webhook whose link_session_id is not a string still decodes
+// as an Unknown (without one); it is read in the same pass over the body.
 type envelope struct {
-	WebhookType *string `json:"webhook_type"`
-	WebhookCode *string `json:"webhook_code"`
+	WebhookType   *string         `json:"webhook_type"`
+	WebhookCode   *string         `json:"webhook_code"`
+	LinkSessionID json.RawMessage `json:"link_session_id"`
 }
 
 // Parse decodes a webhook body into *[ItemAddResult], *[Events], *[SessionFinished], or, for any
@@ -61,7 +64,12 @@ func parse(body []byte, copyRaw bool) (Event, error) {
 		if copyRaw {
 			raw = bytes.Clone(body)
 		}
-		return &Unknown{WebhookType: *env.WebhookType, WebhookCode: *env.WebhookCode, Raw: raw}, nil
+		u := &Unknown{WebhookType: *env.WebhookType, WebhookCode: *env.WebhookCode, Raw: raw}
+		if len(env.LinkSessionID) > 0 && env.LinkSessionID[0] == '"' {
+			// The envelope decoded, so this is a valid JSON string and cannot fail.
+			_ = json.Unmarshal(env.LinkSessionID, &u.LinkSessionID)
+		}
+		return u, nil
 	}
 	if err := json.Unmarshal(body, ev); err != nil {
 		return nil, fmt.Errorf("%w: %s/%s: %w", ErrInvalidPayload, ev.Type(), ev.Code(), err)

@@ -235,3 +235,33 @@ func TestParseKeepsEventWithUnreadableTimestamp(t *testing.T) {
 	merged := webhook.MergeEvents(events)
 	assert.Equal(t, []string{"a", "b"}, []string{merged[0].EventID, merged[1].EventID})
 }
+
+// TestSessionID checks that every parsed webhook gives its link_session_id without a type switch,
+// and "" when it has none.
+func TestSessionID(t *testing.T) {
+	tests := []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{"ITEM_ADD_RESULT", sample(t, "item_add_result.json"), "356dbb28-7f98-44d1-8e6d-0cec580f3171"},
+		{"EVENTS", sample(t, "events.json"), "1daca4d5-9a0d-4e85-a2e9-1e905ecaa32e"},
+		{"SESSION_FINISHED", sample(t, "session_finished.json"), "356dbb28-7f98-44d1-8e6d-0cec580f3171"},
+		{"a LINK code added later", []byte(`{"webhook_type":"LINK","webhook_code":"NEW_CODE","link_session_id":"s-1"}`), "s-1"},
+		{"an ITEM webhook", []byte(`{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"i"}`), ""},
+		{"a session id that is not a string", []byte(`{"webhook_type":"LINK","webhook_code":"NEW_CODE","link_session_id":{"id":1}}`), ""},
+		{"null session id", []byte(`{"webhook_type":"LINK","webhook_code":"NEW_CODE","link_session_id":null}`), ""},
+		{"escaped", []byte(`{"webhook_type":"LINK","webhook_code":"NEW_CODE","link_session_id":"s\u002d2"}`), "s-2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev, err := webhook.Parse(tc.body)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, ev.SessionID())
+			if u, ok := ev.(*webhook.Unknown); ok {
+				assert.Equal(t, tc.want, u.LinkSessionID)
+				assert.Equal(t, tc.body, []byte(u.Raw))
+			}
+		})
+	}
+}

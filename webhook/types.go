@@ -20,13 +20,16 @@ const (
 )
 
 // Event is a parsed webhook: one of *[ItemAddResult], *[Events], *[SessionFinished] or *[Unknown].
-// A type switch picks the ones a backend cares about; Type and Code identify any of them, so a
-// handler can log or route webhooks it does not decode.
+// A type switch picks the ones a backend cares about; Type, Code and SessionID identify any of
+// them, so a handler can log, route or correlate webhooks without a type switch.
 type Event interface {
 	// Type returns the webhook_type, such as "LINK".
 	Type() string
 	// Code returns the webhook_code, such as "SESSION_FINISHED".
 	Code() string
+	// SessionID returns the link_session_id the webhook belongs to, or "" for a webhook that has
+	// none (such as an ITEM webhook).
+	SessionID() string
 }
 
 // Environment is the Plaid environment a webhook was sent from (Plaid's WebhookEnvironmentValues).
@@ -78,6 +81,9 @@ func (w *ItemAddResult) Type() string { return w.WebhookType }
 // Code returns the webhook_code, "ITEM_ADD_RESULT".
 func (w *ItemAddResult) Code() string { return w.WebhookCode }
 
+// SessionID returns the link_session_id.
+func (w *ItemAddResult) SessionID() string { return w.LinkSessionID }
+
 // Events mirrors Plaid's LinkEventsWebhook schema, plus the environment field its samples carry.
 //
 // This webhook contains a summary of the events from a Link session and will be fired after the
@@ -107,6 +113,9 @@ func (w *Events) Type() string { return w.WebhookType }
 
 // Code returns the webhook_code, "EVENTS".
 func (w *Events) Code() string { return w.WebhookCode }
+
+// SessionID returns the link_session_id.
+func (w *Events) SessionID() string { return w.LinkSessionID }
 
 // SessionFinished mirrors Plaid's LinkSessionFinishedWebhook schema.
 //
@@ -143,6 +152,9 @@ func (w *SessionFinished) Type() string { return w.WebhookType }
 // Code returns the webhook_code, "SESSION_FINISHED".
 func (w *SessionFinished) Code() string { return w.WebhookCode }
 
+// SessionID returns the link_session_id.
+func (w *SessionFinished) SessionID() string { return w.LinkSessionID }
+
 // Unknown is any webhook this package has no struct for: ITEM webhooks, LINK_DELIVERY, or a LINK
 // code Plaid adds later. It is not an error, because refusing it would make Plaid deliver it again
 // and again; Raw keeps the whole body so the caller can decode it itself.
@@ -151,6 +163,9 @@ type Unknown struct {
 	WebhookType string
 	// WebhookCode is the body's webhook_code.
 	WebhookCode string
+	// LinkSessionID is the body's top-level link_session_id if it has one that is a string (a
+	// LINK code added after this package, say), and "" otherwise.
+	LinkSessionID string
 	// Raw is the complete JSON body, as received.
 	Raw json.RawMessage
 }
@@ -160,3 +175,6 @@ func (w *Unknown) Type() string { return w.WebhookType }
 
 // Code returns the webhook_code.
 func (w *Unknown) Code() string { return w.WebhookCode }
+
+// SessionID returns the body's link_session_id, or "" if it has none (see LinkSessionID).
+func (w *Unknown) SessionID() string { return w.LinkSessionID }

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 	"time"
@@ -38,9 +39,19 @@ var (
 	// remembered, so the next webhook with that kid fetches again, and the Handler answers 503 so
 	// that Plaid delivers the webhook again rather than it being lost to a passing outage.
 	ErrKeyUnavailable = errors.New("webhook: verification key unavailable now")
-	// ErrUnknownKey means Plaid definitively refused the kid: INVALID_WEBHOOK_VERIFICATION_KEY_ID,
-	// or an INVALID_INPUT or INVALID_REQUEST reply with HTTP status 400. The refusal is remembered
-	// for a minute, as is a key refused with [ErrInvalidKey], so repeating the kid costs no fetch.
+	// ErrKeyRateLimited means the kid is not cached and fetching it now would exceed the key-fetch
+	// rate limit ([WithKeyFetchLimit]). It is answered at once and never remembered; the Handler
+	// answers 503, so Plaid delivers the webhook again once the limit has refilled.
+	ErrKeyRateLimited = errors.New("webhook: key fetch rate limit reached")
+	// ErrKeyFetchMisconfigured means Plaid refused the request for the key because of this
+	// server's own credentials or configuration, not because of the kid: INVALID_API_KEYS,
+	// INVALID_CONFIGURATION, any 401 or 403, or another INVALID_REQUEST or INVALID_INPUT reply about
+	// the request. It is never remembered, and the Handler answers 500: the webhook may well be
+	// genuine, and Plaid delivers it again once the server is fixed.
+	ErrKeyFetchMisconfigured = errors.New("webhook: key endpoint refused this server's credentials or configuration")
+	// ErrUnknownKey means Plaid answered that the kid does not exist
+	// (INVALID_WEBHOOK_VERIFICATION_KEY_ID). The answer is remembered for a minute, as is a key
+	// refused with [ErrInvalidKey], so repeating the kid costs no fetch.
 	ErrUnknownKey = errors.New("webhook: no verification key for kid")
 	// ErrKeyExpired means Plaid has marked the key expired_at: it must no longer be trusted.
 	ErrKeyExpired = errors.New("webhook: verification key expired")
@@ -64,7 +75,7 @@ var (
 // sentinels lists every failure sentinel, in the order reasonOf looks for them.
 var sentinels = []error{
 	ErrNoVerifier, ErrMissingHeader, ErrMalformedHeader, ErrUnsupportedAlgorithm, ErrInvalidKeyID,
-	ErrKeyUnavailable, ErrUnknownKey, ErrKeyExpired, ErrInvalidKey, ErrInvalidSignature, ErrMissingIssuedAt, ErrTooOld,
+	ErrKeyUnavailable, ErrKeyRateLimited, ErrKeyFetchMisconfigured, ErrUnknownKey, ErrKeyExpired, ErrInvalidKey, ErrInvalidSignature, ErrMissingIssuedAt, ErrTooOld,
 	ErrIssuedInFuture, ErrBodyMismatch, ErrInvalidPayload, context.Canceled, context.DeadlineExceeded,
 }
 
@@ -76,8 +87,12 @@ func reasonOf(err error) error {
 			return s
 		}
 	}
-	return errors.New("webhook: verification failed")
+	return errVerificationFailed
 }
+
+// errVerificationFailed is the reason for an error that wraps no sentinel, which Verify never
+// returns; it is one value, so that observers can still compare reasons with ==.
+var errVerificationFailed = errors.New("webhook: verification failed")
 
 // Limits on what a header may contain. Plaid's headers are a few hundred bytes and its kids are
 // UUIDs; anything far larger is an attack on memory or on the key cache.
@@ -93,10 +108,19 @@ const (
 	DefaultMaxAge = 5 * time.Minute
 	// DefaultClockSkew is how far ahead of this machine's clock a webhook's iat may be.
 	DefaultClockSkew = 30 * time.Second
-	// DefaultFetchTimeout bounds one call to the KeyFetcher, apart from the caller's context,
-	// because one fetch is shared by every request waiting for the same kid. It starts once the
-	// call has one of the fetch slots; the wait for a slot is bounded by as long again.
-	DefaultFetchTimeout = 10 * time.Second
+	// DefaultFetchTimeout bounds how long a verification waits for a key that is not cached, so
+	// that with Plaid's key endpoint hung the Handler still answers (503) well within the 10 s
+	// Plaid waits for an answer. It also bounds each call to the KeyFetcher, from the moment the
+	// call has one of the fetch slots, and the wait for a slot; a fetch that outlives the requests
+	// waiting for it still caches its key for the next delivery.
+	DefaultFetchTimeout = 3 * time.Second
+	// DefaultKeyFetchBurst is how many kids not in the cache may be fetched at once before the
+	// key-fetch rate limit applies (see [WithKeyFetchLimit]).
+	DefaultKeyFetchBurst = 5
+	// DefaultKeyFetchInterval is how often the key-fetch rate limit lets one more fetch through:
+	// four a minute. Plaid rotates keys rarely; a flood of made-up kids must not spend the
+	// account's Plaid rate limit.
+	DefaultKeyFetchInterval = 15 * time.Second
 	// DefaultKeyCacheSize bounds how many keys are cached; Plaid uses a handful at a time.
 	DefaultKeyCacheSize = 64
 	// DefaultMissCacheSize bounds how many kids refused by Plaid are remembered.
@@ -137,6 +161,8 @@ type verifierConfig struct {
 	fetchTimeout  time.Duration
 	keyCacheSize  int
 	missCacheSize int
+	fetchEvery    time.Duration
+	fetchBurst    int
 }
 
 // WithMaxAge sets how old a webhook's iat may be (default [DefaultMaxAge]). Non-positive values
@@ -169,9 +195,9 @@ func WithClock(now func() time.Time) VerifierOption {
 	}
 }
 
-// WithFetchTimeout bounds each call to the KeyFetcher (default [DefaultFetchTimeout]), from the
-// moment it has a fetch slot; the wait for a slot is bounded by as long again. Non-positive values
-// keep the default.
+// WithFetchTimeout bounds how long a verification waits for a key that is not cached (default
+// [DefaultFetchTimeout]), and each call to the KeyFetcher from the moment it has a fetch slot; the
+// wait for a slot is bounded by as long again. Non-positive values keep the default.
 func WithFetchTimeout(d time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
 		if d > 0 {
@@ -190,6 +216,23 @@ func WithCacheSize(keys, misses int) VerifierOption {
 		}
 		if misses > 0 {
 			c.missCacheSize = misses
+		}
+	}
+}
+
+// WithKeyFetchLimit sets the token bucket that fetches of kids not in the cache pass: up to burst
+// fetches at once, refilled by one every interval (defaults [DefaultKeyFetchBurst] and
+// [DefaultKeyFetchInterval]). Past it, a new kid gets [ErrKeyRateLimited] at once, so a flood of
+// made-up kids costs at most burst calls to Plaid plus one per interval. Cached kids and kids
+// Plaid has just refused never wait for it; the refresh of cached keys when a new kid appears
+// takes from the same bucket. Non-positive values keep the default.
+func WithKeyFetchLimit(interval time.Duration, burst int) VerifierOption {
+	return func(c *verifierConfig) {
+		if interval > 0 {
+			c.fetchEvery = interval
+		}
+		if burst > 0 {
+			c.fetchBurst = burst
 		}
 	}
 }
@@ -213,6 +256,8 @@ func NewVerifier(keys KeyFetcher, opts ...VerifierOption) *Verifier {
 		fetchTimeout:  DefaultFetchTimeout,
 		keyCacheSize:  DefaultKeyCacheSize,
 		missCacheSize: DefaultMissCacheSize,
+		fetchEvery:    DefaultKeyFetchInterval,
+		fetchBurst:    DefaultKeyFetchBurst,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -246,20 +291,80 @@ type claims struct {
 // encoding; isBase64URL has already refused the CR and LF that the decoder would skip.
 var b64 = base64.RawURLEncoding.Strict()
 
+// Claims is what an authentic Plaid-Verification header says, as [Verifier.VerifyHeader] returns
+// it: the key that signed it, when, and the SHA-256 of the body it was signed for. Only
+// [Claims.VerifyBody] tells whether a body is that body.
+type Claims struct {
+	// KeyID is the kid of the Plaid key that signed the header.
+	KeyID string
+	// IssuedAt is the JWT's iat, already checked to be within the allowed window.
+	IssuedAt time.Time
+	// bodySHA256 is request_body_sha256 as sent: lowercase hex, compared in constant time.
+	bodySHA256 string
+}
+
 // Verify checks header, the value of the Plaid-Verification header, against body, the raw request
 // body exactly as received. It returns nil only if the JWT is ES256, signed by an unexpired Plaid
 // key, issued within the allowed window, and carries body's SHA-256. Errors wrap exactly one of the
 // Err sentinels of this package; if ctx ends while a key is being fetched, that is
 // [ErrKeyUnavailable], and the error wraps the context's error too.
 //
-// The steps follow Plaid's procedure, cheapest refusal first: the header's form, alg and kid are
-// checked before any key is fetched, and the signature before any claim is believed.
+// Verify is [Verifier.VerifyHeader] followed by [Claims.VerifyBody]. Servers that have not read the
+// body yet call those two instead, so that a forged header costs no body read at all ([NewHandler]
+// does).
 //
 // A nil error does not make header unique to body: a signature's high-S twin verifies too, and is
 // accepted because Plaid's signer is not known to normalise S. Callers that must process a
 // webhook once de-duplicate by the ids in the body (link_session_id with webhook_code, event_id),
 // never by the header string.
 func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error {
+	var c Claims
+	if err := v.verifyHeader(ctx, header, &c); err != nil {
+		return err
+	}
+	return c.VerifyBody(body)
+}
+
+// VerifyHeader checks header, the value of the Plaid-Verification header, completely but for the
+// body: the JWT's form, that its alg is ES256, its kid, the key (fetched and cached by kid), the
+// signature, and that iat is within the allowed window. It returns the claims only if all of that
+// holds; the caller then reads the body and checks it with [Claims.VerifyBody] before believing any
+// of it. Errors wrap exactly one of the Err sentinels of this package, as [Verifier.Verify]'s do.
+//
+// The steps follow Plaid's procedure, cheapest refusal first: the header's form, alg and kid are
+// checked before any key is fetched, and the signature before any claim is believed.
+func (v *Verifier) VerifyHeader(ctx context.Context, header string) (*Claims, error) {
+	c := new(Claims)
+	if err := v.verifyHeader(ctx, header, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// VerifyBody checks that body, the raw request body exactly as received, is the one the header
+// was signed for: its SHA-256 must equal the JWT's request_body_sha256, compared in constant time.
+// It returns nil or an error wrapping [ErrBodyMismatch].
+func (c *Claims) VerifyBody(body []byte) error {
+	return c.verifySum(sha256.Sum256(body))
+}
+
+// verifySum is VerifyBody for a body already hashed, as the Handler hashes it while reading.
+func (c *Claims) verifySum(sum [sha256.Size]byte) error {
+	if c == nil {
+		return ErrBodyMismatch
+	}
+	var got [2 * sha256.Size]byte
+	hex.Encode(got[:], sum[:])
+	if subtle.ConstantTimeCompare(got[:], []byte(c.bodySHA256)) != 1 {
+		return ErrBodyMismatch
+	}
+	return nil
+}
+
+// verifyHeader is VerifyHeader, filling c. c.KeyID is set as soon as the header names a kid of an
+// acceptable form, even if verification then fails, so that the Handler can report which kid a
+// refused webhook named.
+func (v *Verifier) verifyHeader(ctx context.Context, header string, c *Claims) error {
 	if v == nil || v.keys == nil || v.keys.fetcher == nil {
 		return ErrNoVerifier
 	}
@@ -291,6 +396,7 @@ func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error
 	if h.Kid == "" || len(h.Kid) > maxKeyIDLen {
 		return ErrInvalidKeyID
 	}
+	c.KeyID = h.Kid
 	if len(h.Crit) > 0 && string(h.Crit) != "null" {
 		return fmt.Errorf("%w: unsupported critical header", ErrMalformedHeader)
 	}
@@ -321,29 +427,26 @@ func (v *Verifier) Verify(ctx context.Context, header string, body []byte) error
 	if err != nil {
 		return fmt.Errorf("%w: claims: %w", ErrMalformedHeader, err)
 	}
-	var c claims
-	if err := json.Unmarshal(payload, &c); err != nil {
+	var cl claims
+	if err := json.Unmarshal(payload, &cl); err != nil {
 		return fmt.Errorf("%w: claims: %w", ErrMalformedHeader, err)
 	}
-	if c.Iat == nil {
+	if cl.Iat == nil {
 		return ErrMissingIssuedAt
 	}
 	// Iat is compared in float seconds, so that huge or negative values cannot overflow a
 	// time.Time or a Duration.
 	nowSec := float64(v.now().UnixNano()) / 1e9
-	if nowSec-*c.Iat > v.maxAge.Seconds() {
+	if nowSec-*cl.Iat > v.maxAge.Seconds() {
 		return ErrTooOld
 	}
-	if *c.Iat-nowSec > v.skew.Seconds() {
+	if *cl.Iat-nowSec > v.skew.Seconds() {
 		return ErrIssuedInFuture
 	}
-
-	sum := sha256.Sum256(body)
-	var want [2 * sha256.Size]byte
-	hex.Encode(want[:], sum[:])
-	if subtle.ConstantTimeCompare(want[:], []byte(c.RequestBodySHA256)) != 1 {
-		return ErrBodyMismatch
-	}
+	// Within the window, iat is a few minutes from now, so the conversion cannot overflow.
+	sec := math.Floor(*cl.Iat)
+	c.IssuedAt = time.Unix(int64(sec), int64((*cl.Iat-sec)*1e9))
+	c.bodySHA256 = cl.RequestBodySHA256
 	return nil
 }
 

@@ -137,7 +137,8 @@ func TestVerifyRefusesForgeries(t *testing.T) {
 
 var allSentinels = []error{
 	webhook.ErrNoVerifier, webhook.ErrMissingHeader, webhook.ErrMalformedHeader,
-	webhook.ErrUnsupportedAlgorithm, webhook.ErrInvalidKeyID, webhook.ErrKeyUnavailable, webhook.ErrUnknownKey,
+	webhook.ErrUnsupportedAlgorithm, webhook.ErrInvalidKeyID, webhook.ErrKeyUnavailable, webhook.ErrKeyRateLimited,
+	webhook.ErrKeyFetchMisconfigured, webhook.ErrUnknownKey,
 	webhook.ErrKeyExpired, webhook.ErrInvalidKey, webhook.ErrInvalidSignature,
 	webhook.ErrMissingIssuedAt, webhook.ErrTooOld, webhook.ErrIssuedInFuture, webhook.ErrBodyMismatch,
 }
@@ -339,4 +340,46 @@ func TestVerifyAcceptsHighS(t *testing.T) {
 
 	require.NoError(t, v.Verify(context.Background(), header, body))
 	require.NoError(t, v.Verify(context.Background(), twin, body), "the high-S twin of a valid header")
+}
+
+// TestVerifyHeaderThenBody checks the split form the Handler uses: VerifyHeader refuses what
+// Verify refuses for the header alone, and returns claims whose VerifyBody accepts the signed
+// body only.
+func TestVerifyHeaderThenBody(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	now := time.Date(2024, 5, 21, 0, 18, 13, 500_000_000, time.UTC)
+	v := webhook.NewVerifier(signer, webhook.WithClock(func() time.Time { return now }))
+	body := sample(t, "events.json")
+	ctx := context.Background()
+
+	c, err := v.VerifyHeader(ctx, signer.SignAt(body, now))
+	require.NoError(t, err)
+	require.NotNil(t, c)
+	assert.Equal(t, signer.KeyID(), c.KeyID)
+	assert.Equal(t, now.Unix(), c.IssuedAt.Unix())
+	require.NoError(t, c.VerifyBody(body))
+	for _, other := range [][]byte{nil, append(bytes.Clone(body), '\n'), body[1:], sample(t, "item_add_result.json")} {
+		assert.ErrorIs(t, c.VerifyBody(other), webhook.ErrBodyMismatch)
+	}
+	var none *webhook.Claims
+	assert.ErrorIs(t, none.VerifyBody(body), webhook.ErrBodyMismatch, "nil claims accept nothing")
+
+	for _, tc := range []struct {
+		name   string
+		header string
+		want   error
+	}{
+		{"empty", "", webhook.ErrMissingHeader},
+		{"not a JWS", "abc", webhook.ErrMalformedHeader},
+		{"stale", signer.SignAt(body, now.Add(-6*time.Minute)), webhook.ErrTooOld},
+		{"future", signer.SignAt(body, now.Add(time.Minute)), webhook.ErrIssuedInFuture},
+		{"forged", newForger(t).header(signer.KeyID(), body, now), webhook.ErrInvalidSignature},
+	} {
+		c, err := v.VerifyHeader(ctx, tc.header)
+		assert.ErrorIs(t, err, tc.want, tc.name)
+		assert.Nil(t, c, tc.name)
+		assert.ErrorIs(t, v.Verify(ctx, tc.header, body), tc.want, "Verify agrees: %s", tc.name)
+	}
+	_, err = (*webhook.Verifier)(nil).VerifyHeader(ctx, signer.Sign(body))
+	assert.ErrorIs(t, err, webhook.ErrNoVerifier)
 }

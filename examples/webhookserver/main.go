@@ -1,7 +1,13 @@
 // Command webhookserver is an HTTP endpoint for Plaid's LINK webhooks built on webhook.NewHandler:
 // every webhook is verified (ES256 JWT in the Plaid-Verification header, checked against Plaid's
-// key and the exact body) before it is parsed, and each verified one is logged by type, code and
-// link_session_id only. Bodies, JWTs and public tokens are never logged: they are credentials.
+// key before the body is read, then against the exact body) before it is parsed, each is processed
+// once however often Plaid delivers it (webhook.WithDeduper), and each verified one is logged by
+// type, code and link_session_id only. Bodies, JWTs and public tokens are never logged: they are
+// credentials. The http.Server sets every timeout, so slow clients cannot hold connections.
+//
+// Webhooks are de-duplicated in memory, which is right for one instance. With REDIS_ADDR set (such
+// as 127.0.0.1:6379) they are de-duplicated in that Redis instead, so that several instances
+// behind a load balancer process each webhook once between them.
 //
 // Run it with no arguments and no keys:
 //
@@ -11,7 +17,8 @@
 // a Hosted Link token whose webhook URL points at itself, has the fake complete the session, shows
 // the three webhooks (ITEM_ADD_RESULT, EVENTS, SESSION_FINISHED) arriving verified and a forged one
 // (naming Plaid's real key ID but signed with another key) being refused for its signature, and
-// exits.
+// exits. It then delivers SESSION_FINISHED again, as Plaid does after a lost 200, and shows it
+// answered 200 without being processed twice.
 //
 // With -addr it runs as a long-lived receiver instead, verifying webhooks with the keys of Plaid's
 // Sandbox, which needs PLAID_CLIENT_ID and PLAID_SECRET in the environment:
@@ -47,9 +54,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
+	"github.com/plaidlink/plaidlink-go/webhook/redisdedup"
 )
 
 // webhookPath is where the receiver listens; any path works as long as the link token names it.
@@ -62,7 +72,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cfg := config{clientID: os.Getenv("PLAID_CLIENT_ID"), secret: os.Getenv("PLAID_SECRET")}
+	cfg := config{clientID: os.Getenv("PLAID_CLIENT_ID"), secret: os.Getenv("PLAID_SECRET"), redisAddr: os.Getenv("REDIS_ADDR")}
 	if err := run(ctx, os.Stdout, os.Args[1:], cfg); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
@@ -76,6 +86,8 @@ func main() {
 type config struct {
 	// clientID and secret are Plaid Sandbox credentials, needed only with -addr.
 	clientID, secret string
+	// redisAddr is the Redis that de-duplicates webhooks across instances; empty means in memory.
+	redisAddr string
 	// clientOpts are appended to the Sandbox client's options. Only tests set them, to point the
 	// -addr mode at a fake instead of Plaid.
 	clientOpts []link.Option
@@ -96,7 +108,7 @@ func run(ctx context.Context, out io.Writer, args []string, cfg config) error {
 	// The HTTP server's goroutines and this one both write to out.
 	out = &syncWriter{w: out}
 	if *addr == "" {
-		return demo(ctx, out)
+		return demo(ctx, out, cfg)
 	}
 	return serve(ctx, out, *addr, cfg)
 }
@@ -115,12 +127,13 @@ func newLogger(out io.Writer) *slog.Logger {
 
 // newHandler serves webhookPath with webhook.NewHandler, which answers 401 to anything that fails
 // verification (503 when Plaid's key cannot be fetched just now, so Plaid delivers again), so
-// forged webhooks never reach onEvent. onEvent may be nil.
-func newHandler(v *webhook.Verifier, log *slog.Logger, onEvent func(webhook.Event)) http.Handler {
+// forged webhooks never reach onEvent, and runs onEvent once per webhook however often Plaid
+// delivers it, as dedupe decides. onEvent may be nil.
+func newHandler(v *webhook.Verifier, dedupe webhook.Deduper, log *slog.Logger, onEvent func(webhook.Event)) http.Handler {
 	fn := func(_ context.Context, ev webhook.Event) error {
 		// Only identifiers are logged: the body carries public tokens, which can be exchanged for
 		// access to the user's bank data.
-		log.Info("verified webhook", "type", ev.Type(), "code", ev.Code(), "link_session_id", sessionID(ev))
+		log.Info("verified webhook", "type", ev.Type(), "code", ev.Code(), "link_session_id", ev.SessionID())
 		if onEvent != nil {
 			onEvent(ev)
 		}
@@ -129,28 +142,61 @@ func newHandler(v *webhook.Verifier, log *slog.Logger, onEvent func(webhook.Even
 		return nil
 	}
 	mux := http.NewServeMux()
-	mux.Handle(webhookPath, webhook.NewHandler(v, fn, webhook.WithLogger(log)))
+	mux.Handle(webhookPath, webhook.NewHandler(v, fn, webhook.WithDeduper(dedupe), webhook.WithLogger(log)))
 	return mux
 }
 
-// sessionID returns the link_session_id of the LINK webhooks this SDK types, and "" for others.
-func sessionID(ev webhook.Event) string {
-	switch ev := ev.(type) {
-	case *webhook.ItemAddResult:
-		return ev.LinkSessionID
-	case *webhook.Events:
-		return ev.LinkSessionID
-	case *webhook.SessionFinished:
-		return ev.LinkSessionID
+// newDeduper returns the deduper cfg asks for: in this process's memory, or with a Redis address
+// in that Redis, shared by every instance pointed at it. release frees what it holds.
+func newDeduper(ctx context.Context, cfg config) (d webhook.Deduper, release func() error, err error) {
+	if cfg.redisAddr == "" {
+		return webhook.NewMemoryDeduper(0), func() error { return nil }, nil
 	}
-	return ""
+	// Short timeouts and one retry, so that with Redis down the handler's 503 goes out within the
+	// handler's dedupe timeout, well inside the 10 s Plaid waits for an answer.
+	client := redis.NewClient(&redis.Options{
+		Addr:        cfg.redisAddr,
+		DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second,
+		MaxRetries: 1,
+	})
+	// Checked at start, so that a wrong address is an error now rather than a 503 for every webhook.
+	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := client.Ping(pingCtx).Err(); err != nil {
+		_ = client.Close()
+		return nil, nil, fmt.Errorf("REDIS_ADDR %s: %w", cfg.redisAddr, err)
+	}
+	return redisdedup.New(client), client.Close, nil
+}
+
+// Server timeouts. Plaid sends a few kilobytes and waits 10 s for the answer.
+const (
+	// readHeaderTimeout and readTimeout bound how long a client may take to send its request,
+	// headers and body: a slow client cannot hold a connection and its buffer.
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	// writeTimeout bounds the request from its headers to the end of the answer, fn included; a
+	// longer fn has missed Plaid's 10 s anyway, and Plaid delivers again.
+	writeTimeout = 20 * time.Second
+	// idleTimeout closes kept-alive connections Plaid is not using.
+	idleTimeout = 60 * time.Second
+)
+
+// newServer returns the http.Server for h, with every timeout set.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+	}
 }
 
 // startServer serves h on ln in the background. done yields the error that ended serving early;
 // stop shuts the server down gracefully and returns what went wrong, if anything.
 func startServer(ln net.Listener, h http.Handler) (done <-chan error, stop func() error) {
-	// ReadHeaderTimeout keeps slow or idle clients from holding connections open forever.
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	hs := newServer(h)
 	errc := make(chan error, 1)
 	go func() {
 		err := hs.Serve(ln)
@@ -175,7 +221,7 @@ func startServer(ln net.Listener, h http.Handler) (done <-chan error, stop func(
 }
 
 // demo runs the whole round trip on this machine against the fake.
-func demo(ctx context.Context, out io.Writer) error {
+func demo(ctx context.Context, out io.Writer, cfg config) error {
 	fake := linktest.NewServer()
 	defer fake.Close()
 	client, err := fake.NewClient()
@@ -183,6 +229,11 @@ func demo(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	log := newLogger(out)
+	dedupe, closeDedupe, err := newDeduper(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeDedupe()
 
 	var (
 		mu       sync.Mutex
@@ -190,7 +241,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	)
 	// The verifier fetches the fake's signing key through the client, as it would fetch Plaid's.
 	verifier := webhook.NewVerifier(client)
-	h := newHandler(verifier, log, func(ev webhook.Event) {
+	h := newHandler(verifier, dedupe, log, func(ev webhook.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		received = append(received, ev)
@@ -235,7 +286,7 @@ func demo(ctx context.Context, out io.Writer) error {
 	verifiedForSession := true
 	for _, ev := range received {
 		codes = append(codes, ev.Code())
-		verifiedForSession = verifiedForSession && sessionID(ev) == session.LinkSessionID
+		verifiedForSession = verifiedForSession && ev.SessionID() == session.LinkSessionID
 	}
 	mu.Unlock()
 	want := []string{webhook.CodeItemAddResult, webhook.CodeEvents, webhook.CodeSessionFinished}
@@ -266,6 +317,20 @@ func demo(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "4. A copy of SESSION_FINISHED under Plaid's key ID but signed with another key was refused: HTTP %d (%v).\n",
 		status, webhook.ErrInvalidSignature)
+
+	// Plaid delivers a webhook again when the 200 is lost; it is signed anew each time.
+	status, err = postWebhook(ctx, url, body, fake.Signer().Sign(body))
+	if err != nil {
+		return fmt.Errorf("deliver SESSION_FINISHED again: %w", err)
+	}
+	mu.Lock()
+	processed := len(received)
+	mu.Unlock()
+	if status != http.StatusOK || processed != len(want) {
+		return fmt.Errorf("SESSION_FINISHED delivered again got HTTP %d and %d webhooks were processed, want %d and %d",
+			status, processed, http.StatusOK, len(want))
+	}
+	fmt.Fprintf(out, "5. SESSION_FINISHED delivered again, as after a lost 200: HTTP %d, and not processed twice.\n", status)
 	return stop()
 }
 
@@ -327,12 +392,21 @@ func serve(ctx context.Context, out io.Writer, addr string, cfg config) error {
 	if err != nil {
 		return err
 	}
+	dedupe, closeDedupe, err := newDeduper(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeDedupe()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), newLogger(out), nil))
-	fmt.Fprintf(out, "Receiving Plaid webhooks on http://%s%s; interrupt to stop.\n", ln.Addr(), webhookPath)
+	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), dedupe, newLogger(out), nil))
+	where := "in memory"
+	if cfg.redisAddr != "" {
+		where = "in Redis at " + cfg.redisAddr
+	}
+	fmt.Fprintf(out, "Receiving Plaid webhooks on http://%s%s, de-duplicated %s; interrupt to stop.\n", ln.Addr(), webhookPath, where)
 
 	select {
 	case err := <-done:

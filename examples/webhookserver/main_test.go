@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,9 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/redistest"
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
+	"github.com/plaidlink/plaidlink-go/webhook/redisdedup"
 )
 
 func testContext(t *testing.T) context.Context {
@@ -60,8 +63,9 @@ func TestRunDemo(t *testing.T) {
 	// The forgery carries the real kid, so it is refused for its signature, not for an unknown key.
 	assert.Contains(t, got, `level=WARN msg="webhook refused" status=401 method=POST reason="webhook: invalid JWT signature"`)
 	assert.NotContains(t, got, "no verification key for kid")
-	assert.True(t, strings.HasSuffix(got, "4. A copy of SESSION_FINISHED under Plaid's key ID but signed with another key was refused: "+
-		"HTTP 401 (webhook: invalid JWT signature).\n"), got)
+	assert.Contains(t, got, "4. A copy of SESSION_FINISHED under Plaid's key ID but signed with another key was refused: "+
+		"HTTP 401 (webhook: invalid JWT signature).\n")
+	assert.True(t, strings.HasSuffix(got, "5. SESSION_FINISHED delivered again, as after a lost 200: HTTP 200, and not processed twice.\n"), got)
 	assertNoSecrets(t, got)
 }
 
@@ -75,7 +79,7 @@ func TestHandler(t *testing.T) {
 		mu       sync.Mutex
 		received []webhook.Event
 	)
-	h := newHandler(webhook.NewVerifier(srv.Client()), newLogger(&syncWriter{w: &logs}), func(ev webhook.Event) {
+	h := newHandler(webhook.NewVerifier(srv.Client()), webhook.NewMemoryDeduper(0), newLogger(&syncWriter{w: &logs}), func(ev webhook.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		received = append(received, ev)
@@ -95,6 +99,7 @@ func TestHandler(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, post(tampered, srv.Signer().Sign(body)), "a body altered after signing")
 	assert.Equal(t, http.StatusUnauthorized, post(body, ""), "no signature")
 	assert.Equal(t, http.StatusOK, post(body, srv.Signer().Sign(body)))
+	assert.Equal(t, http.StatusOK, post(body, srv.Signer().Sign(body)), "a redelivery")
 
 	mu.Lock()
 	require.Len(t, received, 1)
@@ -128,36 +133,52 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// With -addr, run is a long-lived receiver that verifies webhooks with the keys of the Plaid it
-// is configured for (here a fake standing in for Sandbox), until its context ends.
-func TestRunServe(t *testing.T) {
-	const clientID, secret = "ws-client-id-4e2f", "ws-secret-8b1d70"
-	fake := linktest.NewServer(linktest.WithCredentials(clientID, secret))
-	defer fake.Close()
+// receiver is one `run -addr` of the test's, serving until stop.
+type receiver struct {
+	url  string
+	out  *lockedBuffer
+	stop func() // ends run and checks that it returned without error
+}
 
+// startReceiver runs `run -addr 127.0.0.1:0` with cfg against fake, and waits until it listens.
+func startReceiver(t *testing.T, fake *linktest.Server, cfg config) *receiver {
+	t.Helper()
+	cfg.clientOpts = []link.Option{link.WithBaseURL(fake.URL)}
 	ctx, cancel := context.WithCancel(testContext(t))
-	defer cancel()
-	var out lockedBuffer
+	t.Cleanup(cancel)
+	out := &lockedBuffer{}
 	errc := make(chan error, 1)
-	go func() {
-		errc <- run(ctx, &out, []string{"-addr", "127.0.0.1:0"}, config{
-			clientID: clientID, secret: secret,
-			clientOpts: []link.Option{link.WithBaseURL(fake.URL)},
-		})
-	}()
+	go func() { errc <- run(ctx, out, []string{"-addr", "127.0.0.1:0"}, cfg) }()
 
-	listening := regexp.MustCompile(`Receiving Plaid webhooks on (http://127\.0\.0\.1:\d+/plaid/webhook); interrupt to stop\.`)
-	var url string
+	where := "in memory"
+	if cfg.redisAddr != "" {
+		where = "in Redis at " + regexp.QuoteMeta(cfg.redisAddr)
+	}
+	listening := regexp.MustCompile(`Receiving Plaid webhooks on (http://127\.0\.0\.1:\d+/plaid/webhook), de-duplicated ` + where + `; interrupt to stop\.`)
+	r := &receiver{out: out}
 	require.Eventually(t, func() bool {
 		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			url = m[1]
+			r.url = m[1]
 			return true
 		}
 		return false
 	}, 5*time.Second, 10*time.Millisecond, "the server never said where it listens")
+	r.stop = func() {
+		cancel()
+		select {
+		case err := <-errc:
+			require.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatal("run did not return after its context ended")
+		}
+	}
+	return r
+}
 
-	client := fake.Client()
-	tok, err := client.CreateToken(ctx, &link.TokenCreateRequest{
+// completeSession has fake run a Hosted Link session whose webhooks go to url.
+func completeSession(t *testing.T, fake *linktest.Server, url string) linktest.SessionResult {
+	t.Helper()
+	tok, err := fake.Client().CreateToken(testContext(t), &link.TokenCreateRequest{
 		ClientName:   "webhookserver test",
 		Language:     link.LanguageEnglish,
 		CountryCodes: []link.CountryCode{link.CountryCodeUS},
@@ -174,16 +195,21 @@ func TestRunServe(t *testing.T) {
 	for _, d := range session.Webhooks {
 		assert.Equal(t, http.StatusOK, d.StatusCode, d.Code)
 	}
+	return session
+}
 
-	cancel()
-	select {
-	case err := <-errc:
-		require.NoError(t, err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not return after its context ended")
-	}
+// With -addr, run is a long-lived receiver that verifies webhooks with the keys of the Plaid it
+// is configured for (here a fake standing in for Sandbox), until its context ends.
+func TestRunServe(t *testing.T) {
+	const clientID, secret = "ws-client-id-4e2f", "ws-secret-8b1d70"
+	fake := linktest.NewServer(linktest.WithCredentials(clientID, secret))
+	defer fake.Close()
 
-	got := out.String()
+	r := startReceiver(t, fake, config{clientID: clientID, secret: secret})
+	session := completeSession(t, fake, r.url)
+	r.stop()
+
+	got := r.out.String()
 	matches := verifiedLine.FindAllStringSubmatch(got, -1)
 	require.Len(t, matches, 3, got)
 	for _, m := range matches {
@@ -193,6 +219,67 @@ func TestRunServe(t *testing.T) {
 	assert.NotContains(t, got, clientID)
 	assert.NotContains(t, got, secret)
 	assertNoSecrets(t, got)
+}
+
+// With REDIS_ADDR, two receivers sharing one Redis process each webhook once between them: the
+// webhooks of a session go to the first, and their redeliveries to the second get 200 without
+// being processed again.
+func TestRunServeFleetWithRedis(t *testing.T) {
+	rs := redistest.Start(t)
+	redisAddr := rs.Addr
+	const clientID, secret = "ws-client-id-77a1", "ws-secret-0c3e55"
+	fake := linktest.NewServer(linktest.WithCredentials(clientID, secret))
+	defer fake.Close()
+	cfg := config{clientID: clientID, secret: secret, redisAddr: redisAddr}
+	first, second := startReceiver(t, fake, cfg), startReceiver(t, fake, cfg)
+
+	session := completeSession(t, fake, first.url)
+	ctx := testContext(t)
+	for _, d := range session.Webhooks {
+		status, err := postWebhook(ctx, second.url, d.Body, fake.Signer().Sign(d.Body))
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, status, "the redelivery of %s", d.Code)
+	}
+	first.stop()
+	second.stop()
+
+	assert.Len(t, verifiedLine.FindAllStringSubmatch(first.out.String(), -1), 3, first.out.String())
+	assert.Empty(t, verifiedLine.FindAllStringSubmatch(second.out.String(), -1), second.out.String())
+	keys, err := rs.Client().Keys(ctx, redisdedup.DefaultPrefix+"*").Result()
+	require.NoError(t, err)
+	// ITEM_ADD_RESULT, SESSION_FINISHED, and one per event of EVENTS.
+	assert.Greater(t, len(keys), 3)
+	for _, k := range keys {
+		assert.NotContains(t, k, "public-", "no token in clear in Redis")
+		assert.NotContains(t, k, session.LinkSessionID)
+	}
+	assertNoSecrets(t, first.out.String()+second.out.String())
+}
+
+// A REDIS_ADDR nothing answers on is an error at start, not a 503 for every webhook.
+func TestRunServeRedisUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	var out bytes.Buffer
+	err = run(testContext(t), &out, []string{"-addr", "127.0.0.1:0"}, config{clientID: "id", secret: "s", redisAddr: addr})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "REDIS_ADDR "+addr+": ")
+	assert.NotContains(t, out.String(), "Receiving")
+}
+
+// The server sets every timeout, so that slow clients cannot hold connections.
+func TestServerTimeouts(t *testing.T) {
+	hs := newServer(http.NotFoundHandler())
+	for name, d := range map[string]time.Duration{
+		"ReadHeaderTimeout": hs.ReadHeaderTimeout, "ReadTimeout": hs.ReadTimeout,
+		"WriteTimeout": hs.WriteTimeout, "IdleTimeout": hs.IdleTimeout,
+	} {
+		assert.Positive(t, d, name)
+	}
+	assert.LessOrEqual(t, hs.ReadTimeout, 10*time.Second, "a request is read within the time Plaid waits")
+	assert.Greater(t, hs.WriteTimeout, hs.ReadTimeout, "fn gets time beyond reading the request")
 }
 
 func TestRunArgs(t *testing.T) {

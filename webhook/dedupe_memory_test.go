@@ -1,0 +1,270 @@
+package webhook
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// newTestMemoryDeduper returns a MemoryDeduper on a fake clock.
+func newTestMemoryDeduper(maxKeys int) (*MemoryDeduper, *fakeClock) {
+	d := NewMemoryDeduper(maxKeys)
+	c := &fakeClock{now: time.Unix(1716250693, 0)} // keycache_test.go's
+	d.now = c.Now
+	return d, c
+}
+
+func TestMemoryDeduperStates(t *testing.T) {
+	ctx := context.Background()
+	type step struct {
+		op    string // claim, done, release, wait
+		owner string
+		d     time.Duration // lease, ttl or wait
+		want  ClaimState    // for claim
+	}
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{name: "first claim wins, others see it in flight", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimInFlight},
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+		}},
+		{name: "done is seen by everyone", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "done", d: time.Hour},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimDone},
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimDone},
+		}},
+		{name: "release by the owner frees the key", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "release", owner: "a"},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimOK},
+		}},
+		{name: "release by another owner does nothing", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "release", owner: "b"},
+			{op: "release", owner: ""},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimInFlight},
+		}},
+		{name: "release does not undo done", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "done", d: time.Hour},
+			{op: "release", owner: "a"},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimDone},
+		}},
+		{name: "lease ends", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "wait", d: time.Minute - time.Nanosecond},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimInFlight},
+			{op: "wait", d: time.Nanosecond},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimOK},
+			{op: "release", owner: "a"},
+			{op: "claim", owner: "c", d: time.Minute, want: ClaimInFlight},
+		}},
+		{name: "reclaim by the owner renews the lease", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "wait", d: 50 * time.Second},
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "wait", d: 50 * time.Second},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimInFlight},
+		}},
+		{name: "done over another owner's claim after the lease", steps: []step{
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+			{op: "wait", d: 2 * time.Minute},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimOK},
+			{op: "done", d: time.Hour}, // a's fn finished late
+			{op: "release", owner: "b"},
+			{op: "claim", owner: "c", d: time.Minute, want: ClaimDone},
+		}},
+		{name: "done expires after its TTL", steps: []step{
+			{op: "done", d: time.Hour},
+			{op: "wait", d: time.Hour - time.Nanosecond},
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimDone},
+			{op: "wait", d: time.Nanosecond},
+			{op: "claim", owner: "a", d: time.Minute, want: ClaimOK},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, clock := newTestMemoryDeduper(10)
+			for i, s := range tc.steps {
+				switch s.op {
+				case "claim":
+					got, err := d.Claim(ctx, "k", s.owner, s.d)
+					require.NoError(t, err)
+					assert.Equal(t, s.want, got, "step %d", i)
+				case "done":
+					require.NoError(t, d.Done(ctx, "k", s.d))
+				case "release":
+					require.NoError(t, d.Release(ctx, "k", s.owner))
+				case "wait":
+					clock.Add(s.d)
+				}
+			}
+			require.LessOrEqual(t, d.Len(), 1)
+		})
+	}
+}
+
+func TestMemoryDeduperBound(t *testing.T) {
+	ctx := context.Background()
+	t.Run("oldest done marker goes first", func(t *testing.T) {
+		d, clock := newTestMemoryDeduper(3)
+		for _, k := range []string{"k1", "k2", "k3"} {
+			require.NoError(t, d.Done(ctx, k, time.Hour))
+			clock.Add(time.Second)
+		}
+		st, err := d.Claim(ctx, "k4", "a", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, ClaimOK, st)
+		assert.Equal(t, 3, d.Len())
+		// k1 last: claiming it takes room again, evicting k2.
+		for _, p := range []struct {
+			key  string
+			want ClaimState
+		}{{"k2", ClaimDone}, {"k3", ClaimDone}, {"k1", ClaimOK}} {
+			st, err := d.Claim(ctx, p.key, "probe", time.Minute)
+			require.NoError(t, err)
+			assert.Equal(t, p.want, st, p.key)
+		}
+	})
+	t.Run("expired keys go before live done markers", func(t *testing.T) {
+		d, clock := newTestMemoryDeduper(3)
+		require.NoError(t, d.Done(ctx, "old", time.Hour))
+		st, err := d.Claim(ctx, "lapsed", "a", time.Minute) // a claim whose instance crashed
+		require.NoError(t, err)
+		require.Equal(t, ClaimOK, st)
+		clock.Add(2 * time.Minute)
+		require.NoError(t, d.Done(ctx, "newer", time.Hour))
+		st, err = d.Claim(ctx, "new", "b", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, ClaimOK, st)
+		assert.Equal(t, 3, d.Len())
+		for _, k := range []string{"old", "newer"} {
+			st, err := d.Claim(ctx, k, "probe", time.Minute)
+			require.NoError(t, err)
+			assert.Equal(t, ClaimDone, st, k)
+		}
+	})
+	t.Run("live claims are never evicted", func(t *testing.T) {
+		d, clock := newTestMemoryDeduper(2)
+		for _, k := range []string{"k1", "k2"} {
+			st, err := d.Claim(ctx, k, "a", time.Minute)
+			require.NoError(t, err)
+			require.Equal(t, ClaimOK, st)
+		}
+		_, err := d.Claim(ctx, "k3", "b", time.Minute)
+		require.ErrorIs(t, err, ErrDeduperFull)
+		require.ErrorIs(t, d.Done(ctx, "k3", time.Hour), ErrDeduperFull)
+		st, err := d.Claim(ctx, "k1", "b", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, ClaimInFlight, st, "k1 is still claimed by a")
+
+		// Marking a claimed key done needs no room.
+		require.NoError(t, d.Done(ctx, "k1", time.Hour))
+		_, err = d.Claim(ctx, "k3", "b", time.Minute)
+		require.NoError(t, err, "the done marker k1 makes room")
+		st, err = d.Claim(ctx, "k2", "b", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, ClaimInFlight, st, "k2 is still claimed by a")
+
+		clock.Add(time.Minute)
+		st, err = d.Claim(ctx, "k4", "c", time.Minute)
+		require.NoError(t, err, "expired claims make room")
+		assert.Equal(t, ClaimOK, st)
+	})
+	t.Run("non-positive bound is the default", func(t *testing.T) {
+		assert.Equal(t, DefaultMemoryDeduperKeys, NewMemoryDeduper(0).max)
+		assert.Equal(t, DefaultMemoryDeduperKeys, NewMemoryDeduper(-1).max)
+	})
+	t.Run("many keys stay within the bound", func(t *testing.T) {
+		d, clock := newTestMemoryDeduper(100)
+		for i := range 1000 {
+			k := "k" + strconv.Itoa(i)
+			st, err := d.Claim(ctx, k, "a", time.Minute)
+			require.NoError(t, err)
+			require.Equal(t, ClaimOK, st)
+			require.NoError(t, d.Done(ctx, k, time.Hour))
+			clock.Add(time.Millisecond)
+			require.LessOrEqual(t, d.Len(), 100)
+		}
+		assert.Equal(t, 100, d.Len())
+		assert.Equal(t, 100, d.done.Len())
+		assert.Equal(t, 0, d.claims.Len())
+		st, err := d.Claim(ctx, "k999", "b", time.Minute)
+		require.NoError(t, err)
+		assert.Equal(t, ClaimDone, st, "the newest markers are kept")
+	})
+}
+
+func TestMemoryDeduperConcurrentClaims(t *testing.T) {
+	ctx := context.Background()
+	d := NewMemoryDeduper(10)
+	var ok, inFlight atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := d.Claim(ctx, "k", "owner"+strconv.Itoa(i), time.Minute)
+			if !assert.NoError(t, err) {
+				return
+			}
+			switch st {
+			case ClaimOK:
+				ok.Add(1)
+			case ClaimInFlight:
+				inFlight.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, int32(1), ok.Load())
+	assert.Equal(t, int32(49), inFlight.Load())
+}
+
+func TestClaimStateString(t *testing.T) {
+	for st, want := range map[ClaimState]string{ClaimOK: "ClaimOK", ClaimInFlight: "ClaimInFlight", ClaimDone: "ClaimDone", 0: "ClaimState(0)"} {
+		assert.Equal(t, want, st.String())
+	}
+}
+
+// BenchmarkMemoryDeduperKey claims a key and marks it done, per op, and reports the heap a done
+// marker keeps (heap-B/key, key string included), to size the bound: go test ./webhook -run '^$'
+// -bench MemoryDeduperKey.
+func BenchmarkMemoryDeduperKey(b *testing.B) {
+	b.ReportAllocs()
+	ctx := context.Background()
+	d := NewMemoryDeduper(b.N + 1)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	keys := make([]string, b.N)
+	for i := range keys {
+		keys[i] = dedupeKey(CodeEvents, "1daca4d5-9a0d-4e85-a2e9-1e905ecaa32e", strconv.Itoa(i))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := d.Claim(ctx, keys[i], "owner", time.Minute); err != nil {
+			b.Fatal(err)
+		}
+		if err := d.Done(ctx, keys[i], time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	keys = nil // the deduper's entries hold the strings
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heap-B/key")
+	runtime.KeepAlive(d)
+}

@@ -1,0 +1,99 @@
+package webhook
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Outcome is what the handler of [NewHandler] did with one request, as [WithObserver] reports it.
+// It holds identifiers and the decision only: never the body, the JWT, or a token, so that it can
+// be logged or counted as it is.
+type Outcome struct {
+	// Method is the request's HTTP method.
+	Method string
+	// Status is the HTTP status the handler answered.
+	Status int
+	// Reason is nil when the webhook was processed (or skipped as a duplicate), and otherwise the
+	// sentinel error that decided Status, to compare with ==: a verification failure such as
+	// [ErrTooOld] or [ErrKeyRateLimited], [ErrMethodNotAllowed], [ErrBodyTooLarge],
+	// [ErrBodyIncomplete], [ErrInvalidPayload], [ErrFuncFailed], [ErrFuncPanicked], [ErrPermanent]
+	// (with Dropped), or the deduper's [ErrInFlight] or [ErrDedupeUnavailable]. It never carries
+	// the details of fn's error, which could hold data from the body.
+	Reason error
+	// WebhookType and WebhookCode are the body's webhook_type and webhook_code, set once the
+	// webhook was verified and parsed.
+	WebhookType, WebhookCode string
+	// LinkSessionID is the webhook's link_session_id (see [Event]), set once the webhook was
+	// verified and parsed; empty for webhooks that carry none.
+	LinkSessionID string
+	// KeyID is the kid the Plaid-Verification header names, set as soon as the header has a
+	// well-formed one. It is not authenticated unless the webhook was verified: a refused request
+	// shows which kid a forger (or Plaid, during a key rotation) named.
+	KeyID string
+	// Duplicate reports that the deduper ([WithDeduper]) found the webhook processed already and
+	// the handler answered 200 without calling fn.
+	Duplicate bool
+	// Dropped reports that fn returned an error wrapping [ErrPermanent]: the handler answered 200
+	// so that Plaid stops delivering the webhook, but it was not processed.
+	Dropped bool
+	// Duration is the time from the request reaching the handler to the answer being written.
+	Duration time.Duration
+}
+
+// WithObserver makes the handler call observe once for every request, after the answer is
+// written, with what it did. The context is the request's. Several observers may be given, and
+// [WithLogger] is one; each is called in the order given, on the request's goroutine, so a slow
+// observer holds the request's goroutine (but not the answer, which is already sent). A nil
+// observe is ignored.
+func WithObserver(observe func(context.Context, Outcome)) HandlerOption {
+	return func(h *handler) {
+		if observe != nil {
+			h.observers = append(h.observers, observe)
+		}
+	}
+}
+
+// WithLogger makes the handler log every request through l, built on [WithObserver]: refused
+// webhooks at Warn level (Error for a 500, which needs fixing on this side) with the status, the
+// method and the sentinel reason (such as [ErrTooOld]); webhooks dropped with [ErrPermanent] at
+// Warn; processed and duplicate webhooks at Debug. Each line carries the webhook's type, code,
+// link_session_id and kid when known, and the duration. It never logs the body, the header, the
+// error fn returned or the value fn panicked with, any of which could carry a token; log those in
+// fn if you need them. A nil l is ignored.
+func WithLogger(l *slog.Logger) HandlerOption {
+	if l == nil {
+		return nil
+	}
+	return WithObserver(func(ctx context.Context, o Outcome) {
+		level, msg := slog.LevelDebug, "webhook processed"
+		switch {
+		case o.Dropped:
+			level, msg = slog.LevelWarn, "webhook dropped"
+		case o.Duplicate:
+			msg = "webhook duplicate"
+		case o.Status == http.StatusInternalServerError:
+			level, msg = slog.LevelError, "webhook refused"
+		case o.Status != http.StatusOK:
+			level, msg = slog.LevelWarn, "webhook refused"
+		}
+		if !l.Enabled(ctx, level) {
+			return
+		}
+		attrs := make([]slog.Attr, 0, 9)
+		attrs = append(attrs, slog.Int("status", o.Status), slog.String("method", o.Method))
+		if o.Reason != nil {
+			attrs = append(attrs, slog.String("reason", o.Reason.Error()))
+		}
+		for _, a := range [...]struct{ k, v string }{
+			{"type", o.WebhookType}, {"code", o.WebhookCode}, {"link_session_id", o.LinkSessionID}, {"kid", o.KeyID},
+		} {
+			if a.v != "" {
+				attrs = append(attrs, slog.String(a.k, a.v))
+			}
+		}
+		attrs = append(attrs, slog.Duration("duration", o.Duration))
+		l.LogAttrs(ctx, level, msg, attrs...)
+	})
+}

@@ -1,0 +1,142 @@
+// Package redisdedup is a webhook.Deduper on Redis, for a fleet of webhook receivers that must
+// process each Plaid webhook once between them:
+//
+//	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:6379"}})
+//	h := webhook.NewHandler(verifier, handle, webhook.WithDeduper(redisdedup.New(client)))
+//
+// It works on a single node, through Sentinel, and on a Cluster: every operation touches one key,
+// with SET NX PX, SET PX, or a one-key script. A key holds "c:" and the owner token of the
+// request that claimed it, until its lease ends, or "d" once the webhook is processed, until the
+// done TTL ends. Keys are the webhook package's (a code and a SHA-256, no token in clear) under a
+// prefix, [DefaultPrefix] unless [WithPrefix] sets another.
+//
+// If Redis is unreachable, every method fails and the handler answers 503, so Plaid delivers the
+// webhook again later: nothing is lost, at the price of redeliveries until Redis is back. The
+// handler bounds the calls for one webhook by its own timeout (webhook.WithDedupeTimeout), and the
+// client's timeouts and retries apply within it: go-redis retries a failed dial five times by
+// default, so a client with DialTimeout, ReadTimeout and WriteTimeout of a second or less and
+// fewer retries lets a 503 go out sooner. A Redis that loses its data (restarted without
+// persistence, failed over before replicating) forgets which webhooks were processed, and a
+// redelivery of one then runs fn again.
+package redisdedup
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/plaidlink/plaidlink-go/webhook"
+)
+
+// DefaultPrefix is the prefix of every key unless [WithPrefix] sets another.
+const DefaultPrefix = "plaidlink:webhook:"
+
+// doneValue is a done marker's value; a claim's is claimPrefix and the owner, never equal to it.
+const (
+	doneValue   = "d"
+	claimPrefix = "c:"
+)
+
+// Option configures a [Deduper].
+type Option func(*Deduper)
+
+// WithPrefix puts every key under prefix instead of [DefaultPrefix], to keep the keys of several
+// applications sharing one Redis apart. Receivers sharing webhooks must use the same prefix.
+func WithPrefix(prefix string) Option {
+	return func(d *Deduper) { d.prefix = prefix }
+}
+
+// Deduper is a [webhook.Deduper] on Redis. It is safe for concurrent use, by any number of
+// processes sharing the Redis.
+type Deduper struct {
+	client redis.UniversalClient
+	prefix string
+}
+
+var _ webhook.Deduper = (*Deduper)(nil)
+
+// ErrNoClient is the error of every method of a Deduper made with a nil client.
+var ErrNoClient = errors.New("redisdedup: nil Redis client")
+
+// New returns a Deduper on client: a *redis.Client, *redis.ClusterClient, or a Sentinel-backed
+// failover client. The client's own timeouts and retries apply to every call.
+func New(client redis.UniversalClient, opts ...Option) *Deduper {
+	d := &Deduper{client: client, prefix: DefaultPrefix}
+	for _, o := range opts {
+		if o != nil {
+			o(d)
+		}
+	}
+	return d
+}
+
+// claimScript takes the key with SET NX PX, or says why not: 0 claimed (or already the caller's),
+// 1 claimed by another owner, 2 done. One script, so that what it reports is what it saw.
+var claimScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return 0
+end
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
+  return 0
+elseif v == ARGV[3] then
+  return 2
+end
+return 1
+`)
+
+// releaseScript deletes the key only if it holds the caller's claim.
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// Claim implements [webhook.Deduper] with SET NX PX in a script that reports what holds the key.
+// Claiming a key the owner already holds does not renew its lease.
+func (d *Deduper) Claim(ctx context.Context, key, owner string, lease time.Duration) (webhook.ClaimState, error) {
+	if d.client == nil {
+		return 0, ErrNoClient
+	}
+	n, err := claimScript.Run(ctx, d.client, []string{d.prefix + key},
+		claimPrefix+owner, millis(lease), doneValue).Int()
+	if err != nil {
+		return 0, err
+	}
+	switch n {
+	case 0:
+		return webhook.ClaimOK, nil
+	case 1:
+		return webhook.ClaimInFlight, nil
+	case 2:
+		return webhook.ClaimDone, nil
+	}
+	return 0, errors.New("redisdedup: claim script returned an unknown state")
+}
+
+// Done implements [webhook.Deduper] with SET PX, over whatever the key holds: see
+// [webhook.Deduper.Done] for why another owner's claim is overwritten too.
+func (d *Deduper) Done(ctx context.Context, key string, ttl time.Duration) error {
+	if d.client == nil {
+		return ErrNoClient
+	}
+	return d.client.Set(ctx, d.prefix+key, doneValue, time.Duration(millis(ttl))*time.Millisecond).Err()
+}
+
+// Release implements [webhook.Deduper] with a compare-and-delete script, so that a claim another
+// owner took after this one's lease ended, or a done marker, stays.
+func (d *Deduper) Release(ctx context.Context, key, owner string) error {
+	if d.client == nil {
+		return ErrNoClient
+	}
+	return releaseScript.Run(ctx, d.client, []string{d.prefix + key}, claimPrefix+owner).Err()
+}
+
+// millis rounds d up to whole milliseconds, at least one: PX takes milliseconds, and rounding a
+// short lease down to 0 would be an error, not a shorter lease.
+func millis(d time.Duration) int64 {
+	return max(1, int64((d+time.Millisecond-1)/time.Millisecond))
+}
