@@ -349,7 +349,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 		events = append(events, newEvent(link.EventNameSubmitCredentials, now, &inst))
 		ev := newEvent(link.EventNameError, now, &inst)
 		ev.EventMetadata.ErrorType = ee.ErrorType
-		ev.EventMetadata.ErrorCode = ee.ErrorCode
+		ev.EventMetadata.ErrorCode = string(ee.ErrorCode)
 		ev.EventMetadata.ErrorMessage = ee.ErrorMessage
 		if exitErr.RequestID == "" {
 			exitErr.RequestID = ev.EventMetadata.RequestID
@@ -360,7 +360,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 	exit.EventMetadata.ExitStatus = cfg.exitStatus
 	if exitErr != nil {
 		exit.EventMetadata.ErrorType = exitErr.ErrorType
-		exit.EventMetadata.ErrorCode = exitErr.ErrorCode
+		exit.EventMetadata.ErrorCode = string(exitErr.ErrorCode)
 		exit.EventMetadata.ErrorMessage = exitErr.ErrorMessage
 	}
 	events = append(events, exit)
