@@ -410,7 +410,18 @@ func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID b
 			err = decodeWhole(&limitedReader{r: bytes.NewReader(r.raw), n: c.maxBody}, out)
 		}
 	} else {
+		// A copy of the body, kept only on failure, lets the error name the field that failed.
+		rec := recPool.Get().(*bytes.Buffer)
+		lr.rec = rec
 		err = decodeWhole(lr, out)
+		lr.rec = nil
+		if err != nil {
+			r.raw = bytes.Clone(rec.Bytes())
+		}
+		if rec.Cap() <= maxPooledRec {
+			rec.Reset()
+			recPool.Put(rec)
+		}
 	}
 	if wantID || err != nil {
 		if call.RequestID != nil {
