@@ -22,6 +22,12 @@ func (c *Client) GetToken(ctx context.Context, req *TokenGetRequest, opts ...Opt
 
 // ExchangePublicToken exchanges the public_token from Link's onSuccess for a long-lived
 // access_token (POST /item/public_token/exchange).
+//
+// A public token can be exchanged once, so this call is retried only when the request provably
+// never reached Plaid, or Plaid said it did nothing (rate limiting, planned maintenance). After
+// any other failure it returns at once with an error matching [ErrOutcomeUnknown]: the token may
+// be spent, the Item may exist, and its access token cannot be recovered, so the user must link
+// again. Exchange each token in one place only: see the package documentation.
 func (c *Client) ExchangePublicToken(ctx context.Context, req *ItemPublicTokenExchangeRequest, opts ...Option) (*ItemPublicTokenExchangeResponse, error) {
 	return call(ctx, c, endpoint{"ExchangePublicToken", "/item/public_token/exchange", transport.SingleUse}, req, validatePublicTokenExchange,
 		func(r *ItemPublicTokenExchangeResponse) *string { return &r.RequestID }, opts)
