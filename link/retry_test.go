@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -294,4 +295,86 @@ func TestIsErrorCodeAndRetryable(t *testing.T) {
 		httpmock.NewStringResponder(400, `{"error_type":"INVALID_INPUT","error_code":"BRAND_NEW_CODE","error_message":"m"}`))
 	_, err := c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink})
 	assert.True(t, IsErrorCode(err, "BRAND_NEW_CODE"))
+}
+
+// TestExchangeTLSHandshakeFailures: a handshake that fails never reached Plaid. One that fails
+// for an untrusted certificate is not retried (it would fail the same way); one that breaks off
+// is.
+func TestExchangeTLSHandshakeFailures(t *testing.T) {
+	t.Run("untrusted certificate", func(t *testing.T) {
+		var hits atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+		srv.StartTLS()
+		defer srv.Close()
+		var raw Response
+		_, err := exchange(newTestClient(t, srv.URL), WithResponseInto(&raw))
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.Equal(t, 1, raw.Attempts)
+		assert.Equal(t, int32(0), hits.Load())
+	})
+	t.Run("handshake cut off", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer l.Close()
+		var accepted atomic.Int32
+		go func() {
+			for {
+				conn, err := l.Accept()
+				if err != nil {
+					return
+				}
+				accepted.Add(1)
+				_ = conn.Close() // before any TLS byte
+			}
+		}()
+		var raw Response
+		_, err = exchange(newTestClient(t, "https://"+l.Addr().String()), WithResponseInto(&raw))
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.Equal(t, 3, raw.Attempts, "retried: no connection was made")
+		assert.Contains(t, err.Error(), "gave up after 3 attempts")
+	})
+	t.Run("plain connection closed after accept", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer l.Close()
+		go func() {
+			for {
+				conn, err := l.Accept()
+				if err != nil {
+					return
+				}
+				_, _ = conn.Read(make([]byte, 4096)) // the request arrives
+				_ = conn.Close()
+			}
+		}()
+		var raw Response
+		_, err = exchange(newTestClient(t, "http://"+l.Addr().String()), WithResponseInto(&raw))
+		require.ErrorIs(t, err, ErrOutcomeUnknown, "the connection was made and the request sent")
+		assert.Equal(t, 1, raw.Attempts)
+	})
+}
+
+// TestAttemptTimeoutsUntilRetriesRunOut: every attempt timed out while the caller's context was
+// alive: the error names the attempts and matches ErrAttemptTimeout, not DeadlineExceeded.
+func TestAttemptTimeoutsUntilRetriesRunOut(t *testing.T) {
+	release := make(chan struct{})
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	_, err := newTestClient(t, srv.URL, WithTimeout(30*time.Millisecond)).GetToken(context.Background(),
+		&TokenGetRequest{LinkToken: testLink})
+	require.ErrorIs(t, err, ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 30ms (the per-attempt timeout)", err.Error())
+	assert.Equal(t, int32(3), n.Load())
 }
