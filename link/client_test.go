@@ -323,15 +323,7 @@ func TestContextEndingDuringBackoff(t *testing.T) {
 }
 
 func TestTimeoutFromHTTPClientIsKept(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, _ := stallingServer(t)
 
 	c := newTestClient(t, srv.URL, WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}), WithMaxRetries(0))
 	start := time.Now()
@@ -345,21 +337,14 @@ func TestTimeoutFromHTTPClientIsKept(t *testing.T) {
 // TestSequentialCallsReuseOneConnection checks that every body, an error's included, is drained
 // and closed: twenty calls, one TCP connection.
 func TestSequentialCallsReuseOneConnection(t *testing.T) {
-	var newConns, n atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var n atomic.Int32
+	srv, newConns := connCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1)%5 == 0 {
 			reply(400, `{"error_type":"INVALID_INPUT","error_code":"INVALID_LINK_TOKEN","error_message":"`+strings.Repeat("x", 8000)+`"}`)(w)
 			return
 		}
 		reply(200, tokenCreateReply+"\n")(w)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			newConns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 
 	c := newTestClient(t, srv.URL)
 	for i := 1; i <= 20; i++ {

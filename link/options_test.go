@@ -50,17 +50,9 @@ func TestPerCallOptionsOverrideForOneCall(t *testing.T) {
 // TestPerCallOptionsShareTheConnectionPool: a call with its own logger or timeout still reuses the
 // Client's connections.
 func TestPerCallOptionsShareTheConnectionPool(t *testing.T) {
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := connCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		reply(200, tokenCreateReply)(w)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 	c := newTestClient(t, srv.URL)
 	logger := slog.New(slog.DiscardHandler)
 	for i := range 6 {
@@ -188,4 +180,19 @@ func TestProtectResultsOmittedWhenEmpty(t *testing.T) {
 	req, err := json.Marshal(TokenCreateRequest{CRAOptions: &TokenCreateRequestCraOptions{PartnerInsights: &TokenCreateRequestCraOptionsPartnerInsights{}}})
 	require.NoError(t, err)
 	assert.NotContains(t, string(req), "prism_products")
+}
+
+// connCountingServer serves h and counts the TCP connections it accepts.
+func connCountingServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
 }

@@ -201,15 +201,7 @@ func TestForcedRetriesAfterAnAmbiguousAttempt(t *testing.T) {
 // TestExchangeAttemptTimeoutAfterSending: a request that timed out after it was sent is both an
 // attempt timeout and an unknown outcome.
 func TestExchangeAttemptTimeoutAfterSending(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, _ := stallingServer(t)
 	_, err := exchange(newTestClient(t, srv.URL, WithTimeout(50*time.Millisecond)))
 	require.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.ErrorIs(t, err, ErrAttemptTimeout)
@@ -218,15 +210,7 @@ func TestExchangeAttemptTimeoutAfterSending(t *testing.T) {
 
 // TestCallerDeadlineIsNotAnAttemptTimeout: the caller's own deadline reads as such.
 func TestCallerDeadlineIsNotAnAttemptTimeout(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, _ := stallingServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := newTestClient(t, srv.URL).CreateToken(ctx, tokenCreateRequest())
@@ -360,6 +344,19 @@ func TestExchangeTLSHandshakeFailures(t *testing.T) {
 // TestAttemptTimeoutsUntilRetriesRunOut: every attempt timed out while the caller's context was
 // alive: the error names the attempts and matches ErrAttemptTimeout, not DeadlineExceeded.
 func TestAttemptTimeoutsUntilRetriesRunOut(t *testing.T) {
+	srv, n := stallingServer(t)
+	_, err := newTestClient(t, srv.URL, WithTimeout(30*time.Millisecond)).GetToken(context.Background(),
+		&TokenGetRequest{LinkToken: testLink})
+	require.ErrorIs(t, err, ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 30ms (the per-attempt timeout)", err.Error())
+	assert.Equal(t, int32(3), n.Load())
+}
+
+// stallingServer answers nothing until the client gives up (or the test ends), and counts the
+// requests.
+func stallingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
 	release := make(chan struct{})
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -369,12 +366,7 @@ func TestAttemptTimeoutsUntilRetriesRunOut(t *testing.T) {
 		case <-release:
 		}
 	}))
-	defer srv.Close()
-	defer close(release)
-	_, err := newTestClient(t, srv.URL, WithTimeout(30*time.Millisecond)).GetToken(context.Background(),
-		&TokenGetRequest{LinkToken: testLink})
-	require.ErrorIs(t, err, ErrAttemptTimeout)
-	assert.NotErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 30ms (the per-attempt timeout)", err.Error())
-	assert.Equal(t, int32(3), n.Load())
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // before Close, which waits for handlers
+	return srv, &n
 }
