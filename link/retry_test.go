@@ -170,15 +170,29 @@ func TestExchangeRetriesWhenNoConnectionWasMade(t *testing.T) {
 }
 
 // TestExchangeRefusalsAreReturnedAsTheyAre: a Plaid error other than API_ERROR is Plaid refusing
-// the request; the outcome is known.
+// the request; the outcome is known, and only rate limiting is sent again.
 func TestExchangeRefusalsAreReturnedAsTheyAre(t *testing.T) {
-	srv, n := countingServer(t, reply(400, invalidPublic))
-	_, err := exchange(newTestClient(t, srv.URL))
-	assert.Equal(t, int32(1), n.Load())
-	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
-	perr, ok := err.(*Error)
-	require.True(t, ok, "the *Error itself: %T", err)
-	assert.Equal(t, ErrorCodeInvalidPublicToken, perr.ErrorCode)
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		code   ErrorCode
+	}{
+		{"spent token", 400, invalidPublic, ErrorCodeInvalidPublicToken},
+		{"institution error with a gateway status", 503,
+			`{"error_type":"INSTITUTION_ERROR","error_code":"INSTITUTION_DOWN","error_message":"down"}`, ErrorCodeInstitutionDown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, n := countingServer(t, reply(tt.status, tt.body))
+			_, err := exchange(newTestClient(t, srv.URL))
+			assert.Equal(t, int32(1), n.Load())
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+			perr, ok := err.(*Error)
+			require.True(t, ok, "the *Error itself: %T", err)
+			assert.Equal(t, tt.code, perr.ErrorCode)
+		})
+	}
 }
 
 // TestForcedRetriesAfterAnAmbiguousAttempt: the second attempt's INVALID_PUBLIC_TOKEN most likely

@@ -113,13 +113,17 @@ func NothingDone(plaid bool, errorType, errorCode string) bool {
 
 // judge decides whether a failed attempt is worth repeating, and whether it was ambiguous: a
 // single-use request that may have been carried out.
-func (c *Client) judge(r *result, singleUse bool) (retry, ambiguous bool) {
+func (c *Client) judge(r *result, singleUse, force bool) (retry, ambiguous bool) {
 	switch {
 	case r.api != nil:
 		a := r.api
 		retry = RetryableReply(r.status, a.Plaid, a.Type, a.Code)
 		// A Plaid error other than API_ERROR is Plaid refusing the request: nothing was done.
 		ambiguous = singleUse && !NothingDone(a.Plaid, a.Type, a.Code) && (!a.Plaid || a.Type == "API_ERROR")
+		if singleUse && !force {
+			// Only Plaid saying it did nothing lets a single-use call go again.
+			retry = NothingDone(a.Plaid, a.Type, a.Code)
+		}
 	case r.decodeFailed:
 		// The server answered 2xx: the call was carried out, and its reply is lost.
 		return false, singleUse

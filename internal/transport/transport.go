@@ -109,7 +109,11 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" && cfg.Secret == "" {
 		cfg.ClientID, cfg.Secret = c.cfg.ClientID, c.cfg.Secret
 	}
-	return newClient(cfg, c.pool)
+	n, err := newClient(cfg, c.pool)
+	if err == nil && c.watch != nil && cfg.Timeout == c.cfg.Timeout {
+		n.watch = c.watch // one watchdog goroutine per Client, not per call
+	}
+	return n, err
 }
 
 func newClient(cfg Config, pool http.RoundTripper) (*Client, error) {
@@ -265,7 +269,7 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 			return nil
 		}
 
-		retry, thisAmbiguous := c.judge(&r, singleUse)
+		retry, thisAmbiguous := c.judge(&r, singleUse, call.ForceRetries)
 		err := r.err
 		switch {
 		case ctx.Err() != nil:
