@@ -264,7 +264,9 @@ func isLoopback(host string) bool {
 
 // WithHTTPClient makes the Client send requests through hc, for instance to share a connection
 // pool or add tracing. hc itself is never modified. If hc has a Timeout and [WithTimeout] is not
-// given, that Timeout bounds each attempt.
+// given, that Timeout bounds each attempt. If hc's CheckRedirect follows redirects, the
+// credentials are dropped on any hop to another origin, and a 307 or 308 to another origin fails
+// with [ErrCrossOriginRedirect].
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -290,7 +292,8 @@ func WithMaxRetries(n int) Option {
 
 // WithTimeout bounds each attempt of a call, including reading its response; 0 removes the bound,
 // leaving only the context's deadline. The whole call, retries and waits included, is bounded by
-// the context passed to each method.
+// the context passed to each method. An attempt cut off by this bound ends in an error matching
+// [ErrAttemptTimeout], not context.DeadlineExceeded.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
