@@ -395,11 +395,11 @@ func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID b
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		lr.n = c.maxErrorBody
 		b, err := io.ReadAll(lr)
+		r.raw = b // what arrived, as it arrived
 		if err != nil && !errors.Is(err, errTooLarge) {
 			// The status is known even if the body broke off: report what arrived.
-			b = append(b, "...(body read failed)"...)
+			b = append(b[:len(b):len(b)], "...(body read failed)"...)
 		}
-		r.raw = b
 		hdrID := c.redact.Redact(headerRequestID(resp.Header))
 		api := c.cfg.DecodeError(resp.StatusCode, b, hdrID)
 		r.api, r.err, r.requestID = &api, api.Err, orDefault(api.RequestID, hdrID)
