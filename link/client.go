@@ -1,6 +1,7 @@
 package link
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,24 +41,49 @@ const (
 	Production Environment = "https://production.plaid.com"
 )
 
-// ErrNilClient is returned by every method called on a nil or zero *Client.
+// ErrNilClient is returned (wrapped, naming the method) by every method called on a nil or zero
+// *Client.
 var ErrNilClient = errors.New("link: nil Client: create one with NewClient")
 
 // Client calls Plaid's Link endpoints. Create one with [NewClient]; it is safe for concurrent use
 // and should be reused, since it holds a pool of connections.
 type Client struct {
-	t *transport.Client
+	t        *transport.Client
+	cfg      config
+	redactor *transport.Redactor
 }
 
-// Option configures a [Client]. An option that is given a bad value makes [NewClient] fail.
+// Option configures a [Client] when given to [NewClient], or one call when given to a method:
+//
+//	resp, err := client.CreateToken(ctx, req, link.WithMaxRetries(0), link.WithResponseInto(&raw))
+//
+// Every Option works in both places; a per-call option overrides the Client's setting for that
+// call alone. An option that a method has no use for (one that only a polling method reads, say)
+// is accepted and ignored by the others. An option given a bad value makes [NewClient], or the
+// call, fail before anything is sent.
 type Option func(*config) error
 
+// config is what every Option writes to. Adding an option is adding a field here and a function
+// that sets it; a method that does not read the field ignores the option.
 type config struct {
+	transport transportSettings
+	// timeoutSet records that WithTimeout was given, so that a caller's http.Client Timeout does
+	// not override it.
+	timeoutSet bool
+
+	// Per-call settings, read by the methods themselves.
+	maxRetries    int
+	responseInto  *Response
+	unsafeRetries bool
+}
+
+// transportSettings are the settings the transport is built from. They are compared with == to
+// decide whether a call's options need a transport of their own, so they hold only comparable
+// values.
+type transportSettings struct {
 	baseURL      string
 	httpClient   *http.Client
-	maxRetries   int
 	timeout      time.Duration
-	timeoutSet   bool
 	logger       *slog.Logger
 	plaidVersion string
 	userAgent    string
@@ -77,48 +103,91 @@ func NewClient(clientID, secret string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	cfg := config{
-		baseURL:      string(Sandbox),
-		maxRetries:   DefaultMaxRetries,
-		timeout:      DefaultTimeout,
-		plaidVersion: DefaultPlaidVersion,
-		userAgent:    userAgent,
+		transport: transportSettings{
+			baseURL:      string(Sandbox),
+			timeout:      DefaultTimeout,
+			plaidVersion: DefaultPlaidVersion,
+			userAgent:    userAgent,
+		},
+		maxRetries: DefaultMaxRetries,
 	}
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, fmt.Errorf("link: NewClient: option %d is nil", i)
-		}
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
-	}
-	// A caller's http.Client that carries its own Timeout keeps it unless WithTimeout was given.
-	if !cfg.timeoutSet && cfg.httpClient != nil && cfg.httpClient.Timeout != 0 {
-		cfg.timeout = cfg.httpClient.Timeout
+	if err := cfg.apply(opts); err != nil {
+		return nil, fmt.Errorf("link: NewClient: %w", err)
 	}
 
-	redactor := transport.NewRedactor(secret, clientID)
-	t, err := transport.New(transport.Config{
-		BaseURL:       cfg.baseURL,
-		ClientID:      clientID,
-		Secret:        secret,
-		PlaidVersion:  cfg.plaidVersion,
-		UserAgent:     cfg.userAgent,
-		HTTPClient:    cfg.httpClient,
-		MaxRetries:    cfg.maxRetries,
-		Timeout:       cfg.timeout,
-		Logger:        cfg.logger,
-		BackoffMin:    cfg.backoffMin,
-		BackoffMax:    cfg.backoffMax,
-		RetryAfterMax: cfg.retryAfterMax,
-		DecodeError: func(status int, body []byte, headerRequestID string) (string, error) {
-			e := newAPIError(status, body, headerRequestID, redactor)
-			return e.RequestID, e
-		},
-	})
+	c := &Client{cfg: cfg, redactor: transport.NewRedactor(secret, clientID)}
+	t, err := transport.New(c.transportConfig(clientID, secret, cfg))
 	if err != nil {
 		return nil, fmt.Errorf("link: NewClient: %w", err)
 	}
-	return &Client{t: t}, nil
+	c.t = t
+	return c, nil
+}
+
+// apply runs opts in order. Its errors carry no "link:" prefix: the caller adds one, naming
+// NewClient or the method.
+func (cfg *config) apply(opts []Option) error {
+	httpClient := cfg.transport.httpClient
+	for i, opt := range opts {
+		if opt == nil {
+			return fmt.Errorf("option %d is nil", i)
+		}
+		if err := opt(cfg); err != nil {
+			return err
+		}
+	}
+	// A caller's http.Client that carries its own Timeout keeps it unless WithTimeout was given.
+	if hc := cfg.transport.httpClient; hc != nil && hc != httpClient && !cfg.timeoutSet && hc.Timeout != 0 {
+		cfg.transport.timeout = hc.Timeout
+	}
+	return nil
+}
+
+func (c *Client) transportConfig(clientID, secret string, cfg config) transport.Config {
+	ts := cfg.transport
+	return transport.Config{
+		BaseURL:       ts.baseURL,
+		ClientID:      clientID,
+		Secret:        secret,
+		PlaidVersion:  ts.plaidVersion,
+		UserAgent:     ts.userAgent,
+		HTTPClient:    ts.httpClient,
+		MaxRetries:    cfg.maxRetries,
+		Timeout:       ts.timeout,
+		Logger:        ts.logger,
+		BackoffMin:    ts.backoffMin,
+		BackoffMax:    ts.backoffMax,
+		RetryAfterMax: ts.retryAfterMax,
+		DecodeError: func(status int, body []byte, headerRequestID string) transport.APIError {
+			e := newAPIError(status, body, headerRequestID, c.redactor)
+			return transport.APIError{Err: e, RequestID: e.RequestID, Plaid: e.isPlaid(),
+				Type: string(e.ErrorType), Code: string(e.ErrorCode)}
+		},
+	}
+}
+
+// CloseIdleConnections closes the connections the Client keeps open for reuse, for a Client
+// that is being dropped. With [WithHTTPClient], it closes that http.Client's idle connections.
+func (c *Client) CloseIdleConnections() {
+	if c != nil && c.t != nil {
+		c.t.CloseIdleConnections()
+	}
+}
+
+// ParseEnvironment returns the [Environment] named by name, for a service that takes it from
+// configuration: "sandbox" or "production" in any case, or the environment's base URL
+// ("https://sandbox.plaid.com", with or without a trailing slash). Anything else is an error
+// naming the accepted values.
+func ParseEnvironment(name string) (Environment, error) {
+	n := strings.TrimSpace(name)
+	switch {
+	case strings.EqualFold(n, "sandbox"), strings.EqualFold(strings.TrimRight(n, "/"), string(Sandbox)):
+		return Sandbox, nil
+	case strings.EqualFold(n, "production"), strings.EqualFold(strings.TrimRight(n, "/"), string(Production)):
+		return Production, nil
+	}
+	return "", fmt.Errorf("link: ParseEnvironment: unknown environment %q: want \"sandbox\", \"production\", "+
+		"%q or %q (for any other host, use WithBaseURL)", name, string(Sandbox), string(Production))
 }
 
 func checkCredential(name, v string) error {
@@ -147,10 +216,10 @@ func WithEnvironment(env Environment) Option {
 	return func(c *config) error {
 		switch env {
 		case Sandbox, Production:
-			c.baseURL = string(env)
+			c.transport.baseURL = string(env)
 			return nil
 		}
-		return fmt.Errorf("link: WithEnvironment: unknown environment %q (use link.Sandbox, link.Production or WithBaseURL)", string(env))
+		return fmt.Errorf("WithEnvironment: unknown environment %q (use link.Sandbox, link.Production, ParseEnvironment or WithBaseURL)", string(env))
 	}
 }
 
@@ -162,22 +231,22 @@ func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(rawURL)
 		if err != nil {
-			return fmt.Errorf("link: WithBaseURL: %w", err)
+			return fmt.Errorf("WithBaseURL: %w", err)
 		}
 		switch {
 		case u.Scheme != "http" && u.Scheme != "https":
-			return fmt.Errorf("link: WithBaseURL: %q: scheme must be http or https", rawURL)
+			return fmt.Errorf("WithBaseURL: %q: scheme must be http or https", rawURL)
 		case u.Host == "":
-			return fmt.Errorf("link: WithBaseURL: %q: host is missing", rawURL)
+			return fmt.Errorf("WithBaseURL: %q: host is missing", rawURL)
 		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-			return fmt.Errorf("link: WithBaseURL: %q: must not have a query or fragment", rawURL)
+			return fmt.Errorf("WithBaseURL: %q: must not have a query or fragment", rawURL)
 		case u.User != nil:
-			return errors.New("link: WithBaseURL: must not carry user information")
+			return errors.New("WithBaseURL: must not carry user information")
 		case u.Scheme == "http" && !isLoopback(u.Hostname()):
-			return fmt.Errorf("link: WithBaseURL: %q: plain http is allowed only for loopback hosts "+
+			return fmt.Errorf("WithBaseURL: %q: plain http is allowed only for loopback hosts "+
 				"(localhost, 127.0.0.0/8, ::1), since the secret travels with every request: use https", rawURL)
 		}
-		c.baseURL = strings.TrimRight(u.String(), "/")
+		c.transport.baseURL = strings.TrimRight(u.String(), "/")
 		return nil
 	}
 }
@@ -195,23 +264,26 @@ func isLoopback(host string) bool {
 
 // WithHTTPClient makes the Client send requests through hc, for instance to share a connection
 // pool or add tracing. hc itself is never modified. If hc has a Timeout and [WithTimeout] is not
-// given, that Timeout bounds each attempt.
+// given, that Timeout bounds each attempt. If hc's CheckRedirect follows redirects, the
+// credentials are dropped on any hop to another origin, and a 307 or 308 to another origin fails
+// with [ErrCrossOriginRedirect].
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return errors.New("link: WithHTTPClient: client is nil")
+			return errors.New("WithHTTPClient: client is nil")
 		}
-		c.httpClient = hc
+		c.transport.httpClient = hc
 		return nil
 	}
 }
 
 // WithMaxRetries sets how many times a call is retried after its first attempt; 0 disables
-// retries. Only connection errors and HTTP 408, 429 and 5xx replies are retried.
+// retries. What is retried depends on the method and on the failure: see the package
+// documentation's Retries section.
 func WithMaxRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
-			return fmt.Errorf("link: WithMaxRetries: %d is negative", n)
+			return fmt.Errorf("WithMaxRetries: %d is negative", n)
 		}
 		c.maxRetries = n
 		return nil
@@ -220,26 +292,28 @@ func WithMaxRetries(n int) Option {
 
 // WithTimeout bounds each attempt of a call, including reading its response; 0 removes the bound,
 // leaving only the context's deadline. The whole call, retries and waits included, is bounded by
-// the context passed to each method.
+// the context passed to each method. An attempt cut off by this bound ends in an error matching
+// [ErrAttemptTimeout], not context.DeadlineExceeded.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return fmt.Errorf("link: WithTimeout: %v is negative", d)
+			return fmt.Errorf("WithTimeout: %v is negative", d)
 		}
-		c.timeout = d
+		c.transport.timeout = d
 		c.timeoutSet = true
 		return nil
 	}
 }
 
 // WithLogger logs each call (method, path, status, attempt, duration, request_id) and each
-// retryable failure to l at debug level. Credentials and tokens are never logged.
+// retryable failure to l at debug level. Credentials and tokens, and pieces of them, are never
+// logged: every value from the server is masked first.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return errors.New("link: WithLogger: logger is nil")
+			return errors.New("WithLogger: logger is nil")
 		}
-		c.logger = l
+		c.transport.logger = l
 		return nil
 	}
 }
@@ -249,9 +323,9 @@ func WithLogger(l *slog.Logger) Option {
 func WithPlaidVersion(v string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(v) == "" || !validHeaderValue(v) {
-			return fmt.Errorf("link: WithPlaidVersion: %q is not a valid version", v)
+			return fmt.Errorf("WithPlaidVersion: %q is not a valid version", v)
 		}
-		c.plaidVersion = v
+		c.transport.plaidVersion = v
 		return nil
 	}
 }
@@ -262,11 +336,54 @@ func WithUserAgent(ua string) Option {
 	return func(c *config) error {
 		ua = strings.TrimSpace(ua)
 		if ua == "" || !validHeaderValue(ua) {
-			return fmt.Errorf("link: WithUserAgent: %q is not a valid User-Agent", ua)
+			return fmt.Errorf("WithUserAgent: %q is not a valid User-Agent", ua)
 		}
-		c.userAgent = ua + " " + userAgent
+		c.transport.userAgent = ua + " " + userAgent
 		return nil
 	}
+}
+
+// WithResponseInto fills r, once the call is over, with what the last attempt received: the
+// status, the headers, the request id, the number of attempts and the body exactly as received
+// (for Plaid's nulls, or fields this SDK does not know). It is filled on failure too, as far as a
+// reply arrived. Meant for one call; given to [NewClient], every call overwrites the same r, so
+// such a Client must not make calls concurrently.
+func WithResponseInto(r *Response) Option {
+	return func(c *config) error {
+		if r == nil {
+			return errors.New("WithResponseInto: Response is nil")
+		}
+		c.responseInto = r
+		return nil
+	}
+}
+
+// WithUnsafeRetries makes [Client.ExchangePublicToken] retry like the other methods, after
+// failures that may have reached Plaid. A public token can be exchanged once only: if a retried
+// attempt had in fact been carried out, the retry fails with INVALID_PUBLIC_TOKEN and the access
+// token is lost. Whatever the retries bring, a call that had an ambiguous attempt and then failed
+// still returns an error matching [ErrOutcomeUnknown]. Other methods ignore this option.
+func WithUnsafeRetries() Option {
+	return func(c *config) error {
+		c.unsafeRetries = true
+		return nil
+	}
+}
+
+// Response is what a call received, filled by [WithResponseInto].
+type Response struct {
+	// StatusCode is the HTTP status of the last reply; 0 if no reply arrived.
+	StatusCode int
+	// Header holds the last reply's headers, with credentials, tokens and any value that carries
+	// a piece of the client ID or secret masked.
+	Header http.Header
+	// RequestID is Plaid's request_id (from the body, or else the headers), masked likewise.
+	RequestID string
+	// Attempts is the number of attempts the call made.
+	Attempts int
+	// RawJSON is the body of the last reply exactly as received, byte for byte; for a failure, up
+	// to the error body limit. It is not masked: on success it holds your tokens.
+	RawJSON json.RawMessage
 }
 
 // Ptr returns a pointer to v, for the optional fields of requests that are pointers so that an

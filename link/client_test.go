@@ -33,9 +33,9 @@ const (
 // fastRetries keeps retry tests quick: millisecond backoff, Retry-After capped at 80ms.
 func fastRetries() Option {
 	return func(c *config) error {
-		c.backoffMin = time.Millisecond
-		c.backoffMax = 2 * time.Millisecond
-		c.retryAfterMax = 80 * time.Millisecond
+		c.transport.backoffMin = time.Millisecond
+		c.transport.backoffMax = 2 * time.Millisecond
+		c.transport.retryAfterMax = 80 * time.Millisecond
 		return nil
 	}
 }
@@ -167,7 +167,7 @@ func TestNilClient(t *testing.T) {
 	var nilClient *Client
 	_, err := nilClient.CreateToken(context.Background(), tokenCreateRequest())
 	require.ErrorIs(t, err, ErrNilClient)
-	assert.Equal(t, "link: CreateToken: link: nil Client: create one with NewClient", err.Error())
+	assert.Equal(t, "link: CreateToken: nil Client: create one with NewClient", err.Error(), "one link: prefix")
 
 	_, err = (&Client{}).GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink})
 	require.ErrorIs(t, err, ErrNilClient)
@@ -229,8 +229,10 @@ func TestGivesUpAfterMaxRetries(t *testing.T) {
 	var perr *Error
 	require.ErrorAs(t, err, &perr)
 	assert.Equal(t, 503, perr.HTTPStatus)
-	assert.Equal(t, "INTERNAL_SERVER_ERROR", perr.ErrorCode)
+	assert.Equal(t, ErrorCodeInternalServerError, perr.ErrorCode)
 	assert.Equal(t, int32(2), n.Load())
+	assert.Equal(t, "link: CreateToken: gave up after 2 attempts: plaid: API_ERROR INTERNAL_SERVER_ERROR (HTTP 503): "+
+		"an unexpected error occurred [request_id=r500]", err.Error())
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
@@ -261,7 +263,7 @@ func TestInvalidFieldIsNotRetried(t *testing.T) {
 	require.ErrorAs(t, fmtWrap(err), &perr)
 	assert.Equal(t, &Error{
 		ErrorType:        ErrorTypeInvalidRequest,
-		ErrorCode:        "INVALID_FIELD",
+		ErrorCode:        ErrorCodeInvalidField,
 		ErrorMessage:     "client_name must be a non-empty string",
 		RequestID:        "Nnclj9HntPMu5dm",
 		Causes:           []json.RawMessage{},
@@ -299,7 +301,10 @@ func TestConnectionResetIsRetried(t *testing.T) {
 
 func TestContextEndingDuringBackoff(t *testing.T) {
 	srv, n := countingServer(t, reply(500, internalError))
-	slow := func(c *config) error { c.backoffMin, c.backoffMax = time.Minute, time.Minute; return nil }
+	slow := func(c *config) error {
+		c.transport.backoffMin, c.transport.backoffMax = time.Minute, time.Minute
+		return nil
+	}
 	c := newTestClient(t, srv.URL, slow)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -318,42 +323,28 @@ func TestContextEndingDuringBackoff(t *testing.T) {
 }
 
 func TestTimeoutFromHTTPClientIsKept(t *testing.T) {
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	srv, _ := stallingServer(t)
 
 	c := newTestClient(t, srv.URL, WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}), WithMaxRetries(0))
 	start := time.Now()
 	_, err := c.CreateToken(context.Background(), tokenCreateRequest())
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 2*time.Second)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller's context had no deadline")
 }
 
 // TestSequentialCallsReuseOneConnection checks that every body, an error's included, is drained
 // and closed: twenty calls, one TCP connection.
 func TestSequentialCallsReuseOneConnection(t *testing.T) {
-	var newConns, n atomic.Int32
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var n atomic.Int32
+	srv, newConns := connCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1)%5 == 0 {
 			reply(400, `{"error_type":"INVALID_INPUT","error_code":"INVALID_LINK_TOKEN","error_message":"`+strings.Repeat("x", 8000)+`"}`)(w)
 			return
 		}
 		reply(200, tokenCreateReply+"\n")(w)
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			newConns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
+	})
 
 	c := newTestClient(t, srv.URL)
 	for i := 1; i <= 20; i++ {
@@ -407,7 +398,9 @@ func TestRedirectBecomesAnError(t *testing.T) {
 func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	echoing := `<html>bad gateway for ` + testSecret + ` ` + testClientID + ` ` + testAccess + `</html>`
 	srv, _ := countingServer(t,
-		reply(500, internalError), // retried
+		// Retried even for the exchange: rate limiting says nothing was done. Retry-After echoes.
+		reply(429, `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","request_id":"`+testSecret+`"}`,
+			"Retry-After", testSecret, "X-Request-Id", strings.ToUpper(testClientID)),
 		reply(200, `{"access_token":"`+testAccess+`","item_id":"i","request_id":"ok1"}`),
 		reply(400, `{"error_type":"INVALID_INPUT","error_code":"INVALID_ACCESS_TOKEN","error_message":"bad token `+testAccess+` / `+testPublic+`","request_id":"e1"}`),
 		reply(502, echoing),
@@ -439,7 +432,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	errs = append(errs, err.Error())
 	_, err = c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink})
 	require.ErrorAs(t, err, &perr)
-	assert.Equal(t, "INVALID_API_KEYS", perr.ErrorCode)
+	assert.Equal(t, ErrorCodeInvalidAPIKeys, perr.ErrorCode)
 	assert.Equal(t, "invalid client_id or secret provided: [REDACTED] / [REDACTED]", perr.ErrorMessage)
 	assert.Equal(t, "e401", perr.RequestID)
 	errs = append(errs, err.Error(), fmt.Sprintf("%+v", *perr))
@@ -449,12 +442,17 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 
 	out := logs.String()
 	assert.Contains(t, out, "path=/item/public_token/exchange")
-	assert.Contains(t, out, "status=500")
+	assert.Contains(t, out, "status=429")
 	assert.Contains(t, out, "request_id=ok1")
 	assert.Contains(t, out, "attempt=2")
 	for _, s := range append(errs, out) {
-		for _, secret := range []string{testSecret, testClientID, testAccess, testPublic} {
+		for _, secret := range []string{testAccess, testPublic} {
 			assert.NotContains(t, s, secret)
+		}
+		for _, cred := range []string{testSecret, testClientID} {
+			for i := 0; i+10 <= len(cred); i++ {
+				assert.NotContains(t, strings.ToLower(s), cred[i:i+10], "no piece of a credential, in any case")
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package link
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,7 +30,7 @@ func (e *Error) Error() string {
 	if status == 0 && e.Status != nil {
 		status = *e.Status
 	}
-	code := strings.TrimSpace(string(e.ErrorType) + " " + e.ErrorCode)
+	code := strings.TrimSpace(string(e.ErrorType) + " " + string(e.ErrorCode))
 
 	var b strings.Builder
 	b.WriteString("plaid:")
@@ -57,6 +58,52 @@ func (e *Error) Error() string {
 	return transport.RedactTokens(b.String())
 }
 
+// ErrOutcomeUnknown matches the error of a call that failed in a way that leaves open whether
+// Plaid carried it out: for [Client.ExchangePublicToken], a timeout or a dropped connection after
+// the request was sent, a proxy's 502 or 504, a Plaid 500. The public token may already be spent;
+// if so, the Item exists, but its access token was in the lost reply and cannot be recovered, so
+// the user must link again (and the orphaned Item shows in the Dashboard). The error also wraps
+// its cause, for errors.As to [*Error] or a network error.
+var ErrOutcomeUnknown = transport.ErrOutcomeUnknown
+
+// ErrAttemptTimeout matches the error of a call whose last attempt ran past the per-attempt
+// timeout ([WithTimeout]) while the caller's context was still alive. Such an error does not match
+// context.DeadlineExceeded, which is kept for a context that ended.
+var ErrAttemptTimeout = transport.ErrAttemptTimeout
+
+// ErrCrossOriginRedirect matches the error of a call whose [WithHTTPClient] CheckRedirect would
+// have followed a 307 or 308 to another origin, sending the request body (tokens) there.
+var ErrCrossOriginRedirect = transport.ErrCrossOriginRedirect
+
+// IsErrorCode reports whether err, or any error it wraps, is an [*Error] with the given code:
+//
+//	if link.IsErrorCode(err, link.ErrorCodeInvalidPublicToken) { ... }
+func IsErrorCode(err error, code ErrorCode) bool {
+	var e *Error
+	return errors.As(err, &e) && e.ErrorCode == code
+}
+
+// Retryable reports whether sending the same request again may succeed, by the rule the Client
+// itself retries with (for the methods whose repeat does no harm): RATE_LIMIT_EXCEEDED and
+// API_ERROR INTERNAL_SERVER_ERROR or PLANNED_MAINTENANCE are; INVALID_REQUEST, INVALID_INPUT,
+// INVALID_RESULT and ITEM_ERROR never are, whatever the status; anything else, such as a proxy's
+// page, is when its status is 408, 429, 502, 503 or 504.
+func (e *Error) Retryable() bool {
+	if e == nil {
+		return false
+	}
+	status := e.HTTPStatus
+	if status == 0 && e.Status != nil {
+		status = *e.Status
+	}
+	return transport.RetryableReply(status, e.isPlaid(), string(e.ErrorType), string(e.ErrorCode))
+}
+
+// isPlaid reports whether e came from a Plaid error body, rather than from a reply that was not one.
+func (e *Error) isPlaid() bool {
+	return e.RawBody == "" && (e.ErrorType != "" || e.ErrorCode != "")
+}
+
 // newAPIError builds the *Error for a non-2xx reply. A body that is not a PlaidError (an HTML
 // page, a gateway's JSON, nothing at all) still gives an *Error, with the status and an excerpt.
 func newAPIError(status int, body []byte, headerRequestID string, r *transport.Redactor) *Error {
@@ -69,7 +116,7 @@ func newAPIError(status int, body []byte, headerRequestID string, r *transport.R
 	}
 	e.HTTPStatus = status
 	if e.RequestID == "" {
-		e.RequestID = headerRequestID
+		e.RequestID = headerRequestID // masked by the transport
 	}
 	return e
 }
@@ -89,7 +136,7 @@ func decodePlaidError(body []byte, e *Error) bool {
 // log: Error() prints the message, and callers print the rest.
 func (e *Error) redact(r *transport.Redactor) {
 	e.ErrorType = ErrorType(r.Redact(string(e.ErrorType)))
-	e.ErrorCode = r.Redact(e.ErrorCode)
+	e.ErrorCode = ErrorCode(r.Redact(string(e.ErrorCode)))
 	e.ErrorCodeReason = r.Redact(e.ErrorCodeReason)
 	e.ErrorMessage = r.Redact(e.ErrorMessage)
 	e.DisplayMessage = r.Redact(e.DisplayMessage)

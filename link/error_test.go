@@ -185,7 +185,11 @@ func TestNonPlaidErrorBodies(t *testing.T) {
 				assert.Equal(t, tt.wantRaw, perr.RawBody)
 			}
 			if tt.wantMessage != "" {
-				assert.True(t, strings.HasPrefix(err.Error(), tt.wantMessage), err.Error())
+				want := tt.wantMessage
+				if tt.attempts > 1 {
+					want = "link: GetToken: gave up after 3 attempts: " + want
+				}
+				assert.True(t, strings.HasPrefix(err.Error(), want), err.Error())
 			}
 			for _, secret := range []string{testClientID, testSecret, testAccess} {
 				assert.NotContains(t, err.Error(), secret)
@@ -216,7 +220,7 @@ func TestSuccessReplyProblems(t *testing.T) {
 		{"html", "<html>maintenance</html>", "link: CreateToken: decoding HTTP 200 response: invalid JSON"},
 		{"empty", "", "link: CreateToken: HTTP 200 response has an empty body, want JSON"},
 		{"truncated", `{"link_token":"` + testLink, "link: CreateToken: decoding HTTP 200 response: invalid JSON"},
-		{"wrong types", `{"link_token":42}`, "link: CreateToken: decoding HTTP 200 response: json: cannot unmarshal number"},
+		{"wrong types", `{"link_token":42}`, "link: CreateToken: decoding HTTP 200 response: field link_token: a JSON number cannot be a Go string"},
 		{"null", `null`, "link: CreateToken: decoding HTTP 200 response: body is not a JSON object"},
 		{"trailing junk", `{"link_token":"` + testLink + `"} <html>`, "link: CreateToken: decoding HTTP 200 response: body has data after its JSON object"},
 		{"two replies", tokenCreateReply + tokenCreateReply, "link: CreateToken: decoding HTTP 200 response: body has data after its JSON object"},

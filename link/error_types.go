@@ -11,8 +11,9 @@ import (
 type Error struct {
 	// A broad categorization of the error. Safe for programmatic use.
 	ErrorType ErrorType `json:"error_type"`
-	// The particular error code. Safe for programmatic use.
-	ErrorCode string `json:"error_code"`
+	// The particular error code. Safe for programmatic use: compare it with the ErrorCode
+	// constants, or use IsErrorCode.
+	ErrorCode ErrorCode `json:"error_code"`
 	// The specific reason for the error code. Currently, reasons are only supported OAuth-based item
 	// errors; null will be returned otherwise.
 	ErrorCodeReason string `json:"error_code_reason,omitempty"`

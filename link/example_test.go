@@ -87,3 +87,61 @@ func ExampleValidationError() {
 	// link_token
 	// link: GetToken: link_token is required
 }
+
+func ExampleWithResponseInto() {
+	srv := fakePlaid()
+	defer srv.Close()
+	client, _ := link.NewClient("your-client-id", "your-secret", link.WithBaseURL(srv.URL))
+
+	var raw link.Response
+	_, err := client.CreateToken(context.Background(), &link.TokenCreateRequest{
+		ClientName:   "Plaid Test App",
+		Language:     link.LanguageEnglish,
+		CountryCodes: []link.CountryCode{link.CountryCodeUS},
+		User:         &link.TokenCreateRequestUser{ClientUserID: "user-123"},
+		Products:     []link.Product{link.ProductAuth},
+	}, link.WithMaxRetries(0), link.WithResponseInto(&raw))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(raw.StatusCode, raw.RequestID, raw.Attempts, raw.Header.Get("Content-Type"))
+	fmt.Println(len(raw.RawJSON), "bytes, exactly as received")
+	// Output:
+	// 200 XQVgFigpGHXkb0b 1 application/json
+	// 138 bytes, exactly as received
+}
+
+func ExampleIsErrorCode() {
+	srv := fakePlaid()
+	defer srv.Close()
+	client, _ := link.NewClient("your-client-id", "your-secret", link.WithBaseURL(srv.URL))
+
+	_, err := client.ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{
+		PublicToken: "public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d",
+	})
+	switch {
+	case errors.Is(err, link.ErrOutcomeUnknown):
+		fmt.Println("the exchange may have happened: ask the user to link again")
+	case link.IsErrorCode(err, link.ErrorCodeInvalidPublicToken):
+		fmt.Println("the public token is spent or expired: ask the user to link again")
+	case err != nil:
+		fmt.Println(err)
+	}
+	// Output:
+	// the public token is spent or expired: ask the user to link again
+}
+
+func ExampleParseEnvironment() {
+	env, err := link.ParseEnvironment("Production") // from configuration, say os.Getenv("PLAID_ENV")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(env)
+	_, err = link.ParseEnvironment("development")
+	fmt.Println(err)
+	// Output:
+	// https://production.plaid.com
+	// link: ParseEnvironment: unknown environment "development": want "sandbox", "production", "https://sandbox.plaid.com" or "https://production.plaid.com" (for any other host, use WithBaseURL)
+}

@@ -247,7 +247,7 @@ type SessionResults struct {
 	CRADocumentUploadResults *SessionCraDocumentUploadResult `json:"cra_document_upload_results,omitempty"`
 	// Plaid Protect details from the Link session. Plaid's sample payloads carry this field (as null
 	// when Protect is not enabled); its OpenAPI description lacks it.
-	ProtectResults *SessionProtectResult `json:"protect_results"`
+	ProtectResults *SessionProtectResult `json:"protect_results,omitempty"`
 }
 
 // SessionProtectResult holds the Plaid Protect details of a Link session (results.protect_results).

@@ -54,7 +54,7 @@ func (s *keyServer) fetches() int {
 	return s.calls
 }
 
-func (s *keyServer) GetWebhookVerificationKey(_ context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+func (s *keyServer) GetWebhookVerificationKey(_ context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++

@@ -59,7 +59,7 @@ type slowFetcher struct {
 	calls   atomic.Int32
 }
 
-func (f *slowFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+func (f *slowFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	if f.calls.Add(1) == 1 {
 		close(f.started)
 	}
@@ -175,7 +175,7 @@ func TestCacheSizeBounds(t *testing.T) {
 // multiFetcher serves the keys of several Signers.
 type multiFetcher []*webhooktest.Signer
 
-func (m multiFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+func (m multiFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	for _, s := range m {
 		if s.KeyID() == req.KeyID {
 			return s.GetWebhookVerificationKey(ctx, req)
@@ -269,7 +269,7 @@ func TestRefreshKeepsKeyWhenFetchFails(t *testing.T) {
 
 type fetcher func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
 
-func (f fetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+func (f fetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	return f(ctx, req)
 }
 
@@ -312,7 +312,7 @@ type scripted struct {
 	calls  int
 }
 
-func (s *scripted) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+func (s *scripted) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	s.mu.Lock()
 	s.calls++
 	var err error

@@ -148,7 +148,7 @@ const (
 // *webhooktest.Signer is one.
 type KeyFetcher interface {
 	// GetWebhookVerificationKey returns the JWK for req.KeyID, or an error if Plaid refuses it.
-	GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
+	GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, opts ...link.Option) (*link.WebhookVerificationKeyGetResponse, error)
 }
 
 // VerifierOption configures a [Verifier].

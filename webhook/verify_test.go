@@ -215,7 +215,7 @@ func requireOnly(t *testing.T, err, want error) {
 // fetcherFunc adapts a function to webhook.KeyFetcher.
 type fetcherFunc func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
 
-func (f fetcherFunc) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+func (f fetcherFunc) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	return f(ctx, req)
 }
 
@@ -315,7 +315,7 @@ func TestVerifyFetcherMisbehaves(t *testing.T) {
 		var le *link.Error
 		require.True(t, errors.As(err, &le))
 		assert.Equal(t, link.ErrorTypeInvalidInput, le.ErrorType)
-		assert.Equal(t, "INVALID_WEBHOOK_VERIFICATION_KEY_ID", le.ErrorCode)
+		assert.Equal(t, link.ErrorCode("INVALID_WEBHOOK_VERIFICATION_KEY_ID"), le.ErrorCode)
 	})
 }
 

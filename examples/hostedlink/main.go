@@ -276,7 +276,7 @@ func exitDetail(s *link.TokenGetSessionsResponse) string {
 		parts = append(parts, "status "+string(ex.Metadata.Status))
 	}
 	if ex.Error != nil && ex.Error.ErrorCode != "" {
-		parts = append(parts, "error "+ex.Error.ErrorCode)
+		parts = append(parts, "error "+string(ex.Error.ErrorCode))
 	}
 	if len(parts) == 0 {
 		return ""

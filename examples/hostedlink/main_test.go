@@ -153,7 +153,7 @@ func TestHostedLinkUserFails(t *testing.T) {
 	_, err := hostedLink(testContext(t), &out, srv.Client(), p, badUser, reveal)
 	var perr *link.Error
 	require.ErrorAs(t, err, &perr)
-	assert.Equal(t, "INVALID_INSTITUTION", perr.ErrorCode)
+	assert.Equal(t, link.ErrorCode("INVALID_INSTITUTION"), perr.ErrorCode)
 	assert.Contains(t, err.Error(), "the simulated user could not finish Link")
 	assert.Less(t, time.Since(start), 2*time.Second)
 }

@@ -138,7 +138,7 @@ func TestFlowStopsOnPlaidError(t *testing.T) {
 	_, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv), reveal)
 	var perr *link.Error
 	require.ErrorAs(t, err, &perr)
-	assert.Equal(t, "INVALID_PUBLIC_TOKEN", perr.ErrorCode)
+	assert.Equal(t, link.ErrorCode("INVALID_PUBLIC_TOKEN"), perr.ErrorCode)
 	assert.Contains(t, err.Error(), "exchange the public token")
 	assert.Contains(t, out.String(), "3. Read the session back")
 	assert.NotContains(t, out.String(), "Access token")

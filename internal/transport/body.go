@@ -1,9 +1,17 @@
 package transport
 
 import (
+	"bytes"
 	"errors"
 	"io"
+	"sync"
 )
+
+// recPool holds the buffers that record 2xx bodies while they are decoded.
+var recPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledRec keeps a buffer that grew for a huge body from being held by the pool.
+const maxPooledRec = 1 << 20
 
 // errTooLarge reports a response body longer than the limit it was read through.
 var errTooLarge = errors.New("response body too large")
@@ -18,6 +26,10 @@ type limitedReader struct {
 	r     io.Reader
 	n     int64
 	probe [1]byte
+
+	// rec, if not nil, receives a copy of every byte read, so that a body that fails to decode
+	// can be examined again.
+	rec *bytes.Buffer
 
 	// first is the first byte that is not JSON whitespace, once one has been read: it tells a JSON
 	// object from a bare value without buffering or re-reading the body.
@@ -38,6 +50,9 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	n, err := l.r.Read(p)
 	l.n -= int64(n)
+	if l.rec != nil {
+		l.rec.Write(p[:n])
+	}
 	if l.first == 0 {
 		for _, b := range p[:n] {
 			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
@@ -54,6 +69,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // drain costs no allocation.
 func drainAndClose(lr *limitedReader, body io.ReadCloser) {
 	lr.n = drainLimit
+	lr.rec = nil
 	_, _ = io.Copy(io.Discard, lr) // io.Discard's ReaderFrom reuses a pooled buffer
 	_ = body.Close()
 }

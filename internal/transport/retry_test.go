@@ -49,9 +49,7 @@ func TestParseRetryAfter(t *testing.T) {
 
 func TestBackoffPolicyHonoursRetryAfterUpToCap(t *testing.T) {
 	c := &Client{retryAfterMax: 30 * time.Second}
-	resp := func(v string) *http.Response {
-		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {v}}}
-	}
+	resp := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
 	assert.Equal(t, 2*time.Second, c.backoff(time.Millisecond, time.Millisecond, 0, resp("2")))
 	assert.Equal(t, 30*time.Second, c.backoff(time.Millisecond, time.Millisecond, 0, resp("3600")))
 	d := c.backoff(time.Millisecond, 2*time.Millisecond, 0, resp("garbage"))

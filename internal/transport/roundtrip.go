@@ -2,74 +2,15 @@ package transport
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"sync"
 	"time"
 )
 
-// attemptTransport is the only RoundTripper retryablehttp sees. It exists for two reasons.
-//
-// First, retryablehttp (v0.7.8) calls HTTPClient.CloseIdleConnections whenever a call fails for
-// good or its context ends during a backoff wait, which would close every idle connection in the
-// pool: one rate-limited call would cost every concurrent caller a new TLS handshake, and the
-// caller's own http.Client shares that pool. http.Client.CloseIdleConnections does nothing when
-// its Transport lacks that method, so this type deliberately implements RoundTrip only.
-//
-// Second, it bounds each attempt itself, headers and body, rather than through
-// http.Client.Timeout: net/http applies a Timeout to any RoundTripper it does not know (such as
-// this one) with a goroutine and a timer per request, and even a context deadline costs a runtime
-// timer per request, measured at 2-3% of a whole round trip on loopback. A [watchdog] shared by
-// the Client ends overdue attempts instead.
-type attemptTransport struct {
-	// rt is the caller's RoundTripper; nil means http.DefaultTransport, looked up per request as
-	// http.Client does, so a test that swaps the default (httpmock.Activate) still takes effect.
-	rt    http.RoundTripper
-	watch *watchdog // nil: attempts are not bounded
-}
-
-func newAttemptTransport(rt http.RoundTripper, timeout time.Duration) *attemptTransport {
-	t := &attemptTransport{rt: rt}
-	if timeout > 0 {
-		t.watch = newWatchdog(timeout)
-	}
-	return t
-}
-
-func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	rt := t.rt
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	if t.watch == nil {
-		return rt.RoundTrip(req)
-	}
-	ctx, cancel := context.WithCancelCause(req.Context())
-	id := t.watch.add(cancel)
-	resp, err := rt.RoundTrip(req.WithContext(ctx))
-	if err != nil {
-		t.watch.done(id, cancel)
-		return resp, err
-	}
-	// The attempt's bound must keep covering the body read, so it ends only when the body is closed.
-	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func() { t.watch.done(id, cancel) }}
-	return resp, nil
-}
-
-// endOnClose ends an attempt's watch when its body is closed.
-type endOnClose struct {
-	io.ReadCloser
-	end func()
-}
-
-func (b *endOnClose) Close() error {
-	err := b.ReadCloser.Close()
-	b.end()
-	return err
-}
-
-// watchdog cancels attempts that run past the per-attempt timeout, with context.DeadlineExceeded
-// as the cause (net/http reports the cause, so errors.Is(err, context.DeadlineExceeded) holds).
+// watchdog cancels attempts that run past the per-attempt timeout, with ErrAttemptTimeout as the
+// cause, so that Client.Do can tell them from a caller's ended context. It exists rather than a
+// context deadline per attempt because even a deadline costs a runtime timer per request, measured
+// at 2-3% of a whole round trip on loopback, and http.Client.Timeout costs a goroutine more.
 // One goroutine checks the attempts in flight every tick, a tenth of the timeout (between 5 ms and
 // 1 s), so an attempt ends between timeout and timeout+tick after it started. The goroutine runs
 // only while attempts are in flight and stops at the first tick that finds none.
@@ -122,7 +63,7 @@ func (w *watchdog) run() {
 		w.mu.Lock()
 		for id, a := range w.active {
 			if !now.Before(a.deadline) {
-				a.cancel(context.DeadlineExceeded)
+				a.cancel(ErrAttemptTimeout)
 				delete(w.active, id)
 			}
 		}
@@ -139,10 +80,12 @@ func (w *watchdog) run() {
 //
 // Plaid's API never redirects, so without a caller's policy a 3xx is not followed: it comes back
 // as the reply (and so as an API error with its status and body excerpt). A caller who set their
-// own CheckRedirect (to go through a redirecting proxy, say) keeps it, but the credential headers
-// are removed from any hop to another origin: net/http strips only Authorization and Cookie on a
-// cross-host redirect, not PLAID-CLIENT-ID and PLAID-SECRET, and keeps them on a change of port or
-// a downgrade from https to http.
+// own CheckRedirect (to go through a redirecting proxy, say) keeps it, with two limits. The
+// credential headers are removed from any hop to another origin: net/http strips only
+// Authorization and Cookie on a cross-host redirect, not PLAID-CLIENT-ID and PLAID-SECRET, and
+// keeps them on a change of port or a downgrade from https to http. And a 307 or 308 to another
+// origin, which would send the request body (a public or access token) there, is refused with
+// ErrCrossOriginRedirect even when the caller's policy would follow it.
 func redirectPolicy(user func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	if user == nil {
 		return func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -150,10 +93,27 @@ func redirectPolicy(user func(*http.Request, []*http.Request) error) func(*http.
 	return func(req *http.Request, via []*http.Request) error {
 		// net/http copies the headers afresh from the first request on every hop, so the first
 		// request's origin (not the previous hop's) decides whether this hop may carry them.
-		if len(via) == 0 || req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
+		cross := len(via) == 0 || req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host
+		if cross {
 			req.Header.Del(keyClientID)
 			req.Header.Del(keySecret)
 		}
-		return user(req, via)
+		if err := user(req, via); err != nil {
+			if err == http.ErrUseLastResponse {
+				return err // net/http compares it with ==
+			}
+			return &redirectRefusedError{err: err}
+		}
+		if cross && req.Response != nil &&
+			(req.Response.StatusCode == http.StatusTemporaryRedirect || req.Response.StatusCode == http.StatusPermanentRedirect) {
+			return ErrCrossOriginRedirect
+		}
+		return nil
 	}
 }
+
+// redirectRefusedError marks an error from the caller's CheckRedirect, which no retry would change.
+type redirectRefusedError struct{ err error }
+
+func (e *redirectRefusedError) Error() string { return e.err.Error() }
+func (e *redirectRefusedError) Unwrap() error { return e.err }

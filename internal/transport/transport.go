@@ -1,9 +1,11 @@
 // Package transport is the one HTTP layer behind every link.Client method: it encodes a request
-// as JSON, POSTs it with Plaid's auth headers, retries what is safe to retry, logs without
-// secrets, and decodes either the response or, through a caller-supplied decoder, an API error.
+// as JSON, POSTs it with Plaid's auth headers, retries what is safe to retry for the kind of call
+// it is, logs without secrets, and decodes either the response or, through a caller-supplied
+// decoder, an API error.
 package transport
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,10 +13,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/textproto"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Defaults used when a Config field is left zero.
@@ -26,10 +27,21 @@ const (
 	DefaultMaxErrorBytes = 64 << 10 // at most this much of an error body is read
 )
 
-// ErrorDecoder turns a non-2xx reply into the caller's error type. body holds at most
-// Config.MaxErrorBytes bytes; headerRequestID is the request id from the response headers, if any.
-// It returns the request id it settled on (for the log line) and the error to hand back.
-type ErrorDecoder func(status int, body []byte, headerRequestID string) (requestID string, err error)
+// APIError is what an ErrorDecoder makes of a non-2xx reply: the error to hand back, and what
+// the retry rule needs to know about it.
+type APIError struct {
+	Err       error
+	RequestID string // masked
+	// Plaid is true when the body was a Plaid error; Type and Code are then its error_type and
+	// error_code.
+	Plaid      bool
+	Type, Code string
+}
+
+// ErrorDecoder turns a non-2xx reply into the caller's error. body holds at most
+// Config.MaxErrorBytes bytes; headerRequestID is the request id from the response headers, if
+// any, already masked.
+type ErrorDecoder func(status int, body []byte, headerRequestID string) APIError
 
 // Config configures a Client. BaseURL, ClientID, Secret and DecodeError are required; every
 // other zero field takes its default.
@@ -40,9 +52,9 @@ type Config struct {
 	PlaidVersion string
 	UserAgent    string
 
-	// HTTPClient is used as a template: the Client copies it and wraps its Transport and
-	// CheckRedirect in the copy, so the caller's value is never changed while its Transport (and
-	// its connection pool) is shared. Its Timeout is ignored: Timeout below bounds each attempt.
+	// HTTPClient is used as a template: the Client copies it and wraps its CheckRedirect in the
+	// copy, so the caller's value is never changed while its Transport (and its connection pool)
+	// is shared. Its Timeout is ignored: Timeout below bounds each attempt.
 	HTTPClient *http.Client
 	MaxRetries int
 	Timeout    time.Duration // per attempt; 0 means none
@@ -59,15 +71,16 @@ type Config struct {
 
 // Client sends Plaid API calls. It is safe for concurrent use.
 type Client struct {
+	cfg    Config
 	url    string
-	rc     *retryablehttp.Client
+	hc     *http.Client
+	pool   http.RoundTripper // the pool made by New when no HTTPClient was given; shared by Reconfigure
+	watch  *watchdog         // nil: attempts are not bounded
 	logger *slog.Logger
 	redact *Redactor
 
-	decodeError   ErrorDecoder
-	retryAfterMax time.Duration
-	maxBody       int64
-	maxErrorBody  int64
+	backoffMin, backoffMax, retryAfterMax time.Duration
+	maxBody, maxErrorBody                 int64
 
 	// Header values are built once and shared by every request: the transport only reads them.
 	hClientID, hSecret, hVersion, hUserAgent []string
@@ -80,13 +93,30 @@ var (
 	keyVersion     = textproto.CanonicalMIMEHeaderKey("Plaid-Version")
 	keyUserAgent   = textproto.CanonicalMIMEHeaderKey("User-Agent")
 	keyContentType = textproto.CanonicalMIMEHeaderKey("Content-Type")
-	keyAccept      = textproto.CanonicalMIMEHeaderKey("Accept")
 	jsonType       = []string{"application/json"}
 )
 
 // New returns a Client for cfg. The caller (link.NewClient) has already validated user input;
 // New only refuses a Config that could not work at all.
 func New(cfg Config) (*Client, error) {
+	return newClient(cfg, nil)
+}
+
+// Reconfigure returns a Client for cfg that shares c's connection pool when cfg has no
+// HTTPClient of its own: a call with per-call options must not open new connections. Empty
+// credentials in cfg are c's.
+func (c *Client) Reconfigure(cfg Config) (*Client, error) {
+	if cfg.ClientID == "" && cfg.Secret == "" {
+		cfg.ClientID, cfg.Secret = c.cfg.ClientID, c.cfg.Secret
+	}
+	n, err := newClient(cfg, c.pool)
+	if err == nil && c.watch != nil && cfg.Timeout == c.cfg.Timeout {
+		n.watch = c.watch // one watchdog goroutine per Client, not per call
+	}
+	return n, err
+}
+
+func newClient(cfg Config, pool http.RoundTripper) (*Client, error) {
 	switch {
 	case cfg.BaseURL == "":
 		return nil, errors.New("transport: BaseURL is required")
@@ -98,10 +128,12 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("transport: MaxRetries and Timeout must not be negative")
 	}
 	c := &Client{
+		cfg:           cfg,
 		url:           cfg.BaseURL,
 		logger:        cfg.Logger,
 		redact:        NewRedactor(cfg.Secret, cfg.ClientID),
-		decodeError:   cfg.DecodeError,
+		backoffMin:    orDefault(cfg.BackoffMin, DefaultBackoffMin),
+		backoffMax:    orDefault(cfg.BackoffMax, DefaultBackoffMax),
 		retryAfterMax: orDefault(cfg.RetryAfterMax, DefaultRetryAfterMax),
 		maxBody:       orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		maxErrorBody:  orDefault(cfg.MaxErrorBytes, DefaultMaxErrorBytes),
@@ -113,29 +145,24 @@ func New(cfg Config) (*Client, error) {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Timeout > 0 {
+		c.watch = newWatchdog(cfg.Timeout)
+	}
 
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
 	} else {
-		hc.Transport = defaultTransport()
+		if pool == nil {
+			pool = defaultTransport()
+		}
+		c.pool = pool
+		hc.Transport = pool
 	}
-	// The attempt timeout lives in attemptTransport (see why there), so the copy has none of its own.
-	hc.Transport = newAttemptTransport(hc.Transport, cfg.Timeout)
+	// The attempt timeout is the watchdog's (see why there), so the copy has none of its own.
 	hc.Timeout = 0
 	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
-
-	c.rc = &retryablehttp.Client{
-		HTTPClient:     &hc,
-		Logger:         nil, // retryablehttp's own logging is off; this package logs through slog
-		RetryWaitMin:   orDefault(cfg.BackoffMin, DefaultBackoffMin),
-		RetryWaitMax:   orDefault(cfg.BackoffMax, DefaultBackoffMax),
-		RetryMax:       cfg.MaxRetries,
-		CheckRetry:     c.checkRetry,
-		Backoff:        c.backoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: countAttempt,
-	}
+	c.hc = &hc
 	return c, nil
 }
 
@@ -160,10 +187,60 @@ func defaultTransport() http.RoundTripper {
 	return t
 }
 
-// Post sends in as JSON to path and decodes a 2xx reply into out. A non-2xx reply becomes the
-// error returned by Config.DecodeError. requestID, if not nil, points at out's request_id field:
-// it is read after decoding, for the log line.
+// CloseIdleConnections closes the idle connections of the Client's pool: its own, or the
+// Transport of the http.Client it was given.
+func (c *Client) CloseIdleConnections() {
+	c.hc.CloseIdleConnections()
+}
+
+// Class says what sending a call twice may do, and so when it may be retried.
+type Class uint8
+
+const (
+	// Repeatable calls (reads, and writes whose repeat does no harm) are retried on connection
+	// errors and on the replies RetryableReply accepts.
+	Repeatable Class = iota
+	// SingleUse calls (a public token exchange) are retried only when the request provably did
+	// not reach the server, or the server said it did nothing; any other failure is reported at
+	// once as an *OutcomeUnknownError.
+	SingleUse
+)
+
+// Info is what a call received, for a caller who asked to see it. Every value that came from the
+// server is masked, except Body, which is the caller's own data exactly as received.
+type Info struct {
+	StatusCode int
+	Header     http.Header
+	RequestID  string
+	Attempts   int
+	Body       []byte
+}
+
+// Call describes one call.
+type Call struct {
+	Path  string
+	Class Class
+	// ForceRetries retries a SingleUse call as if it were Repeatable; a failure after an
+	// ambiguous attempt is still reported as an *OutcomeUnknownError.
+	ForceRetries bool
+	// MaxRetries overrides the Client's when not negative.
+	MaxRetries int
+	// RequestID, if not nil, points at the response's request_id field: it is read after
+	// decoding, for the log line and Info.
+	RequestID *string
+	// Info, if not nil, is filled with what the last attempt received.
+	Info *Info
+}
+
+// Post sends in as JSON to path and decodes a 2xx reply into out, as a Repeatable call.
 func (c *Client) Post(ctx context.Context, path string, in, out any, requestID *string) error {
+	return c.Do(ctx, &Call{Path: path, MaxRetries: -1, RequestID: requestID}, in, out)
+}
+
+// Do sends in as JSON to call.Path and decodes a 2xx reply into out. A non-2xx reply becomes the
+// error returned by Config.DecodeError, wrapped in an *ExhaustedError when retries ran out, or in
+// an *OutcomeUnknownError when a SingleUse call may have been carried out.
+func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 	if ctx == nil {
 		return errors.New("nil Context")
 	}
@@ -173,94 +250,235 @@ func (c *Client) Post(ctx context.Context, path string, in, out any, requestID *
 		// encoding/json errors name types and, for bad floats, the value; never a token.
 		return fmt.Errorf("encoding request: %w", err)
 	}
+	maxRetries := c.cfg.MaxRetries
+	if call.MaxRetries >= 0 {
+		maxRetries = call.MaxRetries
+	}
+	logging := c.logger.Enabled(ctx, slog.LevelDebug)
+	singleUse := call.Class == SingleUse
 
-	var st *callState
-	if c.logger.Enabled(ctx, slog.LevelDebug) {
-		st = &callState{path: path, logger: c.logger, redact: c.redact}
-		ctx = context.WithValue(ctx, stateKey{}, st)
+	ambiguous := false // an earlier attempt may have been carried out
+	for attempt := 1; ; attempt++ {
+		attemptStart := time.Now()
+		r := c.attempt(ctx, call, body, out, logging || call.Info != nil)
+		if call.Info != nil {
+			c.fillInfo(call.Info, &r, attempt)
+		}
+		if r.err == nil {
+			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, nil)
+			return nil
+		}
+
+		retry, thisAmbiguous := c.judge(&r, singleUse, call.ForceRetries)
+		err := r.err
+		switch {
+		case ctx.Err() != nil:
+			retry = false
+		case thisAmbiguous && !call.ForceRetries:
+			retry = false
+		case retry && attempt > maxRetries:
+			retry = false
+			if attempt > 1 {
+				err = &ExhaustedError{Attempts: attempt, Last: err}
+			}
+		}
+		ambiguous = ambiguous || thisAmbiguous
+		if !retry {
+			if singleUse && ambiguous {
+				err = &OutcomeUnknownError{Attempts: attempt, Cause: err}
+			}
+			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, err)
+			return err
+		}
+
+		wait := c.backoff(c.backoffMin, c.backoffMax, attempt-1, r.header)
+		if logging {
+			c.logRetryable(ctx, call.Path, attempt, attemptStart, &r, wait)
+		}
+		if err := sleep(ctx, wait); err != nil {
+			err = fmt.Errorf("waiting to retry after attempt %d: %w", attempt, err)
+			if singleUse && ambiguous {
+				err = &OutcomeUnknownError{Attempts: attempt, Cause: err}
+			}
+			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, err)
+			return err
+		}
+	}
+}
+
+// sleep waits for d or until ctx ends, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// result is what one attempt came to.
+type result struct {
+	status    int         // 0: no reply
+	header    http.Header // the reply's headers, unmasked: read only for Retry-After and Info
+	requestID string      // masked
+	raw       []byte      // the body, when asked for or for an error reply
+	api       *APIError   // set for a non-2xx reply
+	err       error
+	// reached is false only when the request provably never reached the server.
+	reached bool
+	// decodeFailed: a 2xx reply whose body could not be decoded.
+	decodeFailed bool
+}
+
+func (c *Client) attempt(ctx context.Context, call *Call, body []byte, out any, wantID bool) (r result) {
+	actx := ctx
+	var tr *attemptTrace
+	if call.Class == SingleUse {
+		// Only for single-use calls: tracing costs allocations every other call can skip.
+		tr = new(attemptTrace)
+		actx = httptrace.WithClientTrace(actx, tr.hooks())
+	}
+	var cancel context.CancelCauseFunc
+	if c.watch != nil {
+		actx, cancel = context.WithCancelCause(actx)
+		id := c.watch.add(cancel)
+		defer c.watch.done(id, cancel)
 	}
 
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.url+path, body)
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.url+call.Path, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return result{err: err}
 	}
 	h := req.Header
 	h[keyClientID] = c.hClientID
 	h[keySecret] = c.hSecret
 	h[keyVersion] = c.hVersion
 	h[keyUserAgent] = c.hUserAgent
+	// No Accept header: Plaid answers JSON whatever it says, and one more header to write and
+	// parse measured about 3% of a loopback round trip.
 	h[keyContentType] = jsonType
-	h[keyAccept] = jsonType
 
-	resp, err := c.rc.Do(req)
+	resp, err := c.hc.Do(req)
 	if err != nil {
-		if resp != nil {
-			// retryablehttp hands back the response along with the error when the context ended
-			// just after its headers arrived; nobody else will close it, and an open body pins its
-			// connection.
-			drainAndClose(&limitedReader{r: resp.Body}, resp.Body)
-		}
-		c.logDone(ctx, st, path, 0, start, "", err)
-		return err
+		// With a CheckRedirect error, resp is the previous reply with its body already closed.
+		r = result{err: c.attemptError(ctx, actx, err), reached: tr.mayHaveReached(err)}
+		return r
 	}
-	rid, err := c.readResponse(resp, out, requestID, st != nil)
-	c.logDone(ctx, st, path, resp.StatusCode, start, rid, err)
+	r = c.readResponse(resp, out, call, wantID)
+	if r.err != nil && r.api == nil {
+		r.err = c.attemptError(ctx, actx, r.err)
+	}
+	return r
+}
+
+// attemptError tells an attempt cut short by the per-attempt timeout from one the caller's
+// context ended: only the latter may read as context.DeadlineExceeded.
+func (c *Client) attemptError(ctx, actx context.Context, err error) error {
+	if ctx.Err() == nil && c.watch != nil && errors.Is(context.Cause(actx), ErrAttemptTimeout) {
+		return &attemptTimeoutError{timeout: c.watch.timeout}
+	}
 	return err
 }
 
 // readResponse decodes resp into out (2xx) or an error (anything else), then drains and closes
 // the body so the connection goes back to the pool. wantID asks for the request id even on success.
-func (c *Client) readResponse(resp *http.Response, out any, requestID *string, wantID bool) (string, error) {
+func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID bool) result {
+	r := result{status: resp.StatusCode, header: resp.Header, reached: true}
 	lr := &limitedReader{r: resp.Body, n: c.maxBody}
 	defer drainAndClose(lr, resp.Body)
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		lr.n = c.maxErrorBody
 		b, err := io.ReadAll(lr)
+		r.raw = b // what arrived, as it arrived
 		if err != nil && !errors.Is(err, errTooLarge) {
 			// The status is known even if the body broke off: report what arrived.
-			b = append(b, "...(body read failed)"...)
+			b = append(b[:len(b):len(b)], "...(body read failed)"...)
 		}
-		return c.decodeError(resp.StatusCode, b, headerRequestID(resp.Header))
+		hdrID := c.redact.Redact(headerRequestID(resp.Header))
+		api := c.cfg.DecodeError(resp.StatusCode, b, hdrID)
+		r.api, r.err, r.requestID = &api, api.Err, orDefault(api.RequestID, hdrID)
+		return r
 	}
 
+	var err error
+	if call.Info != nil {
+		// The caller wants the exact bytes: read them first, then decode the copy.
+		r.raw, err = io.ReadAll(lr)
+		if err == nil {
+			err = decodeWhole(&limitedReader{r: bytes.NewReader(r.raw), n: c.maxBody}, out)
+		}
+	} else {
+		// A copy of the body, kept only on failure, lets the error name the field that failed.
+		rec := recPool.Get().(*bytes.Buffer)
+		lr.rec = rec
+		err = decodeWhole(lr, out)
+		lr.rec = nil
+		if err != nil {
+			r.raw = bytes.Clone(rec.Bytes())
+		}
+		if rec.Cap() <= maxPooledRec {
+			rec.Reset()
+			recPool.Put(rec)
+		}
+	}
+	if wantID || err != nil {
+		if call.RequestID != nil {
+			r.requestID = *call.RequestID
+		}
+		if r.requestID == "" {
+			r.requestID = headerRequestID(resp.Header)
+		}
+		r.requestID = c.redact.Redact(r.requestID)
+	}
+	if err != nil {
+		r.decodeFailed = true
+		r.err = c.describeDecodeError(resp.StatusCode, err, r.raw, out)
+		if resp.Request != nil && resp.Request.Context().Err() != nil && !errors.Is(err, context.Canceled) &&
+			!errors.Is(err, context.DeadlineExceeded) {
+			// The body read broke off because the call's context (or the attempt's timeout)
+			// ended; the read error itself may not say so.
+			r.err = fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, context.Cause(resp.Request.Context()))
+		}
+	}
+	return r
+}
+
+// decodeWhole decodes one JSON object from lr into out and checks nothing but whitespace follows.
+func decodeWhole(lr *limitedReader, out any) error {
 	dec := json.NewDecoder(lr)
 	err := dec.Decode(out)
 	if err == nil {
 		err = checkWholeObject(dec, lr)
 	}
-	var rid string
-	if wantID || err != nil {
-		if requestID != nil {
-			rid = *requestID
-		}
-		if rid == "" {
-			rid = headerRequestID(resp.Header)
-		}
-	}
+	return err
+}
+
+// describeDecodeError says why a 2xx body could not be decoded, naming the field but never
+// quoting a value from the body: a server (or a proxy) may have put a credential there.
+func (c *Client) describeDecodeError(status int, err error, raw []byte, out any) error {
 	switch {
-	case err == nil:
-		return rid, nil
 	case errors.Is(err, errTooLarge):
-		return rid, fmt.Errorf("HTTP %d response body exceeds %d bytes: %w", resp.StatusCode, c.maxBody, errTooLarge)
+		return fmt.Errorf("HTTP %d response body exceeds %d bytes: %w", status, c.maxBody, errTooLarge)
 	case errors.Is(err, io.EOF):
-		return rid, fmt.Errorf("HTTP %d response has an empty body, want JSON", resp.StatusCode)
+		return fmt.Errorf("HTTP %d response has an empty body, want JSON", status)
 	case errors.Is(err, errNotObject), errors.Is(err, errTrailingData):
-		return rid, fmt.Errorf("decoding HTTP %d response: %w", resp.StatusCode, err)
+		return fmt.Errorf("decoding HTTP %d response: %w", status, err)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return rid, fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, err)
-	case resp.Request != nil && resp.Request.Context().Err() != nil:
-		// The body read broke off because the call's context (or the attempt's timeout) ended;
-		// the read error itself may not say so, so hand back the context's own cause for errors.Is.
-		return rid, fmt.Errorf("reading HTTP %d response: %w", resp.StatusCode, context.Cause(resp.Request.Context()))
-	default:
-		// Syntax errors quote one character at most; type errors name a field and types; a
-		// field's own decoder (a time, a date) may quote its value, hence the masking.
-		if isSyntaxError(err) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return rid, fmt.Errorf("decoding HTTP %d response: invalid JSON: %s", resp.StatusCode, c.redact.Redact(err.Error()))
-		}
-		return rid, fmt.Errorf("decoding HTTP %d response: %s", resp.StatusCode, c.redact.Redact(err.Error()))
+		return fmt.Errorf("reading HTTP %d response: %w", status, err)
+	case isSyntaxError(err):
+		var se *json.SyntaxError
+		errors.As(err, &se)
+		return fmt.Errorf("decoding HTTP %d response: invalid JSON at byte %d", status, se.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("decoding HTTP %d response: invalid JSON: the body ends inside a value", status)
 	}
+	return fmt.Errorf("decoding HTTP %d response: %s", status, c.redact.Redact(describeFieldError(err, raw, out)))
 }
 
 // Errors for a 2xx body that decoded but is not exactly one JSON object.
@@ -294,10 +512,42 @@ func isSyntaxError(err error) bool {
 }
 
 // headerRequestID reads the request id some gateways put in a header, for replies whose body has
-// none (an HTML error page, an empty body).
+// none (an HTML error page, an empty body). The caller masks it.
 func headerRequestID(h http.Header) string {
 	if v := h.Get("X-Request-Id"); v != "" {
 		return v
 	}
 	return h.Get("Plaid-Request-Id")
+}
+
+// fillInfo records what attempt number attempt received.
+func (c *Client) fillInfo(info *Info, r *result, attempt int) {
+	*info = Info{StatusCode: r.status, RequestID: r.requestID, Attempts: attempt, Body: r.raw}
+	if r.header != nil {
+		info.Header = c.maskHeader(r.header)
+	}
+}
+
+// credentialHeaders are masked whole in Info.Header, whatever their value.
+var credentialHeaders = map[string]bool{
+	"Authorization": true, "Proxy-Authorization": true, "Cookie": true, "Set-Cookie": true,
+	keyClientID: true, keySecret: true,
+}
+
+// maskHeader returns a copy of h with credentials and token identifiers masked in every value.
+func (c *Client) maskHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		mk := c.redact.Redact(k)
+		masked := make([]string, len(vs))
+		for i, v := range vs {
+			if credentialHeaders[k] {
+				masked[i] = mask
+			} else {
+				masked[i] = c.redact.Redact(v)
+			}
+		}
+		out[mk] = append(out[mk], masked...)
+	}
+	return out
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,8 +39,16 @@ type apiErr struct {
 
 func (e *apiErr) Error() string { return fmt.Sprintf("api error %d", e.status) }
 
-func decodeTestError(status int, body []byte, hdrID string) (string, error) {
-	return hdrID, &apiErr{status: status, body: string(body), hdrID: hdrID}
+// decodeTestError reads error_type and error_code as link's decoder does, so the retry rule
+// sees Plaid errors.
+func decodeTestError(status int, body []byte, hdrID string) APIError {
+	var e struct {
+		Type string `json:"error_type"`
+		Code string `json:"error_code"`
+	}
+	_ = json.Unmarshal(body, &e)
+	return APIError{Err: &apiErr{status: status, body: string(body), hdrID: hdrID}, RequestID: hdrID,
+		Plaid: e.Type != "" || e.Code != "", Type: e.Type, Code: e.Code}
 }
 
 type echoReq struct {
@@ -119,15 +128,17 @@ func TestRetryPolicy(t *testing.T) {
 		{http.StatusConflict, 1},
 		{http.StatusRequestTimeout, 3},
 		{http.StatusTooManyRequests, 3},
-		{http.StatusInternalServerError, 3},
+		{http.StatusInternalServerError, 1}, // not a Plaid error: only gateway errors are retried
+		{http.StatusNotImplemented, 1},
 		{http.StatusBadGateway, 3},
 		{http.StatusServiceUnavailable, 3},
+		{http.StatusGatewayTimeout, 3},
 	}
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
 			mt := httpmock.NewMockTransport()
 			mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo",
-				httpmock.NewStringResponder(tt.status, `{"error_code":"X","request_id":"r"}`).
+				httpmock.NewStringResponder(tt.status, `{"message":"X","request_id":"r"}`).
 					HeaderSet(http.Header{"X-Request-Id": {"hdr-1"}}))
 			c := newTestClient(t, "https://plaid.test", func(c *Config) {
 				c.HTTPClient = &http.Client{Transport: mt}
@@ -136,10 +147,10 @@ func TestRetryPolicy(t *testing.T) {
 			var ae *apiErr
 			require.ErrorAs(t, err, &ae)
 			assert.Equal(t, tt.status, ae.status)
-			assert.Equal(t, `{"error_code":"X","request_id":"r"}`, ae.body)
+			assert.Equal(t, `{"message":"X","request_id":"r"}`, ae.body)
 			assert.Equal(t, "hdr-1", ae.hdrID)
 			assert.Equal(t, tt.attempts, mt.GetTotalCallCount())
-			assert.Equal(t, tt.status >= 500 || tt.status == 408 || tt.status == 429, Retryable(tt.status))
+			assert.Equal(t, tt.attempts == 3, Retryable(tt.status))
 		})
 	}
 }
@@ -148,7 +159,7 @@ func TestRetriesUntilSuccess(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.ResponderFromMultipleResponses(
 		[]*http.Response{
-			httpmock.NewStringResponse(500, `{}`),
+			httpmock.NewStringResponse(502, `{}`),
 			httpmock.NewStringResponse(503, `{}`),
 			httpmock.NewStringResponse(200, `{"value":"third","request_id":"r3"}`),
 		}))
@@ -161,7 +172,7 @@ func TestRetriesUntilSuccess(t *testing.T) {
 
 func TestNoRetriesWhenMaxRetriesIsZero(t *testing.T) {
 	mt := httpmock.NewMockTransport()
-	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(500, `{}`))
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(503, `{}`))
 	c := newTestClient(t, "https://plaid.test", func(c *Config) {
 		c.HTTPClient = &http.Client{Transport: mt}
 		c.MaxRetries = 0
@@ -169,7 +180,8 @@ func TestNoRetriesWhenMaxRetriesIsZero(t *testing.T) {
 	_, err := post(c, context.Background())
 	var ae *apiErr
 	require.ErrorAs(t, err, &ae)
-	assert.Equal(t, 500, ae.status)
+	assert.Equal(t, 503, ae.status)
+	assert.Equal(t, "api error 503", err.Error(), "one attempt: nothing was given up")
 	assert.Equal(t, 1, mt.GetTotalCallCount())
 }
 
@@ -246,7 +258,7 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 
 func TestContextEndingDuringBackoffReturnsPromptly(t *testing.T) {
 	mt := httpmock.NewMockTransport()
-	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(500, `{}`))
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(503, `{}`))
 	c := newTestClient(t, "https://plaid.test", func(c *Config) {
 		c.HTTPClient = &http.Client{Transport: mt}
 		c.BackoffMin = time.Minute
@@ -287,8 +299,9 @@ func TestPerAttemptTimeoutCoversTheBody(t *testing.T) {
 	})
 	start := time.Now()
 	_, err := post(c, context.Background())
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, "reading HTTP 200 response: context deadline exceeded", err.Error())
+	require.ErrorIs(t, err, ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the caller set no deadline")
+	assert.Equal(t, "attempt timed out after 100ms (the per-attempt timeout)", err.Error())
 	assert.Less(t, time.Since(start), 2*time.Second)
 }
 
@@ -349,10 +362,10 @@ func TestSuccessBodyProblems(t *testing.T) {
 		{"empty", "", 0, "empty body"},
 		{"html", "<html><body>OK</body></html>", 0, "invalid JSON"},
 		{"truncated", `{"value":"x"`, 0, "invalid JSON"},
-		{"wrong type", `{"value":12}`, 0, "cannot unmarshal number"},
+		{"wrong type", `{"value":12}`, 0, "field value: a JSON number cannot be a Go string"},
 		{"too large", `{"value":"` + strings.Repeat("a", 100) + `"}`, 64, "exceeds 64 bytes"},
 		{"null", " null\n", 0, "decoding HTTP 200 response: body is not a JSON object"},
-		{"string", `"ok"`, 0, "cannot unmarshal string"},
+		{"string", `"ok"`, 0, "field (top level): a JSON string cannot be a Go transport.echoResp"},
 		{"trailing html", `{"value":"l"} <html>`, 0, "decoding HTTP 200 response: body has data after its JSON object"},
 		{"two objects", `{"value":"a"}{"value":"b"}`, 0, "body has data after its JSON object"},
 		{"stray brace", `{"value":"a"}}`, 0, "body has data after its JSON object"},
@@ -469,8 +482,8 @@ func TestLogging(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch calls.Add(1) {
 		case 1:
-			w.Header().Set("X-Request-Id", "hdr-500")
-			w.WriteHeader(http.StatusInternalServerError)
+			w.Header().Set("X-Request-Id", "hdr-503")
+			w.WriteHeader(http.StatusServiceUnavailable)
 		case 2:
 			_, _ = io.WriteString(w, `{"value":"`+testPublic+`","request_id":"body-ok"}`)
 		default:
@@ -484,12 +497,12 @@ func TestLogging(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newTestClient(t, srv.URL, func(c *Config) {
 		c.Logger = logger
-		c.DecodeError = func(status int, body []byte, hdrID string) (string, error) {
+		c.DecodeError = func(status int, body []byte, hdrID string) APIError {
 			var e struct {
 				RequestID string `json:"request_id"`
 			}
 			_ = json.Unmarshal(body, &e)
-			return e.RequestID, fmt.Errorf("plaid said %s", body) // deliberately leaky
+			return APIError{RequestID: e.RequestID, Err: fmt.Errorf("plaid said %s", body)} // deliberately leaky
 		}
 	})
 	_, err := post(c, context.Background())
@@ -507,9 +520,9 @@ func TestLogging(t *testing.T) {
 	}
 	assert.Equal(t, "plaid: retryable failure", recs[0]["msg"])
 	assert.Equal(t, "DEBUG", recs[0]["level"])
-	assert.Equal(t, float64(500), recs[0]["status"])
+	assert.Equal(t, float64(503), recs[0]["status"])
 	assert.Equal(t, float64(1), recs[0]["attempt"])
-	assert.Equal(t, "hdr-500", recs[0]["request_id"])
+	assert.Equal(t, "hdr-503", recs[0]["request_id"])
 
 	assert.Equal(t, "plaid: request", recs[1]["msg"])
 	assert.Equal(t, "POST", recs[1]["method"])
@@ -530,17 +543,21 @@ func TestLogging(t *testing.T) {
 	}
 }
 
-func TestNoLoggerLogsNothingAndSkipsState(t *testing.T) {
-	var seen atomic.Bool
+// TestTraceOnlyForSingleUse: tracing costs allocations, so only a single-use call, which needs
+// to know whether a connection was made, carries a ClientTrace.
+func TestTraceOnlyForSingleUse(t *testing.T) {
+	var traced []bool
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", func(r *http.Request) (*http.Response, error) {
-		seen.Store(stateFrom(r.Context()) != nil)
+		traced = append(traced, httptrace.ContextClientTrace(r.Context()) != nil)
 		return httpmock.NewStringResponse(200, `{}`), nil
 	})
 	c := newTestClient(t, "https://plaid.test", func(c *Config) { c.HTTPClient = &http.Client{Transport: mt} })
 	_, err := post(c, context.Background())
 	require.NoError(t, err)
-	assert.False(t, seen.Load(), "no per-call log state without a debug logger")
+	err = c.Do(context.Background(), &Call{Path: "/echo", Class: SingleUse, MaxRetries: -1}, &echoReq{}, &echoResp{})
+	require.NoError(t, err)
+	assert.Equal(t, []bool{false, true}, traced)
 }
 
 func TestNew(t *testing.T) {
@@ -575,12 +592,9 @@ func TestNew(t *testing.T) {
 	assert.Equal(t, time.Hour, hc.Timeout, "the caller's client is not modified")
 	assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
 	assert.Nil(t, hc.Transport, "the caller's client is not modified")
-	at, isWrapper := c.rc.HTTPClient.Transport.(*attemptTransport)
-	require.True(t, isWrapper, "retryablehttp sees only the RoundTrip-only wrapper")
-	require.NotNil(t, at.watch, "Config.Timeout bounds each attempt")
-	assert.Equal(t, time.Second, at.watch.timeout, "Config.Timeout bounds each attempt")
-	assert.Zero(t, c.rc.HTTPClient.Timeout, "the copy's own Timeout would bound attempts a second time")
-	assert.Nil(t, c.rc.Logger, "retryablehttp's own logger is off")
+	require.NotNil(t, c.watch, "Config.Timeout bounds each attempt")
+	assert.Equal(t, time.Second, c.watch.timeout, "Config.Timeout bounds each attempt")
+	assert.Zero(t, c.hc.Timeout, "the copy's own Timeout would bound attempts a second time")
 }
 
 func TestNilContext(t *testing.T) {
@@ -655,7 +669,7 @@ func TestFailedCallKeepsIdleConnections(t *testing.T) {
 		srv, conns := connCounter(t, func(w http.ResponseWriter, r *http.Request) {
 			if n.Add(1) == 1 {
 				w.WriteHeader(http.StatusInternalServerError)
-				_, _ = io.WriteString(w, `{"error_code":"INTERNAL_SERVER_ERROR"}`)
+				_, _ = io.WriteString(w, `{"error_type":"API_ERROR","error_code":"INTERNAL_SERVER_ERROR"}`)
 				return
 			}
 			_, _ = io.WriteString(w, `{"value":"ok"}`)
@@ -725,7 +739,8 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 }
 
 // TestCallerRedirectPolicyNeverForwardsCredentials: a caller's CheckRedirect is honoured, but the
-// credentials go only to the origin they were meant for.
+// credentials go only to the origin they were meant for, and the body (which carries tokens) is
+// never re-sent to another origin.
 func TestCallerRedirectPolicyNeverForwardsCredentials(t *testing.T) {
 	b := newCredentialSink(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"value":"from b"}`)
@@ -737,6 +752,9 @@ func TestCallerRedirectPolicyNeverForwardsCredentials(t *testing.T) {
 			redirectTo(a.URL+"/same-origin")(w, r)
 		case "/same-origin":
 			redirectTo(b.URL+"/other-origin")(w, r)
+		case "/see-other":
+			w.Header().Set("Location", b.URL+"/other-origin")
+			w.WriteHeader(http.StatusSeeOther) // followed as a GET without a body
 		}
 	})
 	var hops atomic.Int32
@@ -744,13 +762,19 @@ func TestCallerRedirectPolicyNeverForwardsCredentials(t *testing.T) {
 		hops.Add(1)
 		return nil
 	}}
-	out, err := post(newTestClient(t, a.URL, func(c *Config) { c.HTTPClient = hc }), context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, "from b", out.Value)
+	c := newTestClient(t, a.URL, func(c *Config) { c.HTTPClient = hc })
+	_, err := post(c, context.Background())
+	require.ErrorIs(t, err, ErrCrossOriginRedirect)
 	assert.Equal(t, int32(2), hops.Load(), "the caller's policy saw both hops")
 	want := testClientID + "|" + testSecret
 	assert.Equal(t, []string{want, want}, a.requests(), "same origin: credentials kept")
-	assert.Equal(t, []string{"|"}, b.requests(), "another origin (here, another port): credentials dropped")
+	assert.Empty(t, b.requests(), "a 307 to another origin (here, another port) is refused, body and all")
+
+	out := new(echoResp)
+	err = c.Post(context.Background(), "/see-other", &echoReq{}, out, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "from b", out.Value)
+	assert.Equal(t, []string{"|"}, b.requests(), "another origin: credentials dropped")
 }
 
 // closeRecorder is a response body that records whether it was closed.
@@ -773,13 +797,17 @@ func (rt *cancelThenReply) RoundTrip(req *http.Request) (*http.Response, error) 
 	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: rt.body, Request: req}, nil
 }
 
+// TestBodyClosedWhenContextEndsAfterHeaders: a reply that arrived whole is kept even if the
+// context ended meanwhile (for a public token exchange it carries the only copy of the access
+// token), and its body is closed.
 func TestBodyClosedWhenContextEndsAfterHeaders(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rt := &cancelThenReply{cancel: cancel, body: &closeRecorder{Reader: strings.NewReader(`{"value":"late"}`)}}
 	c := newTestClient(t, "https://plaid.test", func(c *Config) { c.HTTPClient = &http.Client{Transport: rt} })
-	_, err := post(c, ctx)
-	require.ErrorIs(t, err, context.Canceled)
+	out, err := post(c, ctx)
+	require.NoError(t, err, "the whole reply arrived: it is not thrown away")
+	assert.Equal(t, "late", out.Value)
 	assert.True(t, rt.body.closed.Load(), "the response body was left open")
 }
 
@@ -799,7 +827,7 @@ func TestWatchdogStopsWhenIdle(t *testing.T) {
 	}, 2*time.Second, 5*time.Millisecond)
 	assert.ErrorIs(t, context.Cause(ctx), context.Canceled, "a finished attempt's context is released")
 
-	// An overdue attempt is cancelled with DeadlineExceeded as the cause, and forgotten.
+	// An overdue attempt is cancelled with ErrAttemptTimeout as the cause, and forgotten.
 	ctx, cancel = context.WithCancelCause(context.Background())
 	w.add(cancel)
 	select {
@@ -807,7 +835,7 @@ func TestWatchdogStopsWhenIdle(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Fatal("the watchdog did not end an overdue attempt")
 	}
-	assert.ErrorIs(t, context.Cause(ctx), context.DeadlineExceeded)
+	assert.ErrorIs(t, context.Cause(ctx), ErrAttemptTimeout)
 	require.Eventually(t, func() bool {
 		w.mu.Lock()
 		defer w.mu.Unlock()

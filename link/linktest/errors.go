@@ -53,12 +53,12 @@ func documentationURL(t link.ErrorType, code string) string {
 func toWire(e *link.Error, requestID string) wireError {
 	doc := e.DocumentationURL
 	if doc == "" {
-		doc = documentationURL(e.ErrorType, e.ErrorCode)
+		doc = documentationURL(e.ErrorType, string(e.ErrorCode))
 	}
 	return wireError{
 		DisplayMessage:          nullable(e.DisplayMessage),
 		DocumentationURL:        doc,
-		ErrorCode:               e.ErrorCode,
+		ErrorCode:               string(e.ErrorCode),
 		ErrorCodeReason:         nullable(e.ErrorCodeReason),
 		ErrorMessage:            e.ErrorMessage,
 		ErrorType:               e.ErrorType,
@@ -73,7 +73,7 @@ func toWire(e *link.Error, requestID string) wireError {
 func newAPIError(status int, t link.ErrorType, code, format string, args ...any) *apiError {
 	return &apiError{status: status, err: &link.Error{
 		ErrorType:    t,
-		ErrorCode:    code,
+		ErrorCode:    link.ErrorCode(code),
 		ErrorMessage: fmt.Sprintf(format, args...),
 	}}
 }

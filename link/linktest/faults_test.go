@@ -24,7 +24,7 @@ func TestFailNextThenRetrySucceeds(t *testing.T) {
 	_, err := s.Client().CreateToken(context.Background(), tokenRequest())
 	perr := plaidErr(t, err)
 	assert.Equal(t, link.ErrorTypeAPIError, perr.ErrorType)
-	assert.Equal(t, "INTERNAL_SERVER_ERROR", perr.ErrorCode)
+	assert.Equal(t, link.ErrorCode("INTERNAL_SERVER_ERROR"), perr.ErrorCode)
 	assert.Equal(t, http.StatusInternalServerError, perr.HTTPStatus)
 
 	// One failure is left; a client with retries gets through on its second attempt. Queue one
@@ -38,7 +38,10 @@ func TestFailNextThenRetrySucceeds(t *testing.T) {
 func TestFailNextRetriedOnThirdAttempt(t *testing.T) {
 	s := newServer(t)
 	s.FailNext(linktest.PathTokenCreate, 2, http.StatusInternalServerError, nil)
-	s.FailNext("link/token/get", 1, http.StatusBadRequest, nil) // a path without its slash works too
+	// A path without its slash works too. The error must be one the client does not retry: an
+	// API_ERROR is retried whatever its status.
+	s.FailNext("link/token/get", 1, http.StatusBadRequest, &link.Error{ErrorType: link.ErrorTypeInvalidRequest,
+		ErrorCode: link.ErrorCodeInvalidField, ErrorMessage: "bad field"})
 
 	c := s.Client(link.WithMaxRetries(2))
 	tok, err := c.CreateToken(context.Background(), tokenRequest())

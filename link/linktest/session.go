@@ -480,7 +480,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 		log.submitCredentials()
 		ev := log.add(link.EventNameError)
 		ev.EventMetadata.ErrorType = ee.ErrorType
-		ev.EventMetadata.ErrorCode = ee.ErrorCode
+		ev.EventMetadata.ErrorCode = string(ee.ErrorCode)
 		ev.EventMetadata.ErrorMessage = ee.ErrorMessage
 		if exitErr.RequestID == "" {
 			exitErr.RequestID = ev.EventMetadata.RequestID
@@ -493,7 +493,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 	exit.EventMetadata.ExitStatus = cfg.exitStatus
 	if exitErr != nil {
 		exit.EventMetadata.ErrorType = exitErr.ErrorType
-		exit.EventMetadata.ErrorCode = exitErr.ErrorCode
+		exit.EventMetadata.ErrorCode = string(exitErr.ErrorCode)
 		exit.EventMetadata.ErrorMessage = exitErr.ErrorMessage
 	}
 	exitRequestID := exit.EventMetadata.RequestID

@@ -88,7 +88,7 @@ func TestCreateTokenValidationThroughClient(t *testing.T) {
 			assert.Nil(t, resp)
 			perr := plaidErr(t, err)
 			assert.Equal(t, tt.errType, perr.ErrorType)
-			assert.Equal(t, tt.code, perr.ErrorCode)
+			assert.Equal(t, link.ErrorCode(tt.code), perr.ErrorCode)
 			assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 			assert.Contains(t, perr.ErrorMessage, tt.inMesage)
 			assert.Empty(t, perr.DisplayMessage)
@@ -200,7 +200,7 @@ func TestCredentials(t *testing.T) {
 		_, err = c.CreateToken(context.Background(), tokenRequest())
 		perr := plaidErr(t, err)
 		assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
-		assert.Equal(t, "INVALID_API_KEYS", perr.ErrorCode)
+		assert.Equal(t, link.ErrorCode("INVALID_API_KEYS"), perr.ErrorCode)
 		assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 		assert.Equal(t, "invalid client_id or secret provided", perr.ErrorMessage)
 	})
@@ -234,7 +234,7 @@ func TestCredentials(t *testing.T) {
 		c, err := link.NewClient(linktest.ClientID, linktest.Secret, link.WithBaseURL(s2.URL), link.WithMaxRetries(0))
 		require.NoError(t, err)
 		_, err = c.CreateToken(context.Background(), tokenRequest())
-		assert.Equal(t, "INVALID_API_KEYS", plaidErr(t, err).ErrorCode)
+		assert.Equal(t, link.ErrorCode("INVALID_API_KEYS"), plaidErr(t, err).ErrorCode)
 	})
 }
 
@@ -339,7 +339,7 @@ func TestTokenAndItemErrorsThroughClient(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			perr := plaidErr(t, tt.call())
 			assert.Equal(t, tt.errType, perr.ErrorType)
-			assert.Equal(t, tt.code, perr.ErrorCode)
+			assert.Equal(t, link.ErrorCode(tt.code), perr.ErrorCode)
 			assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 			assert.Regexp(t, `^[A-Za-z0-9]{15}$`, perr.RequestID)
 		})
@@ -471,12 +471,12 @@ func TestWebhookKeyFetchCancelled(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, status)
 	require.NotNil(t, perr)
 	assert.Equal(t, link.ErrorTypeAPIError, perr.ErrorType)
-	assert.Equal(t, "INTERNAL_SERVER_ERROR", perr.ErrorCode)
+	assert.Equal(t, link.ErrorCode("INTERNAL_SERVER_ERROR"), perr.ErrorCode)
 
 	status, perr = linktest.WebhookKeyGet(s, context.Background(), "not-a-kid")
 	assert.Equal(t, http.StatusBadRequest, status)
 	require.NotNil(t, perr)
-	assert.Equal(t, "INVALID_WEBHOOK_VERIFICATION_KEY_ID", perr.ErrorCode)
+	assert.Equal(t, link.ErrorCode("INVALID_WEBHOOK_VERIFICATION_KEY_ID"), perr.ErrorCode)
 
 	status, perr = linktest.WebhookKeyGet(s, context.Background(), s.Signer().KeyID())
 	assert.Equal(t, http.StatusOK, status)

@@ -148,7 +148,7 @@ func (s *Signer) JWK() link.JWKPublicKey {
 // which makes a Signer a webhook.KeyFetcher. An unknown kid gets the *link.Error Plaid returns,
 // INVALID_INPUT / INVALID_WEBHOOK_VERIFICATION_KEY_ID, so code handling Plaid's refusal is tested
 // too.
-func (s *Signer) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+func (s *Signer) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	s.mu.Lock()
 	s.fetches++
 	s.mu.Unlock()

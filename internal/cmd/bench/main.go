@@ -200,7 +200,7 @@ func report(r map[string]sample) bool {
 		return true
 	}
 
-	fmt.Println("\nCreateToken round trip vs bare net/http + encoding/json")
+	fmt.Println("\nCreateToken round trip vs bare net/http + encoding/json with its own minimal types")
 	if need("BenchmarkCreateToken", "BenchmarkCreateTokenFloor", "BenchmarkCreateTokenPair") {
 		sdk, floor := r["BenchmarkCreateToken"], r["BenchmarkCreateTokenFloor"]
 		ratio, runs := pairRatio(r["BenchmarkCreateTokenPair"])

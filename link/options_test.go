@@ -1,0 +1,198 @@
+package link
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPerCallOptionsOverrideForOneCall: an option given to a method applies to that call alone.
+func TestPerCallOptionsOverrideForOneCall(t *testing.T) {
+	srv, n := countingServer(t, reply(503, internalError))
+	c := newTestClient(t, srv.URL) // 2 retries
+	_, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithMaxRetries(0))
+	require.Error(t, err)
+	assert.Equal(t, int32(1), n.Load(), "no retries for this call")
+	_, err = c.CreateToken(context.Background(), tokenCreateRequest())
+	require.Error(t, err)
+	assert.Equal(t, int32(4), n.Load(), "the Client's setting is unchanged")
+
+	// Options that change how requests are sent: base URL, headers, logger.
+	other, otherN := countingServer(t, reply(200, tokenCreateReply))
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	resp, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithBaseURL(other.URL),
+		WithLogger(logger), WithUserAgent("percall/1"))
+	require.NoError(t, err)
+	assert.Equal(t, testLink, resp.LinkToken)
+	assert.Equal(t, int32(1), otherN.Load())
+	assert.Contains(t, logs.String(), "path=/link/token/create")
+	_, _ = c.CreateToken(context.Background(), tokenCreateRequest(), WithMaxRetries(0))
+	assert.Equal(t, int32(5), n.Load(), "the next call goes back to the Client's base URL")
+
+	_, err = c.CreateToken(context.Background(), tokenCreateRequest(), WithMaxRetries(-1))
+	require.EqualError(t, err, "link: CreateToken: WithMaxRetries: -1 is negative")
+	_, err = c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink}, nil)
+	require.EqualError(t, err, "link: GetToken: option 0 is nil")
+	assert.Equal(t, int32(5), n.Load(), "a bad option sends nothing")
+}
+
+// TestPerCallOptionsShareTheConnectionPool: a call with its own logger or timeout still reuses the
+// Client's connections.
+func TestPerCallOptionsShareTheConnectionPool(t *testing.T) {
+	srv, conns := connCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		reply(200, tokenCreateReply)(w)
+	})
+	c := newTestClient(t, srv.URL)
+	logger := slog.New(slog.DiscardHandler)
+	for i := range 6 {
+		var opts []Option
+		switch i % 3 {
+		case 1:
+			opts = []Option{WithLogger(logger), WithTimeout(time.Minute)}
+		case 2:
+			opts = []Option{WithMaxRetries(1)}
+		}
+		_, err := c.CreateToken(context.Background(), tokenCreateRequest(), opts...)
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), conns.Load())
+
+	// CloseIdleConnections drops the pooled connection: the next call opens a new one.
+	c.CloseIdleConnections()
+	_, err := c.CreateToken(context.Background(), tokenCreateRequest())
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), conns.Load())
+	var nilClient *Client
+	nilClient.CloseIdleConnections() // harmless
+}
+
+func TestWithResponseInto(t *testing.T) {
+	body := `{"link_token":"` + testLink + `","expiration":"2024-07-29T22:22:36Z","request_id":"XQVgFigpGHXkb0b",` +
+		`"brand_new_field":{"a":null},"hosted_link_url":null}`
+	srv, _ := countingServer(t, reply(503, "", "X-Request-Id", "first"),
+		reply(200, body, "Plaid-Request-Id", "hdr-ok", "X-Echo", "sent "+testSecret, "Set-Cookie", "session=abc"))
+	var raw Response
+	resp, err := newTestClient(t, srv.URL).CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
+	require.NoError(t, err)
+	assert.Equal(t, testLink, resp.LinkToken)
+	assert.Equal(t, http.StatusOK, raw.StatusCode)
+	assert.Equal(t, 2, raw.Attempts)
+	assert.Equal(t, "XQVgFigpGHXkb0b", raw.RequestID)
+	assert.Equal(t, body, string(raw.RawJSON), "byte for byte, nulls and unknown fields kept")
+	assert.Equal(t, "hdr-ok", raw.Header.Get("Plaid-Request-Id"))
+	assert.Equal(t, "sent [REDACTED]", raw.Header.Get("X-Echo"))
+	assert.Equal(t, "[REDACTED]", raw.Header.Get("Set-Cookie"))
+
+	// A failure fills it too.
+	srv2, _ := countingServer(t, reply(400, invalidRequest, "X-Request-Id", "hdr-400"))
+	_, err = newTestClient(t, srv2.URL).GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink}, WithResponseInto(&raw))
+	require.Error(t, err)
+	assert.Equal(t, Response{StatusCode: 400, Header: raw.Header, RequestID: "rir", Attempts: 1, RawJSON: json.RawMessage(invalidRequest)}, raw)
+
+	_, err = newTestClient(t, srv2.URL).GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink}, WithResponseInto(nil))
+	require.EqualError(t, err, "link: GetToken: WithResponseInto: Response is nil")
+}
+
+// TestOptionsNotForAMethodAreIgnored: WithUnsafeRetries means nothing to a repeatable call.
+func TestOptionsNotForAMethodAreIgnored(t *testing.T) {
+	srv, n := countingServer(t, reply(400, invalidRequest))
+	_, err := newTestClient(t, srv.URL).CreateToken(context.Background(), tokenCreateRequest(), WithUnsafeRetries())
+	assert.True(t, IsErrorCode(err, ErrorCodeInvalidField))
+	assert.Equal(t, int32(1), n.Load())
+}
+
+func TestParseEnvironment(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Environment
+	}{
+		{"sandbox", Sandbox}, {"SANDBOX", Sandbox}, {" Sandbox ", Sandbox},
+		{"production", Production}, {"Production", Production},
+		{"https://sandbox.plaid.com", Sandbox}, {"https://production.plaid.com/", Production},
+		{"HTTPS://PRODUCTION.PLAID.COM", Production},
+	}
+	for _, tt := range tests {
+		got, err := ParseEnvironment(tt.in)
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.want, got, tt.in)
+	}
+	for _, bad := range []string{"", "development", "prod", "https://development.plaid.com", "http://sandbox.plaid.com"} {
+		got, err := ParseEnvironment(bad)
+		require.Error(t, err, bad)
+		assert.Empty(t, got)
+		assert.Contains(t, err.Error(), "link: ParseEnvironment: unknown environment")
+		assert.Contains(t, err.Error(), `"sandbox", "production"`)
+	}
+	env, err := ParseEnvironment("Production")
+	require.NoError(t, err)
+	_, err = NewClient(testClientID, testSecret, WithEnvironment(env))
+	require.NoError(t, err)
+}
+
+// TestCrossOriginRedirectWithBodyIsRefused: a caller whose CheckRedirect follows everything still
+// never sends the public token to another origin.
+func TestCrossOriginRedirectWithBodyIsRefused(t *testing.T) {
+	var otherHits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherHits.Add(1)
+		reply(200, exchangeReply)(w)
+	}))
+	defer other.Close()
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		srv, _ := countingServer(t, func(w http.ResponseWriter) {
+			w.Header().Set("Location", other.URL+"/item/public_token/exchange")
+			w.WriteHeader(status)
+		})
+		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+		_, err := exchange(newTestClient(t, srv.URL, WithHTTPClient(hc)))
+		require.ErrorIs(t, err, ErrCrossOriginRedirect)
+		assert.Equal(t, int32(0), otherHits.Load())
+	}
+}
+
+func TestProtectResultsOmittedWhenEmpty(t *testing.T) {
+	in := `{"link_sessions":[{"link_session_id":"s","started_at":"2024-07-29T20:22:21Z","results":{"item_add_results":[]}}]}`
+	var resp TokenGetResponse
+	require.NoError(t, json.Unmarshal([]byte(in), &resp))
+	out, err := json.Marshal(resp)
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), "protect_results")
+	assert.NotContains(t, string(out), "prism_products")
+
+	withProtect := `{"event_id":"ev-1"}`
+	require.NoError(t, json.Unmarshal([]byte(strings.Replace(in, `"item_add_results":[]`,
+		`"item_add_results":[],"protect_results":`+withProtect, 1)), &resp))
+	out, err = json.Marshal(resp)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"protect_results":{"event_id":"ev-1"}`)
+
+	req, err := json.Marshal(TokenCreateRequest{CRAOptions: &TokenCreateRequestCraOptions{PartnerInsights: &TokenCreateRequestCraOptionsPartnerInsights{}}})
+	require.NoError(t, err)
+	assert.NotContains(t, string(req), "prism_products")
+}
+
+// connCountingServer serves h and counts the TCP connections it accepts.
+func connCountingServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}

@@ -1,0 +1,386 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	exchangeReply  = `{"access_token":"` + testAccess + `","item_id":"M5eVJqLnv3tbzdngLDp9FL5OlDNxlNhlE55op","request_id":"Aim3b"}`
+	rateLimited    = `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","error_message":"rate limit exceeded","request_id":"r429"}`
+	maintenance    = `{"error_type":"API_ERROR","error_code":"PLANNED_MAINTENANCE","error_message":"the Plaid API is down for maintenance","request_id":"rpm"}`
+	invalidPublic  = `{"error_type":"INVALID_INPUT","error_code":"INVALID_PUBLIC_TOKEN","error_message":"provided public token is expired","request_id":"rip"}`
+	invalidRequest = `{"error_type":"INVALID_REQUEST","error_code":"INVALID_FIELD","error_message":"bad","request_id":"rir"}`
+)
+
+func exchange(c *Client, opts ...Option) (*ItemPublicTokenExchangeResponse, error) {
+	return c.ExchangePublicToken(context.Background(), &ItemPublicTokenExchangeRequest{PublicToken: testPublic}, opts...)
+}
+
+// dropAfterReading is a handler that reads the whole request (so the exchange "happened") and
+// then closes the connection without a reply.
+func dropAfterReading(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
+}
+
+// TestExchangeIsNotRetriedWhenItMayHaveHappened: every failure after the request may have reached
+// Plaid returns at once, as ErrOutcomeUnknown wrapping the cause.
+func TestExchangeIsNotRetriedWhenItMayHaveHappened(t *testing.T) {
+	tests := []struct {
+		name      string
+		handler   http.HandlerFunc
+		wantPlaid ErrorCode // the *Error the cause is, if any
+		status    int
+	}{
+		{"proxy 504 after the exchange", func(w http.ResponseWriter, r *http.Request) {
+			reply(504, `<html>504 Gateway Time-out</html>`)(w)
+		}, "", 504},
+		{"proxy 502", func(w http.ResponseWriter, r *http.Request) { reply(502, "bad gateway")(w) }, "", 502},
+		{"Plaid 500", func(w http.ResponseWriter, r *http.Request) { reply(500, internalError)(w) }, ErrorCodeInternalServerError, 500},
+		{"connection dropped after the request", dropAfterReading, "", 0},
+		{"2xx whose body is lost", func(w http.ResponseWriter, r *http.Request) {
+			reply(200, `{"access_token":"`+testAccess)(w)
+		}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n.Add(1)
+				tt.handler(w, r)
+			}))
+			defer srv.Close()
+			var raw Response
+			resp, err := exchange(newTestClient(t, srv.URL, WithMaxRetries(3)), WithResponseInto(&raw))
+			assert.Nil(t, resp)
+			require.ErrorIs(t, err, ErrOutcomeUnknown)
+			assert.Equal(t, int32(1), n.Load(), "a single-use call is not sent again")
+			assert.Equal(t, 1, raw.Attempts)
+			msg := err.Error()
+			assert.True(t, strings.HasPrefix(msg, "link: ExchangePublicToken: outcome unknown after 1 attempt: "), msg)
+			assert.Contains(t, msg, "public token is spent")
+			assert.Contains(t, msg, "access token cannot be recovered")
+			assert.Contains(t, msg, "must link again")
+			assert.Equal(t, 1, strings.Count(msg, "link:"), msg)
+			assert.NotContains(t, msg, testAccess)
+			var perr *Error
+			if tt.status != 0 {
+				require.ErrorAs(t, err, &perr, "the cause is still reachable")
+				assert.Equal(t, tt.status, perr.HTTPStatus)
+				assert.Equal(t, tt.wantPlaid, perr.ErrorCode)
+			} else {
+				assert.False(t, errors.As(err, &perr))
+			}
+		})
+	}
+}
+
+func TestExchangeDroppedConnectionWrapsTheNetworkError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(dropAfterReading))
+	defer srv.Close()
+	_, err := exchange(newTestClient(t, srv.URL))
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	var uerr interface{ Timeout() bool } // *url.Error and net.Error both have it
+	require.ErrorAs(t, err, &uerr, "errors.As reaches the network error")
+}
+
+// TestExchangeRetriesWhenNothingWasDone: rate limiting and planned maintenance say Plaid did
+// nothing, so even the exchange is sent again.
+func TestExchangeRetriesWhenNothingWasDone(t *testing.T) {
+	srv, n := countingServer(t, reply(429, rateLimited), reply(503, maintenance), reply(200, exchangeReply))
+	var raw Response
+	resp, err := exchange(newTestClient(t, srv.URL), WithResponseInto(&raw))
+	require.NoError(t, err)
+	assert.Equal(t, testAccess, resp.AccessToken)
+	assert.Equal(t, int32(3), n.Load())
+	assert.Equal(t, 3, raw.Attempts)
+}
+
+func TestExchangeRateLimitedToTheEnd(t *testing.T) {
+	srv, n := countingServer(t, reply(429, rateLimited))
+	_, err := exchange(newTestClient(t, srv.URL, WithMaxRetries(1)))
+	assert.Equal(t, int32(2), n.Load())
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "rate limiting says nothing was done")
+	assert.True(t, IsErrorCode(err, ErrorCodeRateLimit))
+	assert.Equal(t, "link: ExchangePublicToken: gave up after 2 attempts: plaid: RATE_LIMIT_EXCEEDED RATE_LIMIT (HTTP 429): "+
+		"rate limit exceeded [request_id=r429]", err.Error())
+}
+
+// TestExchangeRetriesWhenNoConnectionWasMade: a dial that fails never reached Plaid.
+func TestExchangeRetriesWhenNoConnectionWasMade(t *testing.T) {
+	t.Run("real dial to a closed port", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := l.Addr().String()
+		require.NoError(t, l.Close())
+		var raw Response
+		_, err = exchange(newTestClient(t, "http://"+addr), WithResponseInto(&raw))
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.Equal(t, 3, raw.Attempts, "retried like any call")
+		assert.Contains(t, err.Error(), "link: ExchangePublicToken: gave up after 3 attempts: ")
+		var opErr *net.OpError
+		require.ErrorAs(t, err, &opErr)
+		assert.Equal(t, "dial", opErr.Op)
+	})
+	t.Run("mocked dial error", func(t *testing.T) {
+		c, mt := mockClient(t)
+		calls := 0
+		mt.RegisterResponder(http.MethodPost, "https://plaid.test/item/public_token/exchange", func(r *http.Request) (*http.Response, error) {
+			calls++
+			if calls == 1 {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+			}
+			return httpmock.NewStringResponse(200, exchangeReply), nil
+		})
+		resp, err := exchange(c)
+		require.NoError(t, err)
+		assert.Equal(t, testAccess, resp.AccessToken)
+		assert.Equal(t, 2, calls)
+	})
+	t.Run("mocked error that does not say", func(t *testing.T) {
+		c, mt := mockClient(t)
+		mt.RegisterResponder(http.MethodPost, "https://plaid.test/item/public_token/exchange",
+			httpmock.NewErrorResponder(errors.New("connection reset by peer")))
+		_, err := exchange(c)
+		require.ErrorIs(t, err, ErrOutcomeUnknown, "not provably unsent")
+		assert.Equal(t, 1, mt.GetTotalCallCount())
+	})
+}
+
+// TestExchangeRefusalsAreReturnedAsTheyAre: a Plaid error other than API_ERROR is Plaid refusing
+// the request; the outcome is known, and only rate limiting is sent again.
+func TestExchangeRefusalsAreReturnedAsTheyAre(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		code   ErrorCode
+	}{
+		{"spent token", 400, invalidPublic, ErrorCodeInvalidPublicToken},
+		{"institution error with a gateway status", 503,
+			`{"error_type":"INSTITUTION_ERROR","error_code":"INSTITUTION_DOWN","error_message":"down"}`, ErrorCodeInstitutionDown},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, n := countingServer(t, reply(tt.status, tt.body))
+			_, err := exchange(newTestClient(t, srv.URL))
+			assert.Equal(t, int32(1), n.Load())
+			assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+			perr, ok := err.(*Error)
+			require.True(t, ok, "the *Error itself: %T", err)
+			assert.Equal(t, tt.code, perr.ErrorCode)
+		})
+	}
+}
+
+// TestForcedRetriesAfterAnAmbiguousAttempt: the second attempt's INVALID_PUBLIC_TOKEN most likely
+// means the first one spent the token, so the outcome is still unknown.
+func TestForcedRetriesAfterAnAmbiguousAttempt(t *testing.T) {
+	srv, n := countingServer(t, reply(504, "gateway timeout"), reply(400, invalidPublic))
+	_, err := exchange(newTestClient(t, srv.URL), WithUnsafeRetries())
+	assert.Equal(t, int32(2), n.Load(), "retried, as forced")
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.True(t, IsErrorCode(err, ErrorCodeInvalidPublicToken))
+	assert.Contains(t, err.Error(), "outcome unknown after 2 attempts")
+
+	// Forced retries that end in success are a success.
+	srv2, _ := countingServer(t, reply(502, "bad gateway"), reply(200, exchangeReply))
+	resp, err := exchange(newTestClient(t, srv2.URL, WithUnsafeRetries()))
+	require.NoError(t, err)
+	assert.Equal(t, testAccess, resp.AccessToken)
+}
+
+// TestExchangeAttemptTimeoutAfterSending: a request that timed out after it was sent is both an
+// attempt timeout and an unknown outcome.
+func TestExchangeAttemptTimeoutAfterSending(t *testing.T) {
+	srv, _ := stallingServer(t)
+	_, err := exchange(newTestClient(t, srv.URL, WithTimeout(50*time.Millisecond)))
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.ErrorIs(t, err, ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// TestCallerDeadlineIsNotAnAttemptTimeout: the caller's own deadline reads as such.
+func TestCallerDeadlineIsNotAnAttemptTimeout(t *testing.T) {
+	srv, _ := stallingServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := newTestClient(t, srv.URL).CreateToken(ctx, tokenCreateRequest())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.NotErrorIs(t, err, ErrAttemptTimeout)
+}
+
+// TestRetryRuleForRepeatableCalls: Plaid errors are judged by type and code, other replies by status.
+func TestRetryRuleForRepeatableCalls(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		body     string
+		attempts int32
+	}{
+		{"Plaid 500", 500, internalError, 3},
+		{"Plaid planned maintenance", 503, maintenance, 3},
+		{"Plaid rate limit", 429, rateLimited, 3},
+		{"rate limit with an odd status", 400, rateLimited, 3},
+		{"INVALID_REQUEST with a 500", 500, invalidRequest, 1},
+		{"INVALID_INPUT with a 503", 503, invalidPublic, 1},
+		{"INVALID_RESULT with a 502", 502, `{"error_type":"INVALID_RESULT","error_code":"X"}`, 1},
+		{"ITEM_ERROR with a 429", 429, `{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED"}`, 1},
+		{"proxy 500", 500, "<html>oops</html>", 1},
+		{"proxy 502", 502, "<html>bad gateway</html>", 3},
+		{"proxy 503", 503, "", 3},
+		{"proxy 504", 504, "<html>timeout</html>", 3},
+		{"proxy 408", 408, "", 3},
+		{"proxy 429", 429, "slow down", 3},
+		{"proxy 404", 404, "not found", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, n := countingServer(t, reply(tt.status, tt.body))
+			_, err := newTestClient(t, srv.URL).CreateToken(context.Background(), tokenCreateRequest())
+			var perr *Error
+			require.ErrorAs(t, err, &perr)
+			assert.Equal(t, tt.attempts, n.Load())
+			assert.Equal(t, tt.attempts > 1, perr.Retryable(), "(*Error).Retryable is the transport's rule")
+			if tt.attempts > 1 {
+				assert.Contains(t, err.Error(), "gave up after 3 attempts")
+			} else {
+				assert.Same(t, perr, err, "a reply that is not retried is the *Error itself")
+			}
+		})
+	}
+}
+
+func TestIsErrorCodeAndRetryable(t *testing.T) {
+	perr := &Error{ErrorType: ErrorTypeInvalidInput, ErrorCode: ErrorCodeInvalidPublicToken, HTTPStatus: 400}
+	assert.True(t, IsErrorCode(perr, ErrorCodeInvalidPublicToken))
+	assert.True(t, IsErrorCode(fmtWrap(perr), ErrorCodeInvalidPublicToken), "through wrapping")
+	assert.False(t, IsErrorCode(perr, ErrorCodeInvalidLinkToken))
+	assert.False(t, IsErrorCode(errors.New("INVALID_PUBLIC_TOKEN"), ErrorCodeInvalidPublicToken))
+	assert.False(t, IsErrorCode(nil, ErrorCodeInvalidPublicToken))
+
+	var nilErr *Error
+	assert.False(t, nilErr.Retryable())
+	assert.True(t, (&Error{ErrorType: ErrorTypeAPIError, ErrorCode: ErrorCodeInternalServerError, Status: Ptr(500)}).Retryable(),
+		"an error from a webhook carries its status in the body")
+	assert.False(t, (&Error{ErrorType: ErrorTypeItemError, ErrorCode: ErrorCodeItemLoginRequired, HTTPStatus: 503}).Retryable())
+
+	// Unknown codes are kept as they came.
+	c, mt := mockClient(t)
+	mt.RegisterResponder(http.MethodPost, "https://plaid.test/link/token/get",
+		httpmock.NewStringResponder(400, `{"error_type":"INVALID_INPUT","error_code":"BRAND_NEW_CODE","error_message":"m"}`))
+	_, err := c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink})
+	assert.True(t, IsErrorCode(err, "BRAND_NEW_CODE"))
+}
+
+// TestExchangeTLSHandshakeFailures: a handshake that fails never reached Plaid. One that fails
+// for an untrusted certificate is not retried (it would fail the same way); one that breaks off
+// is.
+func TestExchangeTLSHandshakeFailures(t *testing.T) {
+	t.Run("untrusted certificate", func(t *testing.T) {
+		var hits atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+		srv.StartTLS()
+		defer srv.Close()
+		var raw Response
+		_, err := exchange(newTestClient(t, srv.URL), WithResponseInto(&raw))
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.Equal(t, 1, raw.Attempts)
+		assert.Equal(t, int32(0), hits.Load())
+	})
+	t.Run("handshake cut off", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer l.Close()
+		var accepted atomic.Int32
+		go func() {
+			for {
+				conn, err := l.Accept()
+				if err != nil {
+					return
+				}
+				accepted.Add(1)
+				_ = conn.Close() // before any TLS byte
+			}
+		}()
+		var raw Response
+		_, err = exchange(newTestClient(t, "https://"+l.Addr().String()), WithResponseInto(&raw))
+		require.Error(t, err)
+		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.Equal(t, 3, raw.Attempts, "retried: no connection was made")
+		assert.Contains(t, err.Error(), "gave up after 3 attempts")
+	})
+	t.Run("plain connection closed after accept", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer l.Close()
+		go func() {
+			for {
+				conn, err := l.Accept()
+				if err != nil {
+					return
+				}
+				_, _ = conn.Read(make([]byte, 4096)) // the request arrives
+				_ = conn.Close()
+			}
+		}()
+		var raw Response
+		_, err = exchange(newTestClient(t, "http://"+l.Addr().String()), WithResponseInto(&raw))
+		require.ErrorIs(t, err, ErrOutcomeUnknown, "the connection was made and the request sent")
+		assert.Equal(t, 1, raw.Attempts)
+	})
+}
+
+// TestAttemptTimeoutsUntilRetriesRunOut: every attempt timed out while the caller's context was
+// alive: the error names the attempts and matches ErrAttemptTimeout, not DeadlineExceeded.
+func TestAttemptTimeoutsUntilRetriesRunOut(t *testing.T) {
+	srv, n := stallingServer(t)
+	_, err := newTestClient(t, srv.URL, WithTimeout(30*time.Millisecond)).GetToken(context.Background(),
+		&TokenGetRequest{LinkToken: testLink})
+	require.ErrorIs(t, err, ErrAttemptTimeout)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 30ms (the per-attempt timeout)", err.Error())
+	assert.Equal(t, int32(3), n.Load())
+}
+
+// stallingServer answers nothing until the client gives up (or the test ends), and counts the
+// requests.
+func stallingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	release := make(chan struct{})
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // before Close, which waits for handlers
+	return srv, &n
+}
