@@ -52,14 +52,14 @@ type user struct {
 	err         *link.Error
 }
 
-func itemError(code, msg string) *link.Error {
+func itemError(code link.ErrorCode, msg string) *link.Error {
 	return &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: code, ErrorMessage: msg}
 }
 
 var (
-	invalidCredentials = itemError("INVALID_CREDENTIALS", "the provided credentials were not correct")
-	itemLocked         = itemError("ITEM_LOCKED", "the account is locked")
-	notResponding      = &link.Error{ErrorType: link.ErrorTypeInstitutionError, ErrorCode: "INSTITUTION_NOT_RESPONDING",
+	invalidCredentials = itemError(link.ErrorCodeInvalidCredentials, "the provided credentials were not correct")
+	itemLocked         = itemError(link.ErrorCodeItemLocked, "the account is locked")
+	notResponding      = &link.Error{ErrorType: link.ErrorTypeInstitutionError, ErrorCode: link.ErrorCodeInstitutionNotResponding,
 		ErrorMessage: "this financial institution is not currently responding to requests"}
 )
 

@@ -521,7 +521,7 @@ func TestAbandonedSession(t *testing.T) {
 	_, err = s.AbandonSession("nope")
 	assert.ErrorContains(t, err, "no open Link session")
 	_, err = s.OpenSession("link-sandbox-unknown")
-	assert.Equal(t, "INVALID_LINK_TOKEN", plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, plaidErr(t, err).ErrorCode)
 }
 
 // A session left open until its link token expires is abandoned then.
@@ -716,9 +716,9 @@ func TestAdditionalItemRefused(t *testing.T) {
 	_, err := s.CompleteSession(stdTok, linktest.WithAdditionalItem(""))
 	assert.ErrorContains(t, err, "enable_multi_item_link")
 	_, err = s.CompleteSession(multiTok, linktest.WithAdditionalItem("ins_nope"))
-	assert.Equal(t, "INVALID_INSTITUTION", plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidInstitution, plaidErr(t, err).ErrorCode)
 	_, err = s.CompleteSession(multiTok, linktest.WithAdditionalItem("ins_117650")) // a GB bank
-	assert.Equal(t, "INVALID_INSTITUTION", plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidInstitution, plaidErr(t, err).ErrorCode)
 
 	for _, tok := range []string{stdTok, multiTok} {
 		tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok})

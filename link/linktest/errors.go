@@ -70,10 +70,10 @@ func toWire(e *link.Error, requestID string) wireError {
 	}
 }
 
-func newAPIError(status int, t link.ErrorType, code, format string, args ...any) *apiError {
+func newAPIError(status int, t link.ErrorType, code link.ErrorCode, format string, args ...any) *apiError {
 	return &apiError{status: status, err: &link.Error{
 		ErrorType:    t,
-		ErrorCode:    link.ErrorCode(code),
+		ErrorCode:    code,
 		ErrorMessage: fmt.Sprintf(format, args...),
 	}}
 }
@@ -81,22 +81,22 @@ func newAPIError(status int, t link.ErrorType, code, format string, args ...any)
 // Error codes the server answers with. Messages follow Plaid's wording where it is known.
 
 func errMissingFields(fields ...string) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, "MISSING_FIELDS",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeMissingFields,
 		"the following required fields are missing: %s", strings.Join(fields, ", "))
 }
 
 func errInvalidField(format string, args ...any) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, "INVALID_FIELD", format, args...)
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, format, args...)
 }
 
 func errInvalidBody(detail string) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, "INVALID_BODY",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody,
 		"body could not be parsed as JSON: %s", detail)
 }
 
 // errUnknownFields is Plaid's reply to a body field the endpoint does not know.
 func errUnknownFields(fields ...string) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, "UNKNOWN_FIELDS",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeUnknownFields,
 		"the following fields are not recognized by this endpoint: %s", strings.Join(fields, ", "))
 }
 
@@ -104,51 +104,51 @@ func errUnknownFields(fields ...string) *apiError {
 // is INVALID_BODY, the code a client already handles for a body Plaid cannot read, with the
 // status that says why.
 func errBodyTooLarge(limit int) *apiError {
-	return newAPIError(http.StatusRequestEntityTooLarge, link.ErrorTypeInvalidRequest, "INVALID_BODY",
+	return newAPIError(http.StatusRequestEntityTooLarge, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody,
 		"request body is larger than %d bytes", limit)
 }
 
 // errClosing answers a request that was still being delayed when the server was closed; 503 is
 // what a server going away answers, and a client may retry it elsewhere.
 func errClosing() *apiError {
-	return newAPIError(http.StatusServiceUnavailable, link.ErrorTypeAPIError, "INTERNAL_SERVER_ERROR",
+	return newAPIError(http.StatusServiceUnavailable, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError,
 		"linktest: the server was closed while this request was delayed")
 }
 
 func errNotFound(method, path string) *apiError {
-	return newAPIError(http.StatusNotFound, link.ErrorTypeInvalidRequest, "NOT_FOUND",
+	return newAPIError(http.StatusNotFound, link.ErrorTypeInvalidRequest, link.ErrorCodeNotFound,
 		"not found: %s %s is not a Plaid API endpoint", method, path)
 }
 
 func errInvalidAPIKeys() *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_API_KEYS",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidAPIKeys,
 		"invalid client_id or secret provided")
 }
 
 func errInvalidLinkToken(reason string) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_LINK_TOKEN",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidLinkToken,
 		"provided link token is %s", reason)
 }
 
 func errInvalidPublicToken(reason string) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_PUBLIC_TOKEN",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken,
 		"provided public token is %s", reason)
 }
 
 func errInvalidAccessToken() *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_ACCESS_TOKEN",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidAccessToken,
 		"could not find matching access token; access tokens look like access-<environment>-<identifier>")
 }
 
 func errInvalidInstitution(id string) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_INSTITUTION",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidInstitution,
 		"invalid institution_id provided: %q is not a linktest sandbox institution", id)
 }
 
 // errInstitutionCountry refuses a session at an institution that serves none of the link token's
 // countries, which real Link would never list.
 func errInstitutionCountry(inst Institution, ccs []link.CountryCode) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_INSTITUTION",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidInstitution,
 		"invalid institution_id provided: %s (%s) serves %s, none of the link token's country_codes %s",
 		inst.InstitutionID, inst.Name, joinCountries(inst.CountryCodes), joinCountries(ccs))
 }
@@ -156,7 +156,7 @@ func errInstitutionCountry(inst Institution, ccs []link.CountryCode) *apiError {
 // errNoInstitutionForCountries refuses a session without a chosen institution when no
 // institution the server knows serves the link token's countries.
 func errNoInstitutionForCountries(ccs []link.CountryCode) *apiError {
-	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, "INVALID_INSTITUTION",
+	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidInstitution,
 		"no linktest sandbox institution serves the link token's country_codes %s; see linktest.Institutions",
 		joinCountries(ccs))
 }
@@ -170,7 +170,7 @@ func joinCountries(ccs []link.CountryCode) string {
 }
 
 func errInternal() *apiError {
-	return newAPIError(http.StatusInternalServerError, link.ErrorTypeAPIError, "INTERNAL_SERVER_ERROR",
+	return newAPIError(http.StatusInternalServerError, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError,
 		"an unexpected error occurred")
 }
 

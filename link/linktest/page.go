@@ -498,11 +498,11 @@ func (s *Server) renderSessionError(w http.ResponseWriter, pt pageToken, path, i
 	var perr *link.Error
 	if errors.As(err, &perr) {
 		switch perr.ErrorCode {
-		case "INVALID_LINK_TOKEN", "INVALID_ACCESS_TOKEN":
-			s.renderPageError(w, &pageError{http.StatusGone, perr.ErrorCode + ": " + perr.ErrorMessage})
+		case link.ErrorCodeInvalidLinkToken, link.ErrorCodeInvalidAccessToken:
+			s.renderPageError(w, &pageError{http.StatusGone, string(perr.ErrorCode) + ": " + perr.ErrorMessage})
 			return
 		}
-		s.renderForm(w, http.StatusBadRequest, pt, path, id, c, perr.ErrorCode+": "+perr.ErrorMessage)
+		s.renderForm(w, http.StatusBadRequest, pt, path, id, c, string(perr.ErrorCode)+": "+perr.ErrorMessage)
 		return
 	}
 	s.renderPageError(w, &pageError{http.StatusInternalServerError, err.Error()})
