@@ -132,24 +132,28 @@ func ExampleVerifier_VerifyHeader() {
 
 // An observer sees one Outcome per request: here a metric by status and reason.
 func ExampleWithObserver() {
-	signer := webhooktest.NewSigner()
-	counts := map[string]int{}
-	handler := webhook.NewHandler(webhook.NewVerifier(signer), func(context.Context, webhook.Event) error {
+	plaid := webhooktest.NewSigner()
+	var seen []string // one line per request, in the order the requests were answered
+	handler := webhook.NewHandler(webhook.NewVerifier(plaid), func(context.Context, webhook.Event) error {
 		return fmt.Errorf("no such user: %w", webhook.ErrPermanent)
 	}, webhook.WithObserver(func(_ context.Context, o webhook.Outcome) {
-		counts[fmt.Sprintf("%d %v dropped=%t %s", o.Status, o.Reason, o.Dropped, o.LinkSessionID)]++
+		line := fmt.Sprintf("%d %v dropped=%t", o.Status, o.Reason, o.Dropped)
+		if o.LinkSessionID != "" {
+			line += " session=" + o.LinkSessionID
+		}
+		seen = append(seen, line)
 	}))
 
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED","status":"EXITED","link_session_id":"356dbb28"}`)
-	for _, header := range []string{signer.Sign(body), ""} {
+	for _, header := range []string{plaid.Sign(body), ""} {
 		req := httptest.NewRequest(http.MethodPost, "/plaid/webhook", bytes.NewReader(body))
 		req.Header.Set(webhook.HeaderName, header)
 		handler.ServeHTTP(httptest.NewRecorder(), req)
 	}
-	for k, n := range counts {
-		fmt.Println(n, k)
+	for _, line := range seen {
+		fmt.Println(line)
 	}
-	// Unordered output:
-	// 1 200 webhook: permanent failure, not to be retried dropped=true 356dbb28
-	// 1 401 webhook: missing Plaid-Verification header dropped=false
+	// Output:
+	// 200 webhook: permanent failure, not to be retried dropped=true session=356dbb28
+	// 401 webhook: missing Plaid-Verification header dropped=false
 }
