@@ -75,6 +75,9 @@ type config struct {
 	maxRetries    int
 	responseInto  *Response
 	unsafeRetries bool
+
+	// Read by WaitForSession alone; zero means its defaults.
+	pollFirst, pollMax time.Duration
 }
 
 // transportSettings are the settings the transport is built from. They are compared with == to

@@ -344,6 +344,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		loseReply(w, lost)
 		return
 	}
+	// Date is Plaid's clock, as for any HTTP server: here the fake clock, so that a client that
+	// compares a token's expiration with the server's time sees the time the test set.
+	w.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
 	writeJSON(w, status, reply)
 }
 

@@ -1,0 +1,195 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/plaidlink/plaidlink-go/internal/transport"
+)
+
+// Polling defaults of [Client.WaitForSession].
+const (
+	// DefaultPollInterval is the wait before WaitForSession's second call to /link/token/get.
+	DefaultPollInterval = time.Second
+	// DefaultMaxPollInterval caps the wait between two calls as it backs off.
+	DefaultMaxPollInterval = 15 * time.Second
+)
+
+// expiredGrace is how long after its link token expires a session may still be reported
+// finished: Plaid closes an abandoned session 5 to 15 minutes after the user's last action.
+const expiredGrace = 20 * time.Minute
+
+// ErrLinkTokenExpired is returned by [Client.WaitForSession] when the link token expired, by
+// Plaid's clock, more than 20 minutes before (time enough for Plaid to close a session the user
+// abandoned) and no session of it has finished: none ever will.
+var ErrLinkTokenExpired = errors.New("link: the link token expired and no Link session of it finished")
+
+// pollGrowth is how much each wait grows over the last, before jitter: 1 s, 1.5 s, 2.25 s, ...
+// reaches the 15 s cap on the eighth call, so a user who finishes Link within a minute is seen
+// within seconds, and a token left open for hours costs about four calls a minute.
+const pollGrowth = 1.5
+
+// WithPollInterval sets how [Client.WaitForSession] paces its calls to /link/token/get: it waits
+// first after the first call, then half as long again each time, up to max, each wait jittered by
+// up to a fifth either way so that many waiters do not poll in step. Other methods ignore it.
+// It needs 0 < first <= max.
+func WithPollInterval(first, max time.Duration) Option {
+	return func(c *config) error {
+		if first <= 0 || max < first {
+			return fmt.Errorf("WithPollInterval: want 0 < first <= max, got first %v and max %v", first, max)
+		}
+		c.pollFirst, c.pollMax = first, max
+		return nil
+	}
+}
+
+// WaitForSession polls /link/token/get until a Link session of linkToken has finished, and
+// returns that session. A session has finished when it has results, exit, on_success or on_exit,
+// or a finished_at time; when several have, a successful one (with results or on_success) is
+// preferred over one that exited. It is the way to learn the outcome of a Hosted Link or
+// Multi-Item Link session without webhooks, whose public tokens do not come back through a front
+// end; /link/token/get keeps a session for six hours after it ends.
+//
+// It waits [DefaultPollInterval] after the first call, backing off to [DefaultMaxPollInterval]
+// ([WithPollInterval] changes both). Failures that a later call may not repeat (a Plaid error for
+// which [Error.Retryable] holds, RATE_LIMIT_EXCEEDED among them, after which it waits the longest
+// interval; an exhausted retry; a timed-out attempt; a network error) are waited out. An answer
+// that polling cannot change ends the wait at once: [ErrLinkTokenExpired] when the token (whose
+// lifetime is 4 hours by default, or the Hosted Link URL's) has expired by the clock of Plaid's
+// Date header with no finished session; a *[Error] such as INVALID_LINK_TOKEN (a token Plaid does
+// not know, or no longer keeps) or INVALID_API_KEYS; or a request the SDK refuses to send. When ctx ends first, the error wraps ctx's error
+// (errors.Is(err, context.DeadlineExceeded) or context.Canceled) and names the last failure, if
+// any. Give ctx a deadline: a session the user never opens does not finish while the token lives.
+//
+// opts apply to every call to /link/token/get, as for [Client.GetToken]; [WithResponseInto]
+// receives the last call's reply.
+func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...Option) (*TokenGetSessionsResponse, error) {
+	const method = "WaitForSession"
+	if c == nil || c.t == nil {
+		return nil, &callError{method: method, err: ErrNilClient}
+	}
+	cfg := c.cfg
+	if err := cfg.apply(opts); err != nil {
+		return nil, &callError{method: method, err: err}
+	}
+	first, maxWait := cfg.pollFirst, cfg.pollMax
+	if first == 0 {
+		first, maxWait = DefaultPollInterval, DefaultMaxPollInterval
+	}
+	req := &TokenGetRequest{LinkToken: linkToken}
+	// The reply's Date header is Plaid's clock, against which the token's expiration is read; a
+	// caller's WithResponseInto still gets each reply.
+	var reply Response
+	opts = append(opts[:len(opts):len(opts)], WithResponseInto(&reply))
+	wait := first
+	var lastErr error
+	for {
+		resp, err := c.GetToken(ctx, req, opts...)
+		if cfg.responseInto != nil {
+			*cfg.responseInto = reply
+		}
+		if err == nil {
+			if s := finishedSession(resp.LinkSessions); s != nil {
+				return s, nil
+			}
+			if expiredFor(resp, reply.Header) {
+				return nil, &callError{method: method, err: ErrLinkTokenExpired}
+			}
+			lastErr = nil
+		} else {
+			if ctx.Err() != nil {
+				return nil, waitEnded(ctx, err, lastErr)
+			}
+			if !pollAgain(err) {
+				return nil, err
+			}
+			lastErr = err
+			if slowDownAsked(err) {
+				// Plaid asked for fewer calls: skip straight to the longest wait.
+				wait = maxWait
+			}
+		}
+		timer := time.NewTimer(jitter(wait, rand.Float64()))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, waitEnded(ctx, nil, lastErr)
+		case <-timer.C:
+		}
+		wait = nextPollWait(wait, maxWait)
+	}
+}
+
+// nextPollWait is the wait after one of wait, before jitter.
+func nextPollWait(wait, maxWait time.Duration) time.Duration {
+	return min(time.Duration(float64(wait)*pollGrowth), maxWait)
+}
+
+// jitter spreads wait over [0.8, 1.2) of itself, r being uniform in [0, 1).
+func jitter(wait time.Duration, r float64) time.Duration {
+	return time.Duration(float64(wait) * (0.8 + 0.4*r))
+}
+
+// finishedSession picks the session to report among those that have finished, preferring one
+// that linked an Item: a user may exit once and succeed in a second session of the same token.
+func finishedSession(sessions []TokenGetSessionsResponse) *TokenGetSessionsResponse {
+	var exited *TokenGetSessionsResponse
+	for i := range sessions {
+		s := &sessions[i]
+		switch {
+		case s.Results != nil || s.OnSuccess != nil:
+			return s
+		case exited == nil && (s.Exit != nil || s.OnExit != nil || !s.FinishedAt.IsZero()):
+			exited = s
+		}
+	}
+	return exited
+}
+
+// pollAgain reports whether a failed call to /link/token/get may succeed if made again later.
+func pollAgain(err error) bool {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Retryable()
+	}
+	var exhausted *transport.ExhaustedError
+	var netErr net.Error
+	return errors.As(err, &exhausted) || errors.Is(err, ErrAttemptTimeout) || errors.As(err, &netErr)
+}
+
+func slowDownAsked(err error) bool {
+	var apiErr *Error
+	return errors.As(err, &apiErr) && apiErr.ErrorType == ErrorTypeRateLimitExceeded
+}
+
+// expiredFor reports whether resp's link token expired, by the server's clock (its Date header;
+// this machine's if there is none), longer ago than expiredGrace.
+func expiredFor(resp *TokenGetResponse, header http.Header) bool {
+	if resp.Expiration == nil || resp.Expiration.IsZero() {
+		return false
+	}
+	now, err := http.ParseTime(header.Get("Date"))
+	if err != nil {
+		now = time.Now()
+	}
+	return now.After(resp.Expiration.Add(expiredGrace))
+}
+
+// waitEnded is the error of a wait whose context ended: the context's error (or current, the
+// failed call's error that wraps it), naming the last failure before it (already masked by the
+// transport) so that a wait that never got an answer says why.
+func waitEnded(ctx context.Context, current, last error) error {
+	err := ctx.Err()
+	if current != nil && errors.Is(current, err) {
+		err = current
+	}
+	if last != nil {
+		err = fmt.Errorf("%w (last failure: %v)", err, last)
+	}
+	return &callError{method: "WaitForSession", err: err}
+}
