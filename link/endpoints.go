@@ -15,9 +15,31 @@ func (c *Client) CreateToken(ctx context.Context, req *TokenCreateRequest, opts 
 }
 
 // GetToken reads back a link_token and the Link sessions started with it (POST /link/token/get).
+//
+// Each session's events get the session's link_session_id in their metadata
+// (EventMetadata.LinkSessionID) where Plaid left it out, as Link's onEvent gives it, so that they
+// can be grouped by session wherever they go.
 func (c *Client) GetToken(ctx context.Context, req *TokenGetRequest, opts ...Option) (*TokenGetResponse, error) {
-	return call(ctx, c, endpoint{"GetToken", "/link/token/get", transport.Repeatable}, req, validateTokenGet,
+	resp, err := call(ctx, c, endpoint{"GetToken", "/link/token/get", transport.Repeatable}, req, validateTokenGet,
 		func(r *TokenGetResponse) *string { return &r.RequestID }, opts)
+	if resp != nil {
+		for i := range resp.LinkSessions {
+			s := &resp.LinkSessions[i]
+			FillSessionID(s.LinkSessionID, s.Events)
+		}
+	}
+	return resp, err
+}
+
+// FillSessionID sets the metadata's link_session_id of each event that has none to
+// linkSessionID: the id that /link/token/get sessions and EVENTS webhooks carry beside their
+// events rather than in them. [Client.GetToken] and webhook.Parse call it.
+func FillSessionID(linkSessionID string, events []Event) {
+	for i := range events {
+		if events[i].EventMetadata.LinkSessionID == "" {
+			events[i].EventMetadata.LinkSessionID = linkSessionID
+		}
+	}
 }
 
 // ExchangePublicToken exchanges the public_token from Link's onSuccess for a long-lived

@@ -90,6 +90,12 @@ type EventMetadata struct {
 	// The account number mask extracted from the user-provided account number. If the user-inputted
 	// account number is four digits long, account_number_mask is empty.
 	AccountNumberMask string `json:"account_number_mask,omitempty"`
+	// The link_session_id of the session the event belongs to. Link's onEvent callback puts it in
+	// an event's metadata; the API's event lists (the sessions of /link/token/get and EVENTS
+	// webhooks) carry it beside the events instead, and [Client.GetToken] and webhook.Parse copy
+	// it into each event that lacks it, so that events from every source can be grouped by
+	// session (as funnel.Add does). The schema allows extra properties.
+	LinkSessionID string `json:"link_session_id,omitempty"`
 }
 
 // SessionBankIncomeResult mirrors Plaid's LinkSessionBankIncomeResult schema.

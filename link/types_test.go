@@ -44,6 +44,8 @@ var extraFields = map[string]bool{
 	"TokenGetResponse link_sessions.results.protect_results.event_id":         true,
 	"TokenGetResponse link_sessions.results.protect_results.trust_index":      true,
 	"TokenGetResponse link_sessions.results.protect_results.fraud_attributes": true,
+	// Link's onEvent metadata carries it; GetToken and webhook.Parse fill it from the session.
+	"TokenGetResponse link_sessions.events.event_metadata.link_session_id": true,
 }
 
 var (

@@ -74,9 +74,14 @@ func parse(body []byte, copyRaw bool) (Event, error) {
 	if err := json.Unmarshal(body, ev); err != nil {
 		return nil, fmt.Errorf("%w: %s/%s: %w", ErrInvalidPayload, ev.Type(), ev.Code(), err)
 	}
-	if e, ok := ev.(*Events); ok && len(e.Events) == 0 && cap(e.Events) > 0 {
-		// "events" was absent: encoding/json left the presized slice alone.
-		e.Events = nil
+	if e, ok := ev.(*Events); ok {
+		if len(e.Events) == 0 && cap(e.Events) > 0 {
+			// "events" was absent: encoding/json left the presized slice alone.
+			e.Events = nil
+		}
+		// Each event carries its session, as Link's onEvent metadata does, so that events can be
+		// grouped by session after they leave the webhook (see funnel.Add).
+		link.FillSessionID(e.LinkSessionID, e.Events)
 	}
 	return ev, nil
 }

@@ -56,8 +56,20 @@ func TestParseSessionFinished(t *testing.T) {
 	assert.Equal(t, webhook.SessionStatus("PAUSED"), ev.(*webhook.SessionFinished).Status)
 }
 
+// sampleSessionID is the link_session_id of the EVENTS samples.
+const sampleSessionID = "1daca4d5-9a0d-4e85-a2e9-1e905ecaa32e"
+
+// withSession returns events with their metadata's link_session_id set to id, as Parse gives
+// them: the sample carries the id beside the events, and Parse copies it into each.
+func withSession(id string, events []link.Event) []link.Event {
+	for i := range events {
+		events[i].EventMetadata.LinkSessionID = id
+	}
+	return events
+}
+
 // sampleEvents are the events of testdata/events.json in the order the sample lists them.
-var sampleEvents = []link.Event{
+var sampleEvents = withSession(sampleSessionID, []link.Event{
 	{EventID: "9469937a-6fac-40be-9322-f86e8c0b94ed", EventName: link.EventName("TRANSITION_VIEW"), Timestamp: ts("00:17:54"),
 		EventMetadata: link.EventMetadata{RequestID: "ClqZyuhovgkaQ3j"}},
 	{EventID: "4b2390cf-33a2-4078-b933-62468b9e53a5", EventName: link.EventName("ERROR"), Timestamp: ts("00:18:09"),
@@ -83,7 +95,7 @@ var sampleEvents = []link.Event{
 		EventMetadata: link.EventMetadata{InstitutionID: "ins_20", InstitutionName: "Citizens Bank", RequestID: "XRvev3cP9wYUFz5"}},
 	{EventID: "dd9d4747-d4da-4c11-88d6-b5a0e96f1886", EventName: link.EventName("SKIP_SUBMIT_PHONE"), Timestamp: ts("00:17:55"),
 		EventMetadata: link.EventMetadata{RequestID: "ClqZyuhovgkaQ3j"}},
-}
+})
 
 // ts returns a time on the samples' day, 2024-05-21 UTC.
 func ts(hms string) link.Timestamp {
@@ -127,7 +139,7 @@ func TestParseEvents(t *testing.T) {
 				WebhookType:   "LINK",
 				WebhookCode:   "EVENTS",
 				Events:        tc.events,
-				LinkSessionID: "1daca4d5-9a0d-4e85-a2e9-1e905ecaa32e",
+				LinkSessionID: sampleSessionID,
 				LinkToken:     "link-sandbox-79e723b0-0e04-4248-8a33-15ceb6828a45",
 				Environment:   webhook.EnvironmentSandbox,
 			}, got)
@@ -135,6 +147,18 @@ func TestParseEvents(t *testing.T) {
 			assert.Equal(t, webhook.TypeLink, ev.Type())
 		})
 	}
+}
+
+// An event that names its session keeps that name; the others get the webhook's.
+func TestParseEventsFillsSessionID(t *testing.T) {
+	ev, err := webhook.Parse([]byte(`{"webhook_type":"LINK","webhook_code":"EVENTS","link_session_id":"s-1","events":[
+		{"event_id":"a","event_name":"OPEN","timestamp":"2024-05-21T00:17:51Z","event_metadata":{"request_id":"r"}},
+		{"event_id":"b","event_name":"EXIT","timestamp":"2024-05-21T00:17:52Z","event_metadata":{"link_session_id":"s-0"}}]}`))
+	require.NoError(t, err)
+	events := ev.(*webhook.Events).Events
+	require.Len(t, events, 2)
+	assert.Equal(t, "s-1", events[0].EventMetadata.LinkSessionID)
+	assert.Equal(t, "s-0", events[1].EventMetadata.LinkSessionID)
 }
 
 func TestMergeEvents(t *testing.T) {

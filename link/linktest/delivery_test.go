@@ -225,10 +225,11 @@ func TestExitEventsLikePlaids(t *testing.T) {
 	}
 	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
 		ErrorType: link.ErrorTypeItemError, InstitutionID: linktest.DefaultInstitutionID, InstitutionName: "First Platypus Bank",
-		RequestID: byName[link.EventNameError].RequestID}, byName[link.EventNameError])
+		RequestID: byName[link.EventNameError].RequestID, LinkSessionID: res.LinkSessionID}, byName[link.EventNameError])
 	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
 		ErrorType: link.ErrorTypeItemError, ExitStatus: link.ExitStatusRequiresCredentials, InstitutionID: linktest.DefaultInstitutionID,
-		InstitutionName: "First Platypus Bank", RequestID: byName[link.EventNameExit].RequestID}, byName[link.EventNameExit])
+		InstitutionName: "First Platypus Bank", RequestID: byName[link.EventNameExit].RequestID, LinkSessionID: res.LinkSessionID},
+		byName[link.EventNameExit])
 	assert.NotEqual(t, byName[link.EventNameError].RequestID, byName[link.EventNameExit].RequestID)
 }
 

@@ -130,11 +130,20 @@ type SessionResult struct {
 	// Accounts are the accounts linked (or, in update mode, kept) by the session.
 	Accounts []link.SessionSuccessMetadataAccount
 	// Events are the Link events of the session, oldest first, as Link's front end reports them
-	// to onEvent: for every session, whether or not /link/token/get and webhooks show them.
+	// to onEvent (with the link_session_id in their metadata): for every session, whether or not
+	// /link/token/get and webhooks show them.
 	Events []link.Event
 	// Webhooks are the deliveries made during the call, in order: the first attempt at each
 	// webhook the session is sent. Later attempts are in [Server.Deliveries].
 	Webhooks []WebhookDelivery
+}
+
+// onEventView copies a session's events as Link's onEvent gives them, whose metadata names the
+// session; /link/token/get and EVENTS webhooks carry the id beside the events instead.
+func onEventView(linkSessionID string, events []link.Event) []link.Event {
+	out := slices.Clone(events)
+	link.FillSessionID(linkSessionID, out)
+	return out
 }
 
 // WebhookErr returns the delivery errors of the session joined into one, or nil if every webhook
@@ -405,7 +414,7 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 	}
 	finished := log.last()
 	institution := &link.SessionSuccessMetadataInstitution{Name: inst.Name, InstitutionID: inst.InstitutionID}
-	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: slices.Clone(log.events)}
+	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: onEventView(sessionID, log.events)}
 	var adds []link.SessionItemAddResult
 	for _, it := range items {
 		it.err = nil
@@ -519,7 +528,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 	jobs := s.queueLocked(lt.webhook, sessionID, hooks, finished, true)
 	s.mu.Unlock()
 
-	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: slices.Clone(log.events)}
+	res := SessionResult{LinkSessionID: sessionID, InstitutionID: inst.InstitutionID, Events: onEventView(sessionID, log.events)}
 	res.Webhooks = s.sendNow(jobs)
 	return res, nil
 }
@@ -564,7 +573,7 @@ func (s *Server) OpenSession(linkToken string, opts ...SessionOption) (SessionRe
 	}
 	s.mu.Unlock()
 	s.clock.notify()
-	return SessionResult{LinkSessionID: st.id, InstitutionID: st.inst.InstitutionID, Events: slices.Clone(log.events)}, nil
+	return SessionResult{LinkSessionID: st.id, InstitutionID: st.inst.InstitutionID, Events: onEventView(st.id, log.events)}, nil
 }
 
 // AbandonSession says the user of a session begun with [Server.OpenSession] has left it: closed
@@ -584,7 +593,7 @@ func (s *Server) AbandonSession(linkSessionID string) (SessionResult, error) {
 	s.abandonLocked(op, now)
 	s.mu.Unlock()
 	s.clock.notify()
-	return SessionResult{LinkSessionID: op.id, Events: slices.Clone(op.events)}, nil
+	return SessionResult{LinkSessionID: op.id, Events: onEventView(op.id, op.events)}, nil
 }
 
 // abandonLocked ends an open session at the time at and queues its webhooks. The caller must
