@@ -121,14 +121,15 @@ func run(ctx context.Context, out io.Writer, svgPath string) error {
 		srv.Clock().Advance(3 * time.Minute) // the next user comes a little later
 	}
 
+	// GetToken put each session's link_session_id into its events' metadata, so Add groups them.
 	f := funnel.New()
 	for _, s := range sessions {
-		f.AddSession(s.LinkSessionID, s.Events...)
+		f.Add(s.Events...)
 	}
 	// A poller that reads the same sessions again, or an EVENTS webhook resent, counts nothing
 	// twice.
 	for _, s := range sessions {
-		f.AddSession(s.LinkSessionID, s.Events...)
+		f.Add(s.Events...)
 	}
 	r := f.Report()
 	if err := printReport(out, r); err != nil {

@@ -3,8 +3,9 @@
 // rest left. [Funnel.Report] gives the numbers and [Report.WriteSVG] draws them.
 //
 //	f := funnel.New()
-//	f.AddSession(session.LinkSessionID, session.Events...) // a /link/token/get session
-//	f.AddSession(ev.LinkSessionID, ev.Events...)           // an EVENTS webhook (*webhook.Events)
+//	f.Add(session.Events...) // a /link/token/get session (from link.Client.GetToken)
+//	f.Add(ev.Events...)      // an EVENTS webhook (*webhook.Events from webhook.Parse)
+//	f.Add(events...)         // events your front end forwarded from Link's onEvent
 //	report := f.Report()
 //
 // # Sources, order and repetition
@@ -15,10 +16,12 @@
 // are grouped by link_session_id and each event counts once per event_id: the same events in any
 // order, split across any calls, repeated any number of times, give the same [Report].
 //
-// A link.Event does not carry its link_session_id: /link/token/get sessions and EVENTS webhooks
-// give it beside the events (and Link's onEvent callback in its own metadata), so
-// [Funnel.AddSession] takes it as an argument. [Funnel.Add], for events whose session is unknown,
-// can only count them ([Report.Unattributed]).
+// [Funnel.Add] groups events by their metadata's link_session_id (link.EventMetadata.LinkSessionID).
+// Link's onEvent callback gives it there; /link/token/get sessions and EVENTS webhooks give it
+// beside the events, and link.Client.GetToken and webhook.Parse copy it into each event, so events
+// from all three sources group alike. For events decoded some other way, [Funnel.AddSession] takes
+// the session's id as an argument. Events with no session id anywhere can only be counted
+// ([Report.Unattributed]).
 //
 // # Steps
 //
@@ -66,9 +69,8 @@
 // of strings holds each distinct institution, exit status and error code once. Finished sessions
 // keep their record, because a duplicate may arrive at any time and only the record can tell that
 // it is one; forgetting finished sessions would count a late duplicate as a new session. A service
-// that runs for months should start a new Funnel per reporting period. Events given to
-// [Funnel.Add], which have no session, cost a hash each, to count them once in
-// [Report.Unattributed].
+// that runs for months should start a new Funnel per reporting period. Events with no session
+// cost a hash each, to count them once in [Report.Unattributed].
 //
 // # Concurrency
 //

@@ -55,34 +55,47 @@ func New() *Funnel {
 	}
 }
 
-// Add counts events whose session is not known. A link.Event does not carry its link_session_id:
-// Plaid's LinkEventMetadata has none, and /link/token/get sessions and EVENTS webhooks give the id
-// beside their events. Such events cannot be placed in a session, so they are left out of the
-// funnel and only counted in [Report.Unattributed], once per event_id, for a report to show that
-// they exist. Pass events with their session's id to [Funnel.AddSession], which every source Plaid
-// offers allows.
+// Add folds events into their Link sessions, named by each event's metadata link_session_id:
+// Link's onEvent callback puts it there, and link.Client.GetToken and webhook.Parse copy it into
+// the events of a /link/token/get session or an EVENTS webhook. Events may come in any order, from
+// several sources, split across calls and more than once (Plaid resends EVENTS with every event
+// so far): an event_id already folded changes nothing. An event with no link_session_id cannot be
+// placed in a session: it is left out of the funnel and only counted in [Report.Unattributed],
+// once per event_id, for a report to show that such events exist.
 func (f *Funnel) Add(events ...link.Event) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	var s *session
+	var sid string
 	for i := range events {
-		f.unattributed[unattributedKey(&events[i])] = struct{}{}
+		e := &events[i]
+		id := e.EventMetadata.LinkSessionID
+		switch {
+		case id == "":
+			f.unattributed[unattributedKey(e)] = struct{}{}
+			continue
+		case s == nil || id != sid:
+			// Events usually come a session at a time: look the session up once per run.
+			s, sid = f.sessionLocked(id), id
+		}
+		f.foldLocked(s, e)
 	}
 }
 
-// AddSession folds events that belong to the Link session linkSessionID, such as the events of a
-// /link/token/get session (TokenGetSessionsResponse.LinkSessionID) or of an EVENTS webhook (its
-// link_session_id), or events a front end collected from Link's onEvent with the metadata's
-// link_session_id. Events may come in any order, from several sources, split across calls and
-// more than once (Plaid resends EVENTS with every event so far): an event_id already folded
-// changes nothing. With an empty linkSessionID the events are in no session, as with
-// [Funnel.Add].
+// AddSession folds events that belong to the Link session linkSessionID, whatever their metadata
+// says: for events decoded without the SDK's help, whose session id came beside them (the
+// link_session_id of a /link/token/get session or an EVENTS webhook). It merges as [Funnel.Add]
+// does. With an empty linkSessionID the events are in no session: they are only counted in
+// [Report.Unattributed].
 func (f *Funnel) AddSession(linkSessionID string, events ...link.Event) {
-	if linkSessionID == "" {
-		f.Add(events...)
-		return
-	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if linkSessionID == "" {
+		for i := range events {
+			f.unattributed[unattributedKey(&events[i])] = struct{}{}
+		}
+		return
+	}
 	s := f.sessionLocked(linkSessionID)
 	for i := range events {
 		f.foldLocked(s, &events[i])

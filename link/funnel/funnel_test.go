@@ -318,3 +318,31 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, want.Report(), f.Report())
 }
+
+// TestAddGroupsByMetadataSessionID gives the same events once through AddSession and once through
+// Add with the id in each event's metadata, shuffled across sessions and one event a call: the
+// reports are the same.
+func TestAddGroupsByMetadataSessionID(t *testing.T) {
+	evs := mixedSessions(40)
+	bySession := New()
+	addAll(bySession, evs)
+
+	byMetadata := New()
+	rng := rand.New(rand.NewPCG(7, 11))
+	shuffled := make([]sessionEvent, len(evs))
+	copy(shuffled, evs)
+	rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	all := make([]link.Event, 0, len(shuffled))
+	for _, se := range shuffled {
+		e := se.e
+		e.EventMetadata.LinkSessionID = se.sid
+		all = append(all, e)
+	}
+	byMetadata.Add(all[:len(all)/2]...)
+	for _, e := range all[len(all)/2:] {
+		byMetadata.Add(e)
+	}
+	want := bySession.Report()
+	require.Greater(t, want.Sessions, 1)
+	assert.Equal(t, want, byMetadata.Report())
+}

@@ -39,9 +39,9 @@ type Report struct {
 	MedianOpenToHandoff time.Duration
 	// TimedSessions is the number of sessions MedianOpenToHandoff is taken over.
 	TimedSessions int
-	// Unattributed is the number of distinct events given to [Funnel.Add] (or to
-	// [Funnel.AddSession] with no session id), which are in no session and nowhere else in the
-	// report.
+	// Unattributed is the number of distinct events given with no link_session_id (to
+	// [Funnel.Add], or to [Funnel.AddSession] with none), which are in no session and nowhere
+	// else in the report.
 	Unattributed int
 }
 
