@@ -131,14 +131,14 @@ func TestFlowStopsOnPlaidError(t *testing.T) {
 	srv := linktest.NewServer()
 	defer srv.Close()
 	srv.FailNext(linktest.PathPublicTokenExchange, 1, 400, &link.Error{
-		ErrorType: "INVALID_INPUT", ErrorCode: "INVALID_PUBLIC_TOKEN", ErrorMessage: "bad token",
+		ErrorType: link.ErrorTypeInvalidInput, ErrorCode: link.ErrorCodeInvalidPublicToken, ErrorMessage: "bad token",
 	})
 
 	var out bytes.Buffer
 	_, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv), reveal)
 	var perr *link.Error
 	require.ErrorAs(t, err, &perr)
-	assert.Equal(t, link.ErrorCode("INVALID_PUBLIC_TOKEN"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidPublicToken, perr.ErrorCode)
 	assert.Contains(t, err.Error(), "exchange the public token")
 	assert.Contains(t, out.String(), "3. Read the session back")
 	assert.NotContains(t, out.String(), "Access token")

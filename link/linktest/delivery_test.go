@@ -216,17 +216,17 @@ func TestEventsLikePlaids(t *testing.T) {
 func TestExitEventsLikePlaids(t *testing.T) {
 	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
 	tok := createToken(t, s.Client(), tokenRequest())
-	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: "INVALID_CREDENTIALS",
+	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: link.ErrorCodeInvalidCredentials,
 		ErrorMessage: "the provided credentials were not correct"}, linktest.WithExitStatus(link.ExitStatusRequiresCredentials))
 	require.NoError(t, err)
 	byName := map[link.EventName]link.EventMetadata{}
 	for _, ev := range res.Events {
 		byName[ev.EventName] = ev.EventMetadata
 	}
-	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
+	assert.Equal(t, link.EventMetadata{ErrorCode: string(link.ErrorCodeInvalidCredentials), ErrorMessage: "the provided credentials were not correct",
 		ErrorType: link.ErrorTypeItemError, InstitutionID: linktest.DefaultInstitutionID, InstitutionName: "First Platypus Bank",
 		RequestID: byName[link.EventNameError].RequestID, LinkSessionID: res.LinkSessionID}, byName[link.EventNameError])
-	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
+	assert.Equal(t, link.EventMetadata{ErrorCode: string(link.ErrorCodeInvalidCredentials), ErrorMessage: "the provided credentials were not correct",
 		ErrorType: link.ErrorTypeItemError, ExitStatus: link.ExitStatusRequiresCredentials, InstitutionID: linktest.DefaultInstitutionID,
 		InstitutionName: "First Platypus Bank", RequestID: byName[link.EventNameExit].RequestID, LinkSessionID: res.LinkSessionID},
 		byName[link.EventNameExit])

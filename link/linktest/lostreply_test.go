@@ -84,7 +84,7 @@ func TestLoseReplyNextPerformsThenLosesTheReply(t *testing.T) {
 			assert.Regexp(t, `^access-sandbox-`, items[0].AccessToken)
 			assert.Equal(t, linktest.DefaultInstitutionID, items[0].InstitutionID)
 			again := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub})
-			requirePlaidErrorBody(t, again, http.StatusBadRequest, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN")
+			requirePlaidErrorBody(t, again, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken)
 			assert.Contains(t, again.body["error_message"], "already exchanged")
 		})
 	}
@@ -104,7 +104,7 @@ func TestLoseReplyNextCountsAndOtherPathsUnaffected(t *testing.T) {
 
 	// Other paths answer as usual meanwhile, and the third call to the path is answered too.
 	r := rawPost(t, s, linktest.PathTokenGet, map[string]string{"link_token": "link-sandbox-nope"})
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_LINK_TOKEN")
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidLinkToken)
 	resp, body, err := postOnce(t, s, linktest.PathTokenCreate, tokenRequest())
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
@@ -130,7 +130,7 @@ func TestLoseReplyNextAfterFailNext(t *testing.T) {
 	s.FailNext(linktest.PathPublicTokenExchange, 1, http.StatusServiceUnavailable, nil)
 
 	r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub})
-	requirePlaidErrorBody(t, r, http.StatusServiceUnavailable, "API_ERROR", "INTERNAL_SERVER_ERROR")
+	requirePlaidErrorBody(t, r, http.StatusServiceUnavailable, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError)
 	assert.Empty(t, s.Items(), "a FailNext fault stops the request before it is performed")
 
 	_, _, err := postOnce(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub})
@@ -176,5 +176,5 @@ func TestLoseReplyNextThroughClient(t *testing.T) {
 	require.Error(t, err)
 	assert.Len(t, s.Items(), 2)
 	r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub2})
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN")
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken)
 }

@@ -133,7 +133,7 @@ func TestWebhookOnExit(t *testing.T) {
 	req.UserID = "usr_42"
 	tok := createToken(t, c, req)
 
-	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: "INVALID_CREDENTIALS",
+	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: link.ErrorCodeInvalidCredentials,
 		ErrorMessage: "the provided credentials were not correct"})
 	require.NoError(t, err)
 	require.NoError(t, res.WebhookErr())
