@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"maps"
 	"math/rand/v2"
@@ -61,31 +62,48 @@ var sessionKinds = []sessionKind{
 // Plaid's reference: ITEM_ADD_RESULT for Hosted Link and Multi-Item Link sessions, EVENTS for
 // Hosted Link sessions, SESSION_FINISHED for Hosted Link, Multi-Item Link and Layer sessions; the
 // account-level enablement adds EVENTS and SESSION_FINISHED (and events in /link/token/get) for
-// every session.
+// every session. A session the user abandons gets EVENTS and SESSION_FINISHED where a finished one
+// would, 5 to 15 minutes after the last interaction; no ITEM_ADD_RESULT, as no Item was added.
 func TestWebhooksWherePlaidSendsThem(t *testing.T) {
 	const (
 		add = "ITEM_ADD_RESULT"
 		evs = "EVENTS"
 		fin = "SESSION_FINISHED"
 	)
-	want := map[string]struct {
-		complete, exit, completeAll, exitAll []string
-		eventsInGet                          bool
-	}{
-		"standard":   {nil, nil, []string{evs, fin}, []string{evs, fin}, false},
-		"hosted":     {[]string{add, evs, fin}, []string{evs, fin}, []string{add, evs, fin}, []string{evs, fin}, true},
-		"multi-item": {[]string{add, fin}, []string{fin}, []string{add, evs, fin}, []string{evs, fin}, false},
-		"layer":      {[]string{fin}, []string{fin}, []string{evs, fin}, []string{evs, fin}, false},
+	type outcome int
+	const (
+		complete outcome = iota
+		exit
+		abandon
+	)
+	// want[kind][all sessions][outcome] is the codes the receiver gets, in order.
+	want := map[string]map[bool]map[outcome][]string{
+		"standard": {
+			false: {complete: nil, exit: nil, abandon: nil},
+			true:  {complete: {evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
+		"hosted": {
+			false: {complete: {add, evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+			true:  {complete: {add, evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
+		"multi-item": {
+			false: {complete: {add, fin}, exit: {fin}, abandon: {fin}},
+			true:  {complete: {add, evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
+		"layer": {
+			false: {complete: {fin}, exit: {fin}, abandon: {fin}},
+			true:  {complete: {evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
 	}
+	status := map[outcome]webhook.SessionStatus{complete: webhook.SessionStatusSuccess,
+		exit: webhook.SessionStatusExited, abandon: webhook.SessionStatusExited}
+	nEvents := map[outcome]int{complete: 9, exit: 6, abandon: 5}
 	for _, kind := range sessionKinds {
 		for _, all := range []bool{false, true} {
-			for _, exit := range []bool{false, true} {
-				name := kind.name
+			for _, out := range []outcome{complete, exit, abandon} {
+				name := kind.name + "/" + [...]string{"complete", "exit", "abandon"}[out]
 				if all {
 					name += "/all sessions"
-				}
-				if exit {
-					name += "/exit"
 				}
 				t.Run(name, func(t *testing.T) {
 					var opts []linktest.Option
@@ -99,29 +117,50 @@ func TestWebhooksWherePlaidSendsThem(t *testing.T) {
 
 					var res linktest.SessionResult
 					var err error
-					if exit {
-						res, err = s.ExitSession(token, nil)
-					} else {
+					switch out {
+					case complete:
 						res, err = s.CompleteSession(token)
+					case exit:
+						res, err = s.ExitSession(token, nil)
+					case abandon:
+						res, err = s.OpenSession(token)
+						require.NoError(t, err)
+						_, err = s.AbandonSession(res.LinkSessionID)
+						require.NoError(t, err)
+						assert.Empty(t, rcv.received(), "an abandoned session's webhooks wait")
+						s.Clock().Advance(linktest.AbandonedSessionWebhookDelay)
 					}
 					require.NoError(t, err)
 					require.NoError(t, res.WebhookErr())
 
-					w := want[kind.name]
-					codes := map[[2]bool][]string{{false, false}: w.complete, {false, true}: w.exit,
-						{true, false}: w.completeAll, {true, true}: w.exitAll}[[2]bool{all, exit}]
-					assert.Equal(t, codes, codesOf(rcv.received()), "verified webhooks the receiver got")
+					codes := want[kind.name][all][out]
+					got := rcv.received()
+					assert.Equal(t, codes, codesOf(got), "verified webhooks the receiver got")
 					assert.Len(t, s.Deliveries(), len(codes))
+					for _, ev := range got {
+						assert.Equal(t, res.LinkSessionID, ev.SessionID())
+						if f, ok := ev.(*webhook.SessionFinished); ok {
+							assert.Equal(t, status[out], f.Status)
+							if out == complete {
+								assert.Equal(t, []string{res.PublicToken}, f.PublicTokens)
+							} else {
+								assert.Empty(t, f.PublicTokens)
+							}
+						}
+						if e, ok := ev.(*webhook.Events); ok {
+							assert.Equal(t, res.Events, e.Events)
+						}
+					}
 
 					tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: token})
 					require.NoError(t, err)
 					require.Len(t, tg.LinkSessions, 1)
-					if w.eventsInGet || all {
+					if kind.name == "hosted" || all {
 						assert.Equal(t, res.Events, reversed(tg.LinkSessions[0].Events))
 					} else {
-						assert.Empty(t, tg.LinkSessions[0].Events)
+						assert.Empty(t, tg.LinkSessions[0].Events, "events in /link/token/get only for Hosted Link without the enablement")
 					}
-					assert.Len(t, res.Events, map[bool]int{false: 9, true: 6}[exit], "the result always has the events")
+					assert.Len(t, res.Events, nEvents[out], "the result always has the events")
 				})
 			}
 		}
@@ -211,6 +250,29 @@ func TestEventsLikePlaids(t *testing.T) {
 	assert.Equal(t, []string{"institution_id", "institution_name", "request_id"}, keys(3))
 	assert.Equal(t, []string{"institution_id", "institution_name", "request_id", "view_name"}, keys(4))
 	assert.Equal(t, "2024-05-21T00:17:51Z", body.Events[0].Timestamp, "whole seconds, as in Plaid's samples")
+
+	// Plaid's API lists carry link_session_id beside the events, never in event_metadata (only
+	// Link's onEvent puts it there): not in the EVENTS webhook, not in /link/token/get.
+	for i, ev := range body.Events {
+		assert.NotContains(t, ev.EventMetadata, "link_session_id", "EVENTS event %d", i)
+	}
+	raw := rawPost(t, s, linktest.PathTokenGet, map[string]string{"link_token": tok.LinkToken})
+	require.Equal(t, http.StatusOK, raw.status)
+	sessions, ok := raw.body["link_sessions"].([]any)
+	require.True(t, ok)
+	require.Len(t, sessions, 1)
+	getEvents, ok := sessions[0].(map[string]any)["events"].([]any)
+	require.True(t, ok)
+	require.Len(t, getEvents, 9)
+	for i, ev := range getEvents {
+		md, ok := ev.(map[string]any)["event_metadata"].(map[string]any)
+		require.True(t, ok, "event %d", i)
+		assert.NotContains(t, md, "link_session_id", "/link/token/get event %d", i)
+		assert.Contains(t, md, "request_id", "/link/token/get event %d", i)
+	}
+	for _, ev := range res.Events {
+		assert.Equal(t, res.LinkSessionID, ev.EventMetadata.LinkSessionID, "onEvent's view names the session")
+	}
 }
 
 func TestExitEventsLikePlaids(t *testing.T) {
@@ -386,6 +448,73 @@ func TestRedeliverySchedule(t *testing.T) {
 	for _, b := range bodies {
 		assert.Equal(t, string(first.Body), b)
 	}
+}
+
+// A receiver built as in production, webhook.NewHandler on a verifier that reads the server's
+// clock, refuses the first four attempts (its function fails, so it answers 500). Plaid's schedule
+// brings the webhook back as the clock moves, and the fifth attempt, 42.5 minutes after the first
+// and so long past the verifier's maximum age for the first JWT, verifies because each attempt is
+// signed afresh.
+func TestRedeliveryToARefusingHandler(t *testing.T) {
+	const refusals = 4
+	s := newServer(t)
+	var mu sync.Mutex
+	var calls int
+	var accepted []webhook.Event
+	h := webhook.NewHandler(webhook.NewVerifier(s.Client(), webhook.WithClock(s.Clock().Now)),
+		func(_ context.Context, ev webhook.Event) error {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if calls <= refusals {
+				return errors.New("the database is down")
+			}
+			accepted = append(accepted, ev)
+			return nil
+		})
+	rcv := httptest.NewServer(h)
+	t.Cleanup(rcv.Close)
+
+	first := exitWithOneWebhook(t, s, rcv.URL).Webhooks[0]
+	assert.Equal(t, http.StatusInternalServerError, first.StatusCode)
+	t0 := first.Time
+	for i, wait := range []time.Duration{30 * time.Second, 2 * time.Minute, 8 * time.Minute, 32 * time.Minute} {
+		s.Clock().Advance(wait - time.Second)
+		require.Len(t, s.Deliveries(), i+1, "attempt %d is not due yet", i+2)
+		s.Clock().Advance(time.Second)
+		require.Len(t, s.Deliveries(), i+2, "attempt %d is sent when due", i+2)
+	}
+	ds := s.Deliveries()
+	assert.Equal(t, []int{500, 500, 500, 500, 200}, statusesOf(ds))
+	assert.Equal(t, t0.Add(42*time.Minute+30*time.Second), ds[4].Time)
+	assert.NoError(t, ds[4].Err)
+	assert.Zero(t, ds[4].NextAttempt, "delivered: nothing more is due")
+	seen := map[string]bool{}
+	for i, d := range ds {
+		assert.Equal(t, first.ID, d.ID)
+		assert.Equal(t, i+1, d.Attempt)
+		assert.Equal(t, first.Body, d.Body, "the same body every time")
+		assert.False(t, seen[d.Verification], "attempt %d is signed afresh", i+1)
+		seen[d.Verification] = true
+	}
+	mu.Lock()
+	assert.Equal(t, refusals+1, calls, "every attempt verified")
+	require.Len(t, accepted, 1)
+	fin, ok := accepted[0].(*webhook.SessionFinished)
+	mu.Unlock()
+	require.True(t, ok)
+	assert.Equal(t, webhook.SessionStatusExited, fin.Status)
+
+	s.Clock().Advance(24 * time.Hour)
+	assert.Len(t, s.Deliveries(), 5, "an accepted webhook is not sent again")
+}
+
+func statusesOf(ds []linktest.WebhookDelivery) []int {
+	out := make([]int, len(ds))
+	for i, d := range ds {
+		out[i] = d.StatusCode
+	}
+	return out
 }
 
 // One large move of the clock sends every attempt that came due in it, in order.
