@@ -295,6 +295,31 @@ func TestExitEventsLikePlaids(t *testing.T) {
 	assert.NotEqual(t, byName[link.EventNameError].RequestID, byName[link.EventNameExit].RequestID)
 }
 
+// On a clock with a fraction of a second, event timestamps are still whole seconds as in Plaid's
+// samples, and still strictly increasing; on the wire they have no fraction.
+func TestEventTimestampsAreWholeSeconds(t *testing.T) {
+	start := time.Date(2024, 7, 29, 20, 22, 36, 522196741, time.UTC)
+	s := newServer(t, linktest.WithClock(linktest.NewClock(start)), linktest.WithLinkWebhooksForAllSessions())
+	rcv := newReceiver(t, s.Client(), webhook.WithClock(s.Clock().Now))
+	req := tokenRequest()
+	req.Webhook = rcv.URL
+	res, err := s.CompleteSession(createToken(t, s.Client(), req).LinkToken)
+	require.NoError(t, err)
+	require.Len(t, res.Events, 9)
+	for i, ev := range res.Events {
+		assert.Equal(t, start.Truncate(time.Second).Add(time.Duration(i+1)*time.Second), ev.Timestamp.Time, "event %d", i)
+	}
+	var body struct {
+		Events []struct {
+			Timestamp string `json:"timestamp"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(res.Webhooks[0].Body, &body))
+	require.Len(t, body.Events, 9)
+	assert.Equal(t, "2024-07-29T20:22:37Z", body.Events[0].Timestamp)
+	assert.Equal(t, "2024-07-29T20:22:45Z", body.Events[8].Timestamp)
+}
+
 // A session made to send EVENTS several times sends cumulative lists, which merge into the
 // session's events.
 func TestEventsWebhookSentSeveralTimes(t *testing.T) {

@@ -50,9 +50,10 @@
 //
 // A session's events are those Link records for the path the user took (OPEN, TRANSITION_VIEW
 // with its view_name, SELECT_INSTITUTION, SUBMIT_CREDENTIALS, ERROR, EXIT, HANDOFF), each with a
-// random event_id and a timestamp [EventInterval] (one second) after the one before: the session
-// driver steps the server's clock as the user goes, so timestamps are strictly increasing within a
-// session and the clock afterwards reads the time the session ended. event_metadata is filled as in
+// random event_id and a timestamp [EventInterval] (one second) after the one before, in whole
+// seconds as Plaid's are: the session driver steps the server's clock as the user goes, so
+// timestamps are strictly increasing within a session and the clock afterwards reads the time the
+// session ended. event_metadata is filled as in
 // Plaid's samples: institution_id and institution_name once the user has picked one, the
 // request_id of Link's last request (shared by the events until the next), exit_status on EXIT and
 // the error fields on ERROR and EXIT.

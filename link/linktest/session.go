@@ -286,8 +286,10 @@ func (l *eventLog) pick(inst Institution) { l.inst = &inst }
 
 func (l *eventLog) add(name link.EventName) *link.Event {
 	ev := link.Event{
-		EventName:     name,
-		Timestamp:     link.Timestamp{Time: l.clock.step(EventInterval)},
+		EventName: name,
+		// Plaid's event timestamps are whole seconds (2024-07-29T20:23:59Z), whatever the clock's
+		// fraction; EventInterval being a whole second keeps them strictly increasing.
+		Timestamp:     link.Timestamp{Time: l.clock.step(EventInterval).Truncate(time.Second)},
 		EventID:       newUUID(),
 		EventMetadata: link.EventMetadata{RequestID: l.requestID},
 	}
