@@ -71,7 +71,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	clock := linktest.NewClock(time.Now().UTC())
+	// Whole seconds, as Plaid's token times are (expiration 2020-03-27T12:56:34Z).
+	clock := linktest.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv := linktest.NewServer(linktest.WithListener(l), linktest.WithClock(clock))
 	defer srv.Close()
 
@@ -112,9 +113,9 @@ Press Ctrl+C to stop.
 `, srv.URL, srv.ClientID(), srv.Secret(), srv.LinkPageURL("")+"<link_token>")
 }
 
-// followRealTime moves clock up to now() every tick until ctx ends. It never moves the clock back:
-// a session steps the clock ahead of the wall clock, and then it waits for the wall clock to catch
-// up, so that the times the fake stamps keep increasing.
+// followRealTime moves clock up to now(), in whole seconds as Plaid's times are, every tick until
+// ctx ends. It never moves the clock back: a session steps the clock ahead of the wall clock, and
+// then it waits for the wall clock to catch up, so that the times the fake stamps keep increasing.
 func followRealTime(ctx context.Context, clock *linktest.Clock, every time.Duration, now func() time.Time) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -123,7 +124,7 @@ func followRealTime(ctx context.Context, clock *linktest.Clock, every time.Durat
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if d := now().Sub(clock.Now()); d > 0 {
+			if d := now().Truncate(time.Second).Sub(clock.Now()); d > 0 {
 				clock.Advance(d)
 			}
 		}

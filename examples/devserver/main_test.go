@@ -105,6 +105,7 @@ func TestRun(t *testing.T) {
 	assert.True(t, strings.HasPrefix(tok.HostedLinkURL, base+"/hl/"), tok.HostedLinkURL)
 	// Its clock is the wall clock's, so a token expires in real time.
 	assert.WithinDuration(t, time.Now().Add(linktest.HostedLinkURLLifetime), tok.Expiration, time.Minute)
+	assert.Zero(t, tok.Expiration.Nanosecond(), "whole seconds, as Plaid's expiration")
 
 	// The token's Link page is served there, and pressing Continue on it completes the session.
 	page := get(t, base+"/link/page/"+tok.LinkToken)
@@ -219,4 +220,11 @@ func TestFollowRealTime(t *testing.T) {
 
 	wall.Store(t0.Add(3 * time.Hour).UnixNano())
 	require.Eventually(t, func() bool { return clock.Now().Equal(t0.Add(3 * time.Hour)) }, 5*time.Second, time.Millisecond)
+
+	// A wall clock part way through a second moves the clock to the whole second only.
+	wall.Store(t0.Add(4*time.Hour + 750*time.Millisecond).UnixNano())
+	require.Eventually(t, func() bool { return clock.Now().Equal(t0.Add(4 * time.Hour)) }, 5*time.Second, time.Millisecond)
+	seen = reads.Load()
+	require.Eventually(t, func() bool { return reads.Load() >= seen+3 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, t0.Add(4*time.Hour), clock.Now(), "never a fraction of a second")
 }
