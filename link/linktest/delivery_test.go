@@ -295,6 +295,55 @@ func TestExitEventsLikePlaids(t *testing.T) {
 	assert.NotEqual(t, byName[link.EventNameError].RequestID, byName[link.EventNameExit].RequestID)
 }
 
+// A user who searches for the institution and answers an MFA challenge gets the events Link
+// records for that, with the metadata fields the reference says each emits.
+func TestSearchAndMFAEvents(t *testing.T) {
+	s := newServer(t)
+	rcv, tok := hostedWithReceiver(t, s)
+	res, err := s.CompleteSession(tok.LinkToken, linktest.WithInstitutionSearch("tartan"),
+		linktest.WithInstitution("ins_109511"), linktest.WithMFA(linktest.MFATypeQuestions))
+	require.NoError(t, err)
+	require.NoError(t, res.WebhookErr())
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION", "SEARCH_INSTITUTION",
+		"SELECT_INSTITUTION", "TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "TRANSITION_VIEW:MFA", "SUBMIT_MFA",
+		"TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF"}, eventNames(res.Events))
+
+	evs := res.Events
+	assert.Equal(t, "tartan", evs[3].EventMetadata.InstitutionSearchQuery)
+	assert.Empty(t, evs[3].EventMetadata.InstitutionID, "searching, the user has picked none yet")
+	assert.NotEqual(t, evs[2].EventMetadata.RequestID, evs[3].EventMetadata.RequestID, "the search is a request")
+	assert.Equal(t, linktest.MFATypeQuestions, evs[7].EventMetadata.MFAType)
+	assert.Equal(t, linktest.MFATypeQuestions, evs[8].EventMetadata.MFAType)
+	for i, ev := range evs {
+		if i != 3 {
+			assert.Empty(t, ev.EventMetadata.InstitutionSearchQuery, "institution_search_query only on SEARCH_INSTITUTION (event %d)", i)
+		}
+		if i != 7 && i != 8 {
+			assert.Empty(t, ev.EventMetadata.MFAType, "mfa_type only on SUBMIT_MFA and the MFA view (event %d)", i)
+		}
+	}
+
+	got := rcv.received()
+	require.Len(t, got, 3)
+	e, ok := got[1].(*webhook.Events)
+	require.True(t, ok, "got %T", got[1])
+	assert.Equal(t, res.Events, e.Events)
+	var body struct {
+		Events []struct {
+			EventMetadata map[string]any `json:"event_metadata"`
+		} `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(res.Webhooks[1].Body, &body))
+	require.Len(t, body.Events, 12)
+	keys := func(i int) []string { return slices.Sorted(maps.Keys(body.Events[i].EventMetadata)) }
+	assert.Equal(t, []string{"institution_search_query", "request_id"}, keys(3))
+	assert.Equal(t, []string{"institution_id", "institution_name", "mfa_type", "request_id", "view_name"}, keys(7))
+	assert.Equal(t, []string{"institution_id", "institution_name", "mfa_type", "request_id"}, keys(8))
+
+	_, err = s.CompleteSession(tok.LinkToken, linktest.WithMFA("sms"))
+	assert.ErrorContains(t, err, `WithMFA("sms")`)
+}
+
 // On a clock with a fraction of a second, event timestamps are still whole seconds as in Plaid's
 // samples, and still strictly increasing; on the wire they have no fraction.
 func TestEventTimestampsAreWholeSeconds(t *testing.T) {

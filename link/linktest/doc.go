@@ -49,14 +49,18 @@
 // # Events
 //
 // A session's events are those Link records for the path the user took (OPEN, TRANSITION_VIEW
-// with its view_name, SELECT_INSTITUTION, SUBMIT_CREDENTIALS, ERROR, EXIT, HANDOFF), each with a
+// with its view_name, SEARCH_INSTITUTION with [WithInstitutionSearch], SELECT_INSTITUTION,
+// SUBMIT_CREDENTIALS, SUBMIT_MFA with [WithMFA], ERROR, EXIT, HANDOFF), each with a
 // random event_id and a timestamp [EventInterval] (one second) after the one before, in whole
 // seconds as Plaid's are: the session driver steps the server's clock as the user goes, so
 // timestamps are strictly increasing within a session and the clock afterwards reads the time the
 // session ended. event_metadata is filled as in
 // Plaid's samples: institution_id and institution_name once the user has picked one, the
-// request_id of Link's last request (shared by the events until the next), exit_status on EXIT and
-// the error fields on ERROR and EXIT.
+// request_id of Link's last request (shared by the events until the next), institution_search_query
+// on SEARCH_INSTITUTION, mfa_type on SUBMIT_MFA and on the TRANSITION_VIEW to the MFA pane,
+// exit_status on EXIT and the error fields on ERROR and EXIT. link_session_id is not in
+// event_metadata on the wire, as Plaid's API carries it beside the events; [SessionResult.Events]
+// has it there, as Link's onEvent does.
 //
 // [SessionResult.Events] has the events oldest first, as Link's onEvent callback sees them, for
 // every session. /link/token/get lists them newest first, as in Plaid's sample, and, as at Plaid,

@@ -29,6 +29,8 @@ type sessionConfig struct {
 	exitStatus    link.ExitStatus
 	eventsParts   int
 	extraItems    []extraItem
+	searchQuery   string
+	mfaType       string
 }
 
 // extraItem is an Item a Multi-Item Link session links after its first.
@@ -108,6 +110,31 @@ func WithAdditionalItem(institutionID string, accounts ...link.SessionSuccessMet
 			c.extraItems = append(c.extraItems, extraItem{institutionID, slices.Clone(accounts)})
 		}
 	}
+}
+
+// WithInstitutionSearch makes the user type query into Link's institution search before picking
+// the institution: the session's events then have a SEARCH_INSTITUTION, with query in its
+// institution_search_query, before SELECT_INSTITUTION, as Link records a search. An update-mode
+// session, which opens on its Item's institution, has no search.
+func WithInstitutionSearch(query string) SessionOption {
+	return func(c *sessionConfig) { c.searchQuery = query }
+}
+
+// MFA types Link reports in event_metadata.mfa_type, for [WithMFA].
+const (
+	MFATypeCode       = "code"
+	MFATypeDevice     = "device"
+	MFATypeQuestions  = "questions"
+	MFATypeSelections = "selections"
+)
+
+// WithMFA makes the institution ask the user of a [Server.CompleteSession] for multi-factor
+// authentication of mfaType ([MFATypeCode], [MFATypeDevice], [MFATypeQuestions] or
+// [MFATypeSelections]) after the credentials: the events then have a TRANSITION_VIEW to the MFA
+// pane and a SUBMIT_MFA, both with mfa_type, between SUBMIT_CREDENTIALS and the loading pane, as
+// Link records them. CompleteSession refuses another mfaType.
+func WithMFA(mfaType string) SessionOption {
+	return func(c *sessionConfig) { c.mfaType = mfaType }
 }
 
 // maxExtraItems bounds WithAdditionalItem, far above what a user links in one session.
@@ -309,15 +336,21 @@ func (l *eventLog) view(name string) {
 // last is the time of the latest event.
 func (l *eventLog) last() time.Time { return l.events[len(l.events)-1].Timestamp.Time }
 
-// openLink records a user opening Link and reaching the credentials pane of inst: picking it
-// first unless the session is in update mode, where Link opens on the Item's institution.
-func (l *eventLog) openLink(inst Institution, update bool) {
+// openLink records a user opening Link and reaching the credentials pane of inst: searching for it
+// (if query is set) and picking it first unless the session is in update mode, where Link opens on
+// the Item's institution.
+func (l *eventLog) openLink(inst Institution, update bool, query string) {
 	l.add(link.EventNameOpen)
 	if update {
 		l.pick(inst)
 	} else {
 		l.view("CONSENT")
 		l.view("SELECT_INSTITUTION")
+		if query != "" {
+			// A search is a request of Link's, which the events after it carry.
+			l.request()
+			l.add(link.EventNameSearchInstitution).EventMetadata.InstitutionSearchQuery = query
+		}
 		l.request()
 		l.pick(inst)
 		l.add(link.EventNameSelectInstitution)
@@ -331,9 +364,17 @@ func (l *eventLog) submitCredentials() {
 	l.add(link.EventNameSubmitCredentials)
 }
 
-// linkItem records the user logging in from the credentials pane and Link handing the Item off.
-func (l *eventLog) linkItem() {
+// linkItem records the user logging in from the credentials pane, answering the institution's MFA
+// of mfaType if it is set, and Link handing the Item off.
+func (l *eventLog) linkItem(mfaType string) {
 	l.submitCredentials()
+	if mfaType != "" {
+		// mfa_type is emitted by SUBMIT_MFA and by TRANSITION_VIEW when view_name is MFA.
+		mfa := l.add(link.EventNameTransitionView)
+		mfa.EventMetadata.ViewName, mfa.EventMetadata.MFAType = "MFA", mfaType
+		l.request()
+		l.add(link.EventNameSubmitMFA).EventMetadata.MFAType = mfaType
+	}
 	l.view("LOADING")
 	l.view("CONNECTED")
 	l.add(link.EventNameHandoff)
@@ -359,9 +400,19 @@ func checkExtraItems(lt *linkToken, update bool, extras []extraItem) ([]Institut
 	return out, nil
 }
 
+// checkMFAType refuses an mfa_type Link does not report, which a test could not meet in Plaid.
+func checkMFAType(t string) error {
+	switch t {
+	case "", MFATypeCode, MFATypeDevice, MFATypeQuestions, MFATypeSelections:
+		return nil
+	}
+	return fmt.Errorf("linktest: CompleteSession: WithMFA(%q): the mfa_type Link reports is one of code, device, questions, selections", t)
+}
+
 // CompleteSession plays an end user who opens Link with linkToken, picks an institution, logs in
 // and finishes. It records the session for /link/token/get (on_success, results.item_add_results
-// and the events OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, SUBMIT_CREDENTIALS and HANDOFF, each
+// and the events OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, SUBMIT_CREDENTIALS and HANDOFF, with
+// SEARCH_INSTITUTION if [WithInstitutionSearch] and SUBMIT_MFA if [WithMFA] is given, each
 // [EventInterval] after the last on the server's clock, which the session moves) and issues a
 // public token for /item/public_token/exchange.
 //
@@ -390,14 +441,17 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 	lt, inst, updates, sessionID := st.lt, st.inst, st.updates, st.id
 	update := len(updates) > 0
 	extras, err := checkExtraItems(lt, update, cfg.extraItems)
+	if err == nil {
+		err = checkMFAType(cfg.mfaType)
+	}
 	if err != nil {
 		s.mu.Unlock()
 		return SessionResult{}, err
 	}
 
 	log := newEventLog(s.clock)
-	log.openLink(inst, update)
-	log.linkItem()
+	log.openLink(inst, update, cfg.searchQuery)
+	log.linkItem(cfg.mfaType)
 	items := updates
 	if !update {
 		items = []*item{newItem(inst, slices.Clone(lt.metadata.InitialProducts), cfg.accounts, lt.webhook)}
@@ -411,7 +465,7 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 		log.pick(x)
 		log.add(link.EventNameSelectInstitution)
 		log.view("CREDENTIAL")
-		log.linkItem()
+		log.linkItem("")
 		items = append(items, newItem(x, slices.Clone(lt.metadata.InitialProducts), cfg.extraItems[i].accounts, lt.webhook))
 	}
 	finished := log.last()
@@ -483,7 +537,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 	lt, inst, updates, sessionID := st.lt, st.inst, st.updates, st.id
 
 	log := newEventLog(s.clock)
-	log.openLink(inst, len(updates) > 0)
+	log.openLink(inst, len(updates) > 0, cfg.searchQuery)
 	var exitErr *link.Error
 	if perr != nil {
 		ee := *perr
@@ -562,7 +616,7 @@ func (s *Server) OpenSession(linkToken string, opts ...SessionOption) (SessionRe
 		return SessionResult{}, err
 	}
 	log := newEventLog(s.clock)
-	log.openLink(st.inst, len(st.updates) > 0)
+	log.openLink(st.inst, len(st.updates) > 0, cfg.searchQuery)
 	st.lt.addSession(link.TokenGetSessionsResponse{
 		LinkSessionID: st.id,
 		StartedAt:     st.now,
