@@ -28,7 +28,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"os/signal"
 	"sync"
@@ -166,28 +165,10 @@ func (l *deliveryLog) print(ds []linktest.WebhookDelivery) {
 		if l.seen[k] {
 			continue
 		}
-		outcome := attemptOutcome(d)
-		if !d.NextAttempt.IsZero() {
-			outcome += "; next attempt at " + d.NextAttempt.UTC().Format(time.TimeOnly)
-		}
+		outcome := d.Outcome()
 		fmt.Fprintf(l.w, "%s webhook %s (attempt %d) to %s: %s\n",
 			d.Time.UTC().Format(time.TimeOnly), d.Code, d.Attempt, d.URL, outcome)
 	}
 	// Only what the server still lists is remembered, so the set stays as bounded as its list.
 	l.seen = now
-}
-
-// attemptOutcome says how an attempt went, without the code and URL its error repeats.
-func attemptOutcome(d linktest.WebhookDelivery) string {
-	switch {
-	case d.Err == nil:
-		return "answered 200"
-	case d.StatusCode != 0:
-		return fmt.Sprintf("answered %d, not 200", d.StatusCode)
-	}
-	var ue *url.Error
-	if errors.As(d.Err, &ue) {
-		return "no answer: " + ue.Err.Error()
-	}
-	return "not sent: " + d.Err.Error()
 }

@@ -627,6 +627,12 @@ func TestRedeliveryUntilAccepted(t *testing.T) {
 	assert.NoError(t, ds[2].Err)
 	assert.Zero(t, ds[2].NextAttempt)
 
+	// Outcome says it in a few words, with when the next attempt is due.
+	next := func(d linktest.WebhookDelivery) string { return d.NextAttempt.UTC().Format(time.TimeOnly) }
+	assert.Equal(t, "answered 204, not 200; next attempt at "+next(ds[0]), ds[0].Outcome())
+	assert.Regexp(t, `^no answer: .*(deadline exceeded|Timeout).*; next attempt at `+next(ds[1])+`$`, ds[1].Outcome())
+	assert.Equal(t, "answered 200", ds[2].Outcome())
+
 	s.Clock().Advance(24 * time.Hour)
 	assert.Len(t, s.Deliveries(), 3, "a delivered webhook is not sent again")
 }

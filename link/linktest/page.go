@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -479,10 +478,7 @@ func (s *Server) runPageSession(pt pageToken, c pageChoice, opts []SessionOption
 	}
 	oc.TokenFrom, oc.NoWebhooks = tokenSources(pt, res.Webhooks)
 	for _, d := range res.Webhooks {
-		wd := pageWebhook{Code: d.Code, URL: d.URL, Status: "answered " + strconv.Itoa(d.StatusCode)}
-		if d.Err != nil {
-			wd.Status, wd.Failed = d.Err.Error(), true
-		}
+		wd := pageWebhook{Code: d.Code, URL: d.URL, Status: d.Outcome(), Failed: d.Err != nil}
 		oc.Webhooks = append(oc.Webhooks, wd)
 	}
 	if pt.hostedID != "" && pt.redirect != "" {

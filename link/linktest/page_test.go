@@ -556,3 +556,18 @@ func TestPageSaysWhereThePublicTokenComesFrom(t *testing.T) {
 		})
 	}
 }
+
+// A webhook the receiver refuses shows as failed, with when Plaid's schedule sends it again.
+func TestPageShowsAFailedWebhook(t *testing.T) {
+	s := newServer(t)
+	sink := newHookSink(t, http.StatusInternalServerError)
+	token := sessionKinds[3].create(t, s.Client(), sink.URL) // Layer: SESSION_FINISHED only
+	pageURL := s.LinkPageURL(token)
+	_, id := openPage(t, pageURL)
+	_, out := submitPage(t, s, pageURL, url.Values{"submission": {id}, "action": {"exit"},
+		"institution": {linktest.DefaultInstitutionID}, "exit_status": {"requires_credentials"}})
+	ds := s.Deliveries()
+	require.Len(t, ds, 1)
+	next := ds[0].NextAttempt.UTC().Format(time.TimeOnly)
+	assert.Contains(t, out.body, `<li><code>SESSION_FINISHED</code> to <code>`+sink.URL+`</code>: <span class="failed">answered 500, not 200; next attempt at `+next+`</span></li>`)
+}
