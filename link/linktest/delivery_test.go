@@ -148,7 +148,8 @@ func TestWebhooksWherePlaidSendsThem(t *testing.T) {
 							}
 						}
 						if e, ok := ev.(*webhook.Events); ok {
-							assert.Equal(t, res.Events, e.Events)
+							assert.Equal(t, res.Events, webhook.MergeEvents(e.Events))
+							assert.NotEqual(t, res.Events, e.Events, "in no particular order, as Plaid's sample")
 						}
 					}
 
@@ -184,6 +185,13 @@ func codesOf(evs []webhook.Event) []string {
 		codes = append(codes, ev.Code())
 	}
 	return codes
+}
+
+// wireEvent is an event as an EVENTS webhook's JSON has it.
+type wireEvent struct {
+	EventName     string         `json:"event_name"`
+	Timestamp     string         `json:"timestamp"`
+	EventMetadata map[string]any `json:"event_metadata"`
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{15}$`)
@@ -230,11 +238,7 @@ func TestEventsLikePlaids(t *testing.T) {
 
 	// On the wire, each event carries the metadata fields Plaid's samples show for it, no more.
 	var body struct {
-		Events []struct {
-			EventName     string         `json:"event_name"`
-			Timestamp     string         `json:"timestamp"`
-			EventMetadata map[string]any `json:"event_metadata"`
-		} `json:"events"`
+		Events []wireEvent `json:"events"`
 	}
 	var eventsBody []byte
 	for _, d := range s.Deliveries() {
@@ -244,6 +248,10 @@ func TestEventsLikePlaids(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(eventsBody, &body))
 	require.Len(t, body.Events, 9)
+	// As in Plaid's sample, the webhook lists the events in no particular order.
+	assert.False(t, slices.IsSortedFunc(body.Events, func(a, b wireEvent) int { return strings.Compare(a.Timestamp, b.Timestamp) }),
+		"EVENTS lists the events in no particular order")
+	slices.SortFunc(body.Events, func(a, b wireEvent) int { return strings.Compare(a.Timestamp, b.Timestamp) })
 	keys := func(i int) []string { return slices.Sorted(maps.Keys(body.Events[i].EventMetadata)) }
 	assert.Equal(t, []string{"request_id"}, keys(0))
 	assert.Equal(t, []string{"request_id", "view_name"}, keys(1))
@@ -327,14 +335,13 @@ func TestSearchAndMFAEvents(t *testing.T) {
 	require.Len(t, got, 3)
 	e, ok := got[1].(*webhook.Events)
 	require.True(t, ok, "got %T", got[1])
-	assert.Equal(t, res.Events, e.Events)
+	assert.Equal(t, res.Events, webhook.MergeEvents(e.Events))
 	var body struct {
-		Events []struct {
-			EventMetadata map[string]any `json:"event_metadata"`
-		} `json:"events"`
+		Events []wireEvent `json:"events"`
 	}
 	require.NoError(t, json.Unmarshal(res.Webhooks[1].Body, &body))
 	require.Len(t, body.Events, 12)
+	slices.SortFunc(body.Events, func(a, b wireEvent) int { return strings.Compare(a.Timestamp, b.Timestamp) })
 	keys := func(i int) []string { return slices.Sorted(maps.Keys(body.Events[i].EventMetadata)) }
 	assert.Equal(t, []string{"institution_search_query", "request_id"}, keys(3))
 	assert.Equal(t, []string{"institution_id", "institution_name", "mfa_type", "request_id", "view_name"}, keys(7))
@@ -359,14 +366,17 @@ func TestEventTimestampsAreWholeSeconds(t *testing.T) {
 		assert.Equal(t, start.Truncate(time.Second).Add(time.Duration(i+1)*time.Second), ev.Timestamp.Time, "event %d", i)
 	}
 	var body struct {
-		Events []struct {
-			Timestamp string `json:"timestamp"`
-		} `json:"events"`
+		Events []wireEvent `json:"events"`
 	}
 	require.NoError(t, json.Unmarshal(res.Webhooks[0].Body, &body))
 	require.Len(t, body.Events, 9)
-	assert.Equal(t, "2024-07-29T20:22:37Z", body.Events[0].Timestamp)
-	assert.Equal(t, "2024-07-29T20:22:45Z", body.Events[8].Timestamp)
+	var stamps []string
+	for _, ev := range body.Events {
+		stamps = append(stamps, ev.Timestamp)
+	}
+	slices.Sort(stamps)
+	assert.Equal(t, []string{"2024-07-29T20:22:37Z", "2024-07-29T20:22:38Z", "2024-07-29T20:22:39Z", "2024-07-29T20:22:40Z",
+		"2024-07-29T20:22:41Z", "2024-07-29T20:22:42Z", "2024-07-29T20:22:43Z", "2024-07-29T20:22:44Z", "2024-07-29T20:22:45Z"}, stamps)
 }
 
 // A session made to send EVENTS several times sends cumulative lists, which merge into the
@@ -391,9 +401,9 @@ func TestEventsWebhookSentSeveralTimes(t *testing.T) {
 	}
 	assert.Equal(t, []string{"EVENTS", "EVENTS", "ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"}, codes)
 	require.Len(t, lists, 3)
-	assert.Equal(t, res.Events[:3], lists[0])
-	assert.Equal(t, res.Events[:6], lists[1])
-	assert.Equal(t, res.Events, lists[2])
+	assert.Equal(t, res.Events[:3], webhook.MergeEvents(lists[0]))
+	assert.Equal(t, res.Events[:6], webhook.MergeEvents(lists[1]))
+	assert.Equal(t, res.Events, webhook.MergeEvents(lists[2]))
 	assert.Equal(t, res.Events, webhook.MergeEvents(lists...))
 
 	// A standard session gets no EVENTS webhook however many it is asked for.
@@ -715,7 +725,7 @@ func TestAbandonedSession(t *testing.T) {
 	require.Len(t, got, 2)
 	evs, ok := got[0].(*webhook.Events)
 	require.True(t, ok, "got %T", got[0])
-	assert.Equal(t, open.Events, evs.Events)
+	assert.Equal(t, open.Events, webhook.MergeEvents(evs.Events))
 	fin, ok := got[1].(*webhook.SessionFinished)
 	require.True(t, ok, "got %T", got[1])
 	assert.Equal(t, webhook.SessionStatusExited, fin.Status)

@@ -63,9 +63,11 @@
 // has it there, as Link's onEvent does.
 //
 // [SessionResult.Events] has the events oldest first, as Link's onEvent callback sees them, for
-// every session. /link/token/get lists them newest first, as in Plaid's sample, and, as at Plaid,
-// only for Hosted Link sessions unless the server is made with [WithLinkWebhooksForAllSessions],
-// which mirrors the account-level enablement of Link events.
+// every session. /link/token/get lists them newest first and an EVENTS webhook in no particular
+// order (never oldest first), each as in Plaid's samples, so that a receiver must sort them, as
+// webhook.MergeEvents does. As at Plaid, /link/token/get has them only for Hosted Link sessions
+// unless the server is made with [WithLinkWebhooksForAllSessions], which mirrors the
+// account-level enablement of Link events.
 //
 // # Webhooks
 //

@@ -3,6 +3,8 @@ package linktest
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -693,7 +695,7 @@ func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Eve
 	var hooks []pendingWebhook
 	eventsHook := func(evs []link.Event) pendingWebhook {
 		return pendingWebhook{"EVENTS", eventsWebhook{
-			WebhookType: "LINK", WebhookCode: "EVENTS", Events: slices.Clone(evs),
+			WebhookType: "LINK", WebhookCode: "EVENTS", Events: unordered(sessionID, evs),
 			LinkSessionID: sessionID, LinkToken: lt.token, Environment: webhookEnvironment,
 		}}
 	}
@@ -725,4 +727,24 @@ func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Eve
 		}})
 	}
 	return hooks
+}
+
+// unordered returns a copy of a session's events in the order an EVENTS webhook lists them: no
+// particular one, as in Plaid's sample, where TRANSITION_VIEW at 00:17:54 comes first and EXIT
+// at 00:18:13 fourth. A receiver must sort them (webhook.MergeEvents does) and the fake makes sure
+// that it has to: the order is a shuffle, seeded by the session and the list's length, and never
+// the chronological one.
+func unordered(sessionID string, events []link.Event) []link.Event {
+	out := slices.Clone(events)
+	if len(out) < 2 {
+		return out
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(sessionID))
+	r := rand.New(rand.NewPCG(h.Sum64(), uint64(len(out))))
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	if slices.EqualFunc(out, events, func(a, b link.Event) bool { return a.EventID == b.EventID }) {
+		out[0], out[1] = out[1], out[0]
+	}
+	return out
 }
