@@ -946,3 +946,20 @@ func TestAdditionalItemRefused(t *testing.T) {
 		assert.Empty(t, tg.LinkSessions, "a refused session leaves nothing behind")
 	}
 }
+
+// A session abandoned after the 10 minutes have passed gets its webhooks at once: they are sent
+// before AbandonSession returns.
+func TestLateAbandonSendsAtOnce(t *testing.T) {
+	s := newServer(t)
+	rcv, tok := hostedWithReceiver(t, s)
+	open, err := s.OpenSession(tok.LinkToken)
+	require.NoError(t, err)
+	s.Clock().Advance(20 * time.Minute)
+	assert.Empty(t, rcv.received(), "the session is still open: the user may come back")
+	_, err = s.AbandonSession(open.LinkSessionID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"EVENTS", "SESSION_FINISHED"}, codesOf(rcv.received()))
+	ds := s.Deliveries()
+	require.Len(t, ds, 2)
+	assert.Equal(t, s.Clock().Now(), ds[0].Time)
+}
