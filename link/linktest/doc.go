@@ -80,7 +80,8 @@
 //     (enable_multi_item_link) sessions, where [WithAdditionalItem] adds Items;
 //   - EVENTS in Hosted Link sessions, Link Recovery (Hosted Link in update mode) included;
 //   - SESSION_FINISHED (status SUCCESS or EXITED) in Hosted Link, Multi-Item Link and Layer
-//     sessions;
+//     sessions, with the session's public tokens in public_tokens as in Plaid's sample, and not
+//     the deprecated public_token, so that a receiver reading it fails here first;
 //   - none in a standard session: a service that waits for ITEM_ADD_RESULT there would wait
 //     forever in production, and must take the public token from Link's onSuccess instead.
 //
