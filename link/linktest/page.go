@@ -97,6 +97,7 @@ type pageToken struct {
 	hostedID   string // empty unless the token was created with hosted_link
 	redirect   string // hosted_link.completion_redirect_uri
 	webhook    string // the webhook URL the token names, if any
+	multiItem  bool   // created with enable_multi_item_link
 	clientName string
 	insts      []Institution // those serving the token's country_codes
 	update     bool
@@ -135,6 +136,7 @@ func (s *Server) lookupPageToken(key string, hosted bool) (pageToken, *pageError
 		hostedID:   lt.hostedID,
 		redirect:   lt.completionRedirectURI,
 		webhook:    lt.webhook,
+		multiItem:  lt.multiItem,
 		clientName: lt.metadata.ClientName,
 	}
 	for _, at := range lt.updateTokens {
@@ -505,7 +507,9 @@ func tokenSources(pt pageToken, sent []WebhookDelivery) (tokenFrom, noWebhooks s
 	case codes["SESSION_FINISHED"]:
 		tokenFrom += " or the SESSION_FINISHED webhook (public_tokens)"
 	}
-	if pt.hostedID == "" {
+	// Plaid's front end hands the public token over in onSuccess except in the flows that
+	// /link/token/get exists for: Hosted Link and Multi-Item Link.
+	if pt.hostedID == "" && !pt.multiItem {
 		tokenFrom += "; in production, Link's onSuccess callback hands it to your front end"
 	}
 	switch {

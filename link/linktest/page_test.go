@@ -526,7 +526,7 @@ func TestPageSaysWhereThePublicTokenComesFrom(t *testing.T) {
 		{"standard with a webhook URL", 0, true, false, get + onSuccess, "None: Plaid sends no LINK webhook for a standard Link session"},
 		{"standard with Link events for all sessions", 0, true, true, get + " or the SESSION_FINISHED webhook (public_tokens)" + onSuccess, ""},
 		{"hosted", 1, true, false, get + " or the ITEM_ADD_RESULT webhook", ""},
-		{"multi-item", 2, true, false, get + " or the ITEM_ADD_RESULT webhook" + onSuccess, ""},
+		{"multi-item", 2, true, false, get + " or the ITEM_ADD_RESULT webhook", ""},
 		{"layer", 3, true, false, get + " or the SESSION_FINISHED webhook (public_tokens)" + onSuccess, ""},
 	}
 	for _, tt := range tests {
