@@ -10,7 +10,9 @@
 // /link/page/<link_token> where you pick an institution and accounts and press Continue, or pick an
 // exit status and press Exit; a Hosted Link token's hosted_link_url opens the same page and, after
 // the session, goes to the token's completion_redirect_uri. Webhooks go to the token's webhook URL
-// as Plaid sends them, signed with the key /webhook_verification_key/get serves.
+// as Plaid sends them, signed with the key /webhook_verification_key/get serves, and again on
+// Plaid's schedule (30 s, 2 min, 8 min, ...) while the receiver does not answer 200; the server
+// prints a line for each attempt (code, URL, answer, when the next is due), never a body.
 //
 // The fake's clock follows the wall clock, so tokens expire in real time and webhooks are signed
 // with a current iat. A session steps it ahead by linktest.EventInterval per Link event, as the
@@ -71,24 +73,30 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", *addr, err)
 	}
-	clock := linktest.NewClock(time.Now().UTC())
+	// Whole seconds, as Plaid's token times are (expiration 2020-03-27T12:56:34Z).
+	clock := linktest.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv := linktest.NewServer(linktest.WithListener(l), linktest.WithClock(clock))
 	defer srv.Close()
+
+	printBanner(stdout, srv)
 
 	var wg sync.WaitGroup
 	followCtx, stopFollowing := context.WithCancel(ctx)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		followRealTime(followCtx, clock, clockTick, time.Now)
+		log := &deliveryLog{w: stdout}
+		followRealTime(followCtx, clock, clockTick, time.Now, func() { log.print(srv.Deliveries()) })
 	}()
 	defer func() {
 		stopFollowing()
 		wg.Wait()
 	}()
 
-	printBanner(stdout, srv)
 	<-ctx.Done()
+	// The follower writes to stdout too; it stops first so that the lines do not interleave.
+	stopFollowing()
+	wg.Wait()
 	fmt.Fprintln(stdout, "Stopping: waiting for requests in flight.")
 	return nil
 }
@@ -107,15 +115,17 @@ Point the SDK at it:
 Create a link token, then open its Link page in a browser:
   %[4]s
 A Hosted Link token's hosted_link_url opens the same page.
+Each webhook attempt is printed below as it is made.
 
 Press Ctrl+C to stop.
 `, srv.URL, srv.ClientID(), srv.Secret(), srv.LinkPageURL("")+"<link_token>")
 }
 
-// followRealTime moves clock up to now() every tick until ctx ends. It never moves the clock back:
-// a session steps the clock ahead of the wall clock, and then it waits for the wall clock to catch
-// up, so that the times the fake stamps keep increasing.
-func followRealTime(ctx context.Context, clock *linktest.Clock, every time.Duration, now func() time.Time) {
+// followRealTime moves clock up to now(), in whole seconds as Plaid's times are, every tick until
+// ctx ends. It never moves the clock back: a session steps the clock ahead of the wall clock, and
+// then it waits for the wall clock to catch up, so that the times the fake stamps keep increasing.
+// After each tick it calls onTick, if not nil.
+func followRealTime(ctx context.Context, clock *linktest.Clock, every time.Duration, now func() time.Time, onTick func()) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -123,9 +133,42 @@ func followRealTime(ctx context.Context, clock *linktest.Clock, every time.Durat
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if d := now().Sub(clock.Now()); d > 0 {
+			if d := now().Truncate(time.Second).Sub(clock.Now()); d > 0 {
 				clock.Advance(d)
+			}
+			if onTick != nil {
+				onTick()
 			}
 		}
 	}
+}
+
+// deliveryLog prints each webhook attempt once, so that a developer sees in the terminal what
+// went to their receiver, the retries Plaid's schedule brings included. It prints no body: a body
+// can carry a public token.
+type deliveryLog struct {
+	w    io.Writer
+	seen map[deliveryKey]bool // the attempts printed that the server still lists
+}
+
+type deliveryKey struct {
+	id      string
+	attempt int
+}
+
+// print writes the attempts in ds not printed before.
+func (l *deliveryLog) print(ds []linktest.WebhookDelivery) {
+	now := make(map[deliveryKey]bool, len(ds))
+	for _, d := range ds {
+		k := deliveryKey{d.ID, d.Attempt}
+		now[k] = true
+		if l.seen[k] {
+			continue
+		}
+		outcome := d.Outcome()
+		fmt.Fprintf(l.w, "%s webhook %s (attempt %d) to %s: %s\n",
+			d.Time.UTC().Format(time.TimeOnly), d.Code, d.Attempt, d.URL, outcome)
+	}
+	// Only what the server still lists is remembered, so the set stays as bounded as its list.
+	l.seen = now
 }

@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -105,6 +108,7 @@ func TestRun(t *testing.T) {
 	assert.True(t, strings.HasPrefix(tok.HostedLinkURL, base+"/hl/"), tok.HostedLinkURL)
 	// Its clock is the wall clock's, so a token expires in real time.
 	assert.WithinDuration(t, time.Now().Add(linktest.HostedLinkURLLifetime), tok.Expiration, time.Minute)
+	assert.Zero(t, tok.Expiration.Nanosecond(), "whole seconds, as Plaid's expiration")
 
 	// The token's Link page is served there, and pressing Continue on it completes the session.
 	page := get(t, base+"/link/page/"+tok.LinkToken)
@@ -203,7 +207,7 @@ func TestFollowRealTime(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		followRealTime(ctx, clock, time.Millisecond, now)
+		followRealTime(ctx, clock, time.Millisecond, now, nil)
 	}()
 	defer func() {
 		cancel()
@@ -219,4 +223,74 @@ func TestFollowRealTime(t *testing.T) {
 
 	wall.Store(t0.Add(3 * time.Hour).UnixNano())
 	require.Eventually(t, func() bool { return clock.Now().Equal(t0.Add(3 * time.Hour)) }, 5*time.Second, time.Millisecond)
+
+	// A wall clock part way through a second moves the clock to the whole second only.
+	wall.Store(t0.Add(4*time.Hour + 750*time.Millisecond).UnixNano())
+	require.Eventually(t, func() bool { return clock.Now().Equal(t0.Add(4 * time.Hour)) }, 5*time.Second, time.Millisecond)
+	seen = reads.Load()
+	require.Eventually(t, func() bool { return reads.Load() >= seen+3 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, t0.Add(4*time.Hour), clock.Now(), "never a fraction of a second")
+}
+
+func TestDeliveryLog(t *testing.T) {
+	at := func(hms string) time.Time {
+		tm, err := time.Parse(time.TimeOnly, hms)
+		require.NoError(t, err)
+		return time.Date(2026, 1, 2, tm.Hour(), tm.Minute(), tm.Second(), 0, time.UTC)
+	}
+	refused := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/hook", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}
+	first := []linktest.WebhookDelivery{
+		{ID: "a", Code: "ITEM_ADD_RESULT", URL: "http://127.0.0.1:8080/hook", Attempt: 1, Time: at("10:00:00"),
+			StatusCode: 500, Err: errors.New("linktest: webhook ITEM_ADD_RESULT to http://127.0.0.1:8080/hook: receiver answered 500 Internal Server Error, not 200"),
+			NextAttempt: at("10:00:30")},
+		{ID: "b", Code: "EVENTS", URL: "http://127.0.0.1:8080/hook", Attempt: 1, Time: at("10:00:00"), StatusCode: 200},
+		{ID: "c", Code: "SESSION_FINISHED", URL: "http://127.0.0.1:1/hook", Attempt: 1, Time: at("10:00:00"),
+			Err: fmt.Errorf("linktest: webhook SESSION_FINISHED to http://127.0.0.1:1/hook: %w", refused), NextAttempt: at("10:00:30")},
+	}
+	var out strings.Builder
+	l := &deliveryLog{w: &out}
+	l.print(first)
+	assert.Equal(t, `10:00:00 webhook ITEM_ADD_RESULT (attempt 1) to http://127.0.0.1:8080/hook: answered 500, not 200; next attempt at 10:00:30
+10:00:00 webhook EVENTS (attempt 1) to http://127.0.0.1:8080/hook: answered 200
+10:00:00 webhook SESSION_FINISHED (attempt 1) to http://127.0.0.1:1/hook: no answer: dial tcp 127.0.0.1:1: connect: connection refused; next attempt at 10:00:30
+`, out.String())
+
+	// The next look prints only the attempts made since: the retry of a.
+	out.Reset()
+	retry := linktest.WebhookDelivery{ID: "a", Code: "ITEM_ADD_RESULT", URL: "http://127.0.0.1:8080/hook", Attempt: 2,
+		Time: at("10:00:30"), StatusCode: 200}
+	l.print(append(first[1:], retry))
+	assert.Equal(t, "10:00:30 webhook ITEM_ADD_RESULT (attempt 2) to http://127.0.0.1:8080/hook: answered 200\n", out.String())
+	assert.Len(t, l.seen, 3, "a forgotten attempt is not remembered")
+}
+
+// A webhook the dev server sends shows in its output, with how the receiver answered.
+func TestRunPrintsDeliveries(t *testing.T) {
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(rcv.Close)
+	s, banner := start(t, "-addr", "127.0.0.1:0")
+	base := field(t, banner, "URL")
+	c, err := link.NewClient(linktest.ClientID, linktest.Secret, link.WithBaseURL(base))
+	require.NoError(t, err)
+	tok, err := c.CreateSessionToken(context.Background(), &link.SessionTokenCreateRequest{
+		TemplateID: "template_4uinBNe4B2x9", User: &link.SessionTokenCreateRequestUser{ClientUserID: "u"}, Webhook: rcv.URL})
+	require.NoError(t, err)
+	page := get(t, base+"/link/page/"+tok.Link.LinkToken)
+	id := regexp.MustCompile(`name="submission" value="([^"]+)"`).FindStringSubmatch(page)
+	require.NotNil(t, id, page)
+	resp, err := http.PostForm(base+"/link/page/"+tok.Link.LinkToken, url.Values{"submission": {id[1]}, "action": {"exit"},
+		"institution": {linktest.DefaultInstitutionID}, "exit_status": {"requires_credentials"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	want := regexp.MustCompile(`^\d\d:\d\d:\d\d webhook SESSION_FINISHED \(attempt 1\) to ` + regexp.QuoteMeta(rcv.URL) +
+		`: answered 503, not 200; next attempt at \d\d:\d\d:\d\d$`)
+	select {
+	case line := <-s.lines:
+		assert.Regexp(t, want, line)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no delivery line within 10 s")
+	}
 }

@@ -1,6 +1,8 @@
 // Command quickstart walks through the server side of Plaid Link in four numbered steps: create a
 // link_token, let the user finish Link, read the session back with /link/token/get, and exchange
-// the public_token for an access_token, which it prints last.
+// the public_token for an access_token, which it prints last. Every token is printed masked
+// ("access-sandbox-…"), the fake's too: a backend never logs one, and an example should not teach
+// it to.
 //
 // Run it with no arguments and no keys:
 //
@@ -8,8 +10,7 @@
 //
 // It then starts linktest, the in-process fake Plaid, which also plays the end user. With
 // PLAID_CLIENT_ID and PLAID_SECRET set it talks to Plaid's Sandbox instead; since nobody opens Link
-// there, /sandbox/public_token/create (First Platypus Bank, transactions) stands in for the user,
-// and every token is printed masked because it is a real credential.
+// there, /sandbox/public_token/create (First Platypus Bank, transactions) stands in for the user.
 package main
 
 import (
@@ -77,7 +78,7 @@ func run(ctx context.Context, out io.Writer, cfg config) error {
 			return err
 		}
 		fmt.Fprintf(out, "Using the built-in fake Plaid at %s (set PLAID_CLIENT_ID and PLAID_SECRET to use Plaid's Sandbox).\n", srv.URL)
-		_, err = flow(ctx, out, client, fakeUser(srv), reveal)
+		_, err = flow(ctx, out, client, fakeUser(srv))
 		return err
 	}
 
@@ -87,8 +88,8 @@ func run(ctx context.Context, out io.Writer, cfg config) error {
 		return err
 	}
 	// The credentials themselves are never printed, not even in part.
-	fmt.Fprintln(out, "Using Plaid's Sandbox with the credentials from PLAID_CLIENT_ID and PLAID_SECRET; tokens are shown masked.")
-	_, err = flow(ctx, out, client, sandboxUser(client), mask)
+	fmt.Fprintln(out, "Using Plaid's Sandbox with the credentials from PLAID_CLIENT_ID and PLAID_SECRET.")
+	_, err = flow(ctx, out, client, sandboxUser(client))
 	return err
 }
 
@@ -123,8 +124,8 @@ func sandboxUser(client *link.Client) endUser {
 	}
 }
 
-// flow is the Link flow itself. show decides how much of each token is printed.
-func flow(ctx context.Context, out io.Writer, client *link.Client, user endUser, show func(string) string) (result, error) {
+// flow is the Link flow itself; it prints every token masked.
+func flow(ctx context.Context, out io.Writer, client *link.Client, user endUser) (result, error) {
 	var res result
 
 	tok, err := client.CreateToken(ctx, &link.TokenCreateRequest{
@@ -139,14 +140,14 @@ func flow(ctx context.Context, out io.Writer, client *link.Client, user endUser,
 		return res, fmt.Errorf("create link token: %w", err)
 	}
 	res.LinkToken = tok.LinkToken
-	fmt.Fprintf(out, "1. Created link token %s (expires %s)\n", show(tok.LinkToken), tok.Expiration.UTC().Format(time.RFC3339))
+	fmt.Fprintf(out, "1. Created link token %s (expires %s)\n", mask(tok.LinkToken), tok.Expiration.UTC().Format(time.RFC3339))
 
 	publicToken, what, err := user(ctx, tok.LinkToken)
 	if err != nil {
 		return res, fmt.Errorf("link an Item: %w", err)
 	}
 	res.PublicToken = publicToken
-	fmt.Fprintf(out, "2. %s: public token %s\n", what, show(publicToken))
+	fmt.Fprintf(out, "2. %s: public token %s\n", what, mask(publicToken))
 
 	got, err := client.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
 	if err != nil {
@@ -169,12 +170,9 @@ func flow(ctx context.Context, out io.Writer, client *link.Client, user endUser,
 	res.ItemID, res.AccessToken = exch.ItemID, exch.AccessToken
 	fmt.Fprintf(out, "4. Exchanged the public token for item %s\n", exch.ItemID)
 	// The access token is what a backend keeps (encrypted) to call Plaid for this Item from now on.
-	fmt.Fprintf(out, "Access token: %s\n", show(exch.AccessToken))
+	fmt.Fprintf(out, "Access token: %s\n", mask(exch.AccessToken))
 	return res, nil
 }
-
-// reveal prints a token whole: the fake's tokens unlock nothing.
-func reveal(s string) string { return s }
 
 // mask keeps only a token's kind-and-environment prefix, up to and including its second '-'
 // ("access-sandbox-…", "link-production-…"), so that no part of the secret identifier after it

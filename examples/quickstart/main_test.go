@@ -29,7 +29,7 @@ var (
 	fullLinkRe   = regexp.MustCompile(`link-sandbox-` + uuidPattern)
 )
 
-// With no credentials, run uses the fake and prints the four steps and a whole access token.
+// With no credentials, run uses the fake and prints the four steps, every token masked.
 func TestRunFake(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(testContext(t), &out, config{}))
@@ -37,11 +37,14 @@ func TestRunFake(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
 	require.Len(t, lines, 6, out.String())
 	assert.Contains(t, lines[0], "fake Plaid at http://127.0.0.1:")
-	assert.Regexp(t, `^1\. Created link token link-sandbox-`+uuidPattern+` \(expires `, lines[1])
-	assert.Regexp(t, `^2\. The user linked First Platypus Bank in Link .*: public token public-sandbox-`+uuidPattern+`$`, lines[2])
+	assert.Regexp(t, `^1\. Created link token link-sandbox-… \(expires `, lines[1])
+	assert.Regexp(t, `^2\. The user linked First Platypus Bank in Link .*: public token public-sandbox-…$`, lines[2])
 	assert.Regexp(t, `^3\. Read the session back: `+uuidPattern+`, events none \(Plaid returns them for Hosted Link sessions, .*\), 2 account\(s\)$`, lines[3])
 	assert.Regexp(t, `^4\. Exchanged the public token for item \S+$`, lines[4])
-	assert.Regexp(t, `^Access token: access-sandbox-`+uuidPattern+`$`, lines[5])
+	assert.Equal(t, "Access token: access-sandbox-…", lines[5])
+	for _, re := range []*regexp.Regexp{fullAccessRe, fullPublicRe, fullLinkRe} {
+		assert.NotRegexp(t, re, out.String())
+	}
 }
 
 // The flow's results are real on the fake: the access token it ends with belongs to an Item at
@@ -51,7 +54,7 @@ func TestFlowFakeResults(t *testing.T) {
 	defer srv.Close()
 
 	var out bytes.Buffer
-	res, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv), reveal)
+	res, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv))
 	require.NoError(t, err)
 
 	item, ok := srv.Item(res.AccessToken)
@@ -63,7 +66,9 @@ func TestFlowFakeResults(t *testing.T) {
 
 	assert.NotEmpty(t, res.LinkSessionID)
 	assert.True(t, strings.HasPrefix(res.PublicToken, "public-sandbox-"))
-	assert.True(t, strings.HasSuffix(out.String(), "Access token: "+res.AccessToken+"\n"))
+	assert.True(t, strings.HasSuffix(out.String(), "Access token: access-sandbox-…\n"))
+	assert.NotContains(t, out.String(), res.AccessToken)
+	assert.NotContains(t, out.String(), res.PublicToken)
 	assert.Contains(t, out.String(), res.LinkSessionID)
 }
 
@@ -105,7 +110,7 @@ func TestSandboxUserCreatesItem(t *testing.T) {
 	client := srv.Client()
 
 	var out bytes.Buffer
-	res, err := flow(testContext(t), &out, client, sandboxUser(client), mask)
+	res, err := flow(testContext(t), &out, client, sandboxUser(client))
 	require.NoError(t, err)
 
 	item, ok := srv.Item(res.AccessToken)
@@ -131,14 +136,14 @@ func TestFlowStopsOnPlaidError(t *testing.T) {
 	srv := linktest.NewServer()
 	defer srv.Close()
 	srv.FailNext(linktest.PathPublicTokenExchange, 1, 400, &link.Error{
-		ErrorType: "INVALID_INPUT", ErrorCode: "INVALID_PUBLIC_TOKEN", ErrorMessage: "bad token",
+		ErrorType: link.ErrorTypeInvalidInput, ErrorCode: link.ErrorCodeInvalidPublicToken, ErrorMessage: "bad token",
 	})
 
 	var out bytes.Buffer
-	_, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv), reveal)
+	_, err := flow(testContext(t), &out, srv.Client(), fakeUser(srv))
 	var perr *link.Error
 	require.ErrorAs(t, err, &perr)
-	assert.Equal(t, link.ErrorCode("INVALID_PUBLIC_TOKEN"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidPublicToken, perr.ErrorCode)
 	assert.Contains(t, err.Error(), "exchange the public token")
 	assert.Contains(t, out.String(), "3. Read the session back")
 	assert.NotContains(t, out.String(), "Access token")

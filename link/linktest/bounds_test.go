@@ -154,13 +154,13 @@ func TestStoresAreCapped(t *testing.T) {
 
 	// The oldest were forgotten first.
 	_, err := c.GetToken(ctx, &link.TokenGetRequest{LinkToken: links[0]})
-	assert.Equal(t, link.ErrorCode("INVALID_LINK_TOKEN"), plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, plaidErr(t, err).ErrorCode)
 	_, err = c.GetToken(ctx, &link.TokenGetRequest{LinkToken: links[11]})
 	require.NoError(t, err)
 	_, ok := s.Item(accessTokens[0])
 	assert.False(t, ok)
 	_, err = c.ResetSandboxItemLogin(ctx, &link.SandboxItemResetLoginRequest{AccessToken: accessTokens[0]})
-	assert.Equal(t, link.ErrorCode("INVALID_ACCESS_TOKEN"), plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidAccessToken, plaidErr(t, err).ErrorCode)
 	_, ok = s.Item(accessTokens[11])
 	assert.True(t, ok)
 }

@@ -5,10 +5,13 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -68,6 +71,28 @@ type WebhookDelivery struct {
 	NextAttempt time.Time
 	// Redelivered is true for an attempt made by [Server.Redeliver] rather than on the schedule.
 	Redelivered bool
+}
+
+// Outcome says in a few words how the attempt went, without the code and URL its Err repeats:
+// "answered 200", "answered 503, not 200" or "no answer: <why>", and when the next attempt is
+// due, if one is. The Link page and examples/devserver show it.
+func (d WebhookDelivery) Outcome() string {
+	var out string
+	var ue *url.Error
+	switch {
+	case d.Err == nil:
+		out = "answered " + strconv.Itoa(d.StatusCode)
+	case d.StatusCode != 0:
+		out = fmt.Sprintf("answered %d, not 200", d.StatusCode)
+	case errors.As(d.Err, &ue):
+		out = "no answer: " + ue.Err.Error()
+	default:
+		out = "not sent: " + d.Err.Error()
+	}
+	if !d.NextAttempt.IsZero() {
+		out += "; next attempt at " + d.NextAttempt.UTC().Format(time.TimeOnly)
+	}
+	return out
 }
 
 // webhookJob is one webhook and where it stands on the redelivery schedule.

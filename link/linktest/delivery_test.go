@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"maps"
 	"math/rand/v2"
@@ -61,31 +62,48 @@ var sessionKinds = []sessionKind{
 // Plaid's reference: ITEM_ADD_RESULT for Hosted Link and Multi-Item Link sessions, EVENTS for
 // Hosted Link sessions, SESSION_FINISHED for Hosted Link, Multi-Item Link and Layer sessions; the
 // account-level enablement adds EVENTS and SESSION_FINISHED (and events in /link/token/get) for
-// every session.
+// every session. A session the user abandons gets EVENTS and SESSION_FINISHED where a finished one
+// would, 5 to 15 minutes after the last interaction; no ITEM_ADD_RESULT, as no Item was added.
 func TestWebhooksWherePlaidSendsThem(t *testing.T) {
 	const (
 		add = "ITEM_ADD_RESULT"
 		evs = "EVENTS"
 		fin = "SESSION_FINISHED"
 	)
-	want := map[string]struct {
-		complete, exit, completeAll, exitAll []string
-		eventsInGet                          bool
-	}{
-		"standard":   {nil, nil, []string{evs, fin}, []string{evs, fin}, false},
-		"hosted":     {[]string{add, evs, fin}, []string{evs, fin}, []string{add, evs, fin}, []string{evs, fin}, true},
-		"multi-item": {[]string{add, fin}, []string{fin}, []string{add, evs, fin}, []string{evs, fin}, false},
-		"layer":      {[]string{fin}, []string{fin}, []string{evs, fin}, []string{evs, fin}, false},
+	type outcome int
+	const (
+		complete outcome = iota
+		exit
+		abandon
+	)
+	// want[kind][all sessions][outcome] is the codes the receiver gets, in order.
+	want := map[string]map[bool]map[outcome][]string{
+		"standard": {
+			false: {complete: nil, exit: nil, abandon: nil},
+			true:  {complete: {evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
+		"hosted": {
+			false: {complete: {add, evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+			true:  {complete: {add, evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
+		"multi-item": {
+			false: {complete: {add, fin}, exit: {fin}, abandon: {fin}},
+			true:  {complete: {add, evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
+		"layer": {
+			false: {complete: {fin}, exit: {fin}, abandon: {fin}},
+			true:  {complete: {evs, fin}, exit: {evs, fin}, abandon: {evs, fin}},
+		},
 	}
+	status := map[outcome]webhook.SessionStatus{complete: webhook.SessionStatusSuccess,
+		exit: webhook.SessionStatusExited, abandon: webhook.SessionStatusExited}
+	nEvents := map[outcome]int{complete: 9, exit: 6, abandon: 5}
 	for _, kind := range sessionKinds {
 		for _, all := range []bool{false, true} {
-			for _, exit := range []bool{false, true} {
-				name := kind.name
+			for _, out := range []outcome{complete, exit, abandon} {
+				name := kind.name + "/" + [...]string{"complete", "exit", "abandon"}[out]
 				if all {
 					name += "/all sessions"
-				}
-				if exit {
-					name += "/exit"
 				}
 				t.Run(name, func(t *testing.T) {
 					var opts []linktest.Option
@@ -99,29 +117,51 @@ func TestWebhooksWherePlaidSendsThem(t *testing.T) {
 
 					var res linktest.SessionResult
 					var err error
-					if exit {
-						res, err = s.ExitSession(token, nil)
-					} else {
+					switch out {
+					case complete:
 						res, err = s.CompleteSession(token)
+					case exit:
+						res, err = s.ExitSession(token, nil)
+					case abandon:
+						res, err = s.OpenSession(token)
+						require.NoError(t, err)
+						_, err = s.AbandonSession(res.LinkSessionID)
+						require.NoError(t, err)
+						assert.Empty(t, rcv.received(), "an abandoned session's webhooks wait")
+						s.Clock().Advance(linktest.AbandonedSessionWebhookDelay)
 					}
 					require.NoError(t, err)
 					require.NoError(t, res.WebhookErr())
 
-					w := want[kind.name]
-					codes := map[[2]bool][]string{{false, false}: w.complete, {false, true}: w.exit,
-						{true, false}: w.completeAll, {true, true}: w.exitAll}[[2]bool{all, exit}]
-					assert.Equal(t, codes, codesOf(rcv.received()), "verified webhooks the receiver got")
+					codes := want[kind.name][all][out]
+					got := rcv.received()
+					assert.Equal(t, codes, codesOf(got), "verified webhooks the receiver got")
 					assert.Len(t, s.Deliveries(), len(codes))
+					for _, ev := range got {
+						assert.Equal(t, res.LinkSessionID, ev.SessionID())
+						if f, ok := ev.(*webhook.SessionFinished); ok {
+							assert.Equal(t, status[out], f.Status)
+							if out == complete {
+								assert.Equal(t, []string{res.PublicToken}, f.PublicTokens)
+							} else {
+								assert.Empty(t, f.PublicTokens)
+							}
+						}
+						if e, ok := ev.(*webhook.Events); ok {
+							assert.Equal(t, res.Events, webhook.MergeEvents(e.Events))
+							assert.NotEqual(t, res.Events, e.Events, "in no particular order, as Plaid's sample")
+						}
+					}
 
 					tg, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: token})
 					require.NoError(t, err)
 					require.Len(t, tg.LinkSessions, 1)
-					if w.eventsInGet || all {
+					if kind.name == "hosted" || all {
 						assert.Equal(t, res.Events, reversed(tg.LinkSessions[0].Events))
 					} else {
-						assert.Empty(t, tg.LinkSessions[0].Events)
+						assert.Empty(t, tg.LinkSessions[0].Events, "events in /link/token/get only for Hosted Link without the enablement")
 					}
-					assert.Len(t, res.Events, map[bool]int{false: 9, true: 6}[exit], "the result always has the events")
+					assert.Len(t, res.Events, nEvents[out], "the result always has the events")
 				})
 			}
 		}
@@ -145,6 +185,13 @@ func codesOf(evs []webhook.Event) []string {
 		codes = append(codes, ev.Code())
 	}
 	return codes
+}
+
+// wireEvent is an event as an EVENTS webhook's JSON has it.
+type wireEvent struct {
+	EventName     string         `json:"event_name"`
+	Timestamp     string         `json:"timestamp"`
+	EventMetadata map[string]any `json:"event_metadata"`
 }
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9]{15}$`)
@@ -191,11 +238,7 @@ func TestEventsLikePlaids(t *testing.T) {
 
 	// On the wire, each event carries the metadata fields Plaid's samples show for it, no more.
 	var body struct {
-		Events []struct {
-			EventName     string         `json:"event_name"`
-			Timestamp     string         `json:"timestamp"`
-			EventMetadata map[string]any `json:"event_metadata"`
-		} `json:"events"`
+		Events []wireEvent `json:"events"`
 	}
 	var eventsBody []byte
 	for _, d := range s.Deliveries() {
@@ -205,32 +248,135 @@ func TestEventsLikePlaids(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(eventsBody, &body))
 	require.Len(t, body.Events, 9)
+	// As in Plaid's sample, the webhook lists the events in no particular order.
+	assert.False(t, slices.IsSortedFunc(body.Events, func(a, b wireEvent) int { return strings.Compare(a.Timestamp, b.Timestamp) }),
+		"EVENTS lists the events in no particular order")
+	slices.SortFunc(body.Events, func(a, b wireEvent) int { return strings.Compare(a.Timestamp, b.Timestamp) })
 	keys := func(i int) []string { return slices.Sorted(maps.Keys(body.Events[i].EventMetadata)) }
 	assert.Equal(t, []string{"request_id"}, keys(0))
 	assert.Equal(t, []string{"request_id", "view_name"}, keys(1))
 	assert.Equal(t, []string{"institution_id", "institution_name", "request_id"}, keys(3))
 	assert.Equal(t, []string{"institution_id", "institution_name", "request_id", "view_name"}, keys(4))
 	assert.Equal(t, "2024-05-21T00:17:51Z", body.Events[0].Timestamp, "whole seconds, as in Plaid's samples")
+
+	// Plaid's API lists carry link_session_id beside the events, never in event_metadata (only
+	// Link's onEvent puts it there): not in the EVENTS webhook, not in /link/token/get.
+	for i, ev := range body.Events {
+		assert.NotContains(t, ev.EventMetadata, "link_session_id", "EVENTS event %d", i)
+	}
+	raw := rawPost(t, s, linktest.PathTokenGet, map[string]string{"link_token": tok.LinkToken})
+	require.Equal(t, http.StatusOK, raw.status)
+	sessions, ok := raw.body["link_sessions"].([]any)
+	require.True(t, ok)
+	require.Len(t, sessions, 1)
+	getEvents, ok := sessions[0].(map[string]any)["events"].([]any)
+	require.True(t, ok)
+	require.Len(t, getEvents, 9)
+	for i, ev := range getEvents {
+		md, ok := ev.(map[string]any)["event_metadata"].(map[string]any)
+		require.True(t, ok, "event %d", i)
+		assert.NotContains(t, md, "link_session_id", "/link/token/get event %d", i)
+		assert.Contains(t, md, "request_id", "/link/token/get event %d", i)
+	}
+	for _, ev := range res.Events {
+		assert.Equal(t, res.LinkSessionID, ev.EventMetadata.LinkSessionID, "onEvent's view names the session")
+	}
 }
 
 func TestExitEventsLikePlaids(t *testing.T) {
 	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
 	tok := createToken(t, s.Client(), tokenRequest())
-	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: "INVALID_CREDENTIALS",
+	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: link.ErrorCodeInvalidCredentials,
 		ErrorMessage: "the provided credentials were not correct"}, linktest.WithExitStatus(link.ExitStatusRequiresCredentials))
 	require.NoError(t, err)
 	byName := map[link.EventName]link.EventMetadata{}
 	for _, ev := range res.Events {
 		byName[ev.EventName] = ev.EventMetadata
 	}
-	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
+	assert.Equal(t, link.EventMetadata{ErrorCode: string(link.ErrorCodeInvalidCredentials), ErrorMessage: "the provided credentials were not correct",
 		ErrorType: link.ErrorTypeItemError, InstitutionID: linktest.DefaultInstitutionID, InstitutionName: "First Platypus Bank",
 		RequestID: byName[link.EventNameError].RequestID, LinkSessionID: res.LinkSessionID}, byName[link.EventNameError])
-	assert.Equal(t, link.EventMetadata{ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the provided credentials were not correct",
+	assert.Equal(t, link.EventMetadata{ErrorCode: string(link.ErrorCodeInvalidCredentials), ErrorMessage: "the provided credentials were not correct",
 		ErrorType: link.ErrorTypeItemError, ExitStatus: link.ExitStatusRequiresCredentials, InstitutionID: linktest.DefaultInstitutionID,
 		InstitutionName: "First Platypus Bank", RequestID: byName[link.EventNameExit].RequestID, LinkSessionID: res.LinkSessionID},
 		byName[link.EventNameExit])
 	assert.NotEqual(t, byName[link.EventNameError].RequestID, byName[link.EventNameExit].RequestID)
+}
+
+// A user who searches for the institution and answers an MFA challenge gets the events Link
+// records for that, with the metadata fields the reference says each emits.
+func TestSearchAndMFAEvents(t *testing.T) {
+	s := newServer(t)
+	rcv, tok := hostedWithReceiver(t, s)
+	res, err := s.CompleteSession(tok.LinkToken, linktest.WithInstitutionSearch("tartan"),
+		linktest.WithInstitution("ins_109511"), linktest.WithMFA(linktest.MFATypeQuestions))
+	require.NoError(t, err)
+	require.NoError(t, res.WebhookErr())
+	assert.Equal(t, []string{"OPEN", "TRANSITION_VIEW:CONSENT", "TRANSITION_VIEW:SELECT_INSTITUTION", "SEARCH_INSTITUTION",
+		"SELECT_INSTITUTION", "TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "TRANSITION_VIEW:MFA", "SUBMIT_MFA",
+		"TRANSITION_VIEW:LOADING", "TRANSITION_VIEW:CONNECTED", "HANDOFF"}, eventNames(res.Events))
+
+	evs := res.Events
+	assert.Equal(t, "tartan", evs[3].EventMetadata.InstitutionSearchQuery)
+	assert.Empty(t, evs[3].EventMetadata.InstitutionID, "searching, the user has picked none yet")
+	assert.NotEqual(t, evs[2].EventMetadata.RequestID, evs[3].EventMetadata.RequestID, "the search is a request")
+	assert.Equal(t, linktest.MFATypeQuestions, evs[7].EventMetadata.MFAType)
+	assert.Equal(t, linktest.MFATypeQuestions, evs[8].EventMetadata.MFAType)
+	for i, ev := range evs {
+		if i != 3 {
+			assert.Empty(t, ev.EventMetadata.InstitutionSearchQuery, "institution_search_query only on SEARCH_INSTITUTION (event %d)", i)
+		}
+		if i != 7 && i != 8 {
+			assert.Empty(t, ev.EventMetadata.MFAType, "mfa_type only on SUBMIT_MFA and the MFA view (event %d)", i)
+		}
+	}
+
+	got := rcv.received()
+	require.Len(t, got, 3)
+	e, ok := got[1].(*webhook.Events)
+	require.True(t, ok, "got %T", got[1])
+	assert.Equal(t, res.Events, webhook.MergeEvents(e.Events))
+	var body struct {
+		Events []wireEvent `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(res.Webhooks[1].Body, &body))
+	require.Len(t, body.Events, 12)
+	slices.SortFunc(body.Events, func(a, b wireEvent) int { return strings.Compare(a.Timestamp, b.Timestamp) })
+	keys := func(i int) []string { return slices.Sorted(maps.Keys(body.Events[i].EventMetadata)) }
+	assert.Equal(t, []string{"institution_search_query", "request_id"}, keys(3))
+	assert.Equal(t, []string{"institution_id", "institution_name", "mfa_type", "request_id", "view_name"}, keys(7))
+	assert.Equal(t, []string{"institution_id", "institution_name", "mfa_type", "request_id"}, keys(8))
+
+	_, err = s.CompleteSession(tok.LinkToken, linktest.WithMFA("sms"))
+	assert.ErrorContains(t, err, `WithMFA("sms")`)
+}
+
+// On a clock with a fraction of a second, event timestamps are still whole seconds as in Plaid's
+// samples, and still strictly increasing; on the wire they have no fraction.
+func TestEventTimestampsAreWholeSeconds(t *testing.T) {
+	start := time.Date(2024, 7, 29, 20, 22, 36, 522196741, time.UTC)
+	s := newServer(t, linktest.WithClock(linktest.NewClock(start)), linktest.WithLinkWebhooksForAllSessions())
+	rcv := newReceiver(t, s.Client(), webhook.WithClock(s.Clock().Now))
+	req := tokenRequest()
+	req.Webhook = rcv.URL
+	res, err := s.CompleteSession(createToken(t, s.Client(), req).LinkToken)
+	require.NoError(t, err)
+	require.Len(t, res.Events, 9)
+	for i, ev := range res.Events {
+		assert.Equal(t, start.Truncate(time.Second).Add(time.Duration(i+1)*time.Second), ev.Timestamp.Time, "event %d", i)
+	}
+	var body struct {
+		Events []wireEvent `json:"events"`
+	}
+	require.NoError(t, json.Unmarshal(res.Webhooks[0].Body, &body))
+	require.Len(t, body.Events, 9)
+	var stamps []string
+	for _, ev := range body.Events {
+		stamps = append(stamps, ev.Timestamp)
+	}
+	slices.Sort(stamps)
+	assert.Equal(t, []string{"2024-07-29T20:22:37Z", "2024-07-29T20:22:38Z", "2024-07-29T20:22:39Z", "2024-07-29T20:22:40Z",
+		"2024-07-29T20:22:41Z", "2024-07-29T20:22:42Z", "2024-07-29T20:22:43Z", "2024-07-29T20:22:44Z", "2024-07-29T20:22:45Z"}, stamps)
 }
 
 // A session made to send EVENTS several times sends cumulative lists, which merge into the
@@ -255,9 +401,9 @@ func TestEventsWebhookSentSeveralTimes(t *testing.T) {
 	}
 	assert.Equal(t, []string{"EVENTS", "EVENTS", "ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"}, codes)
 	require.Len(t, lists, 3)
-	assert.Equal(t, res.Events[:3], lists[0])
-	assert.Equal(t, res.Events[:6], lists[1])
-	assert.Equal(t, res.Events, lists[2])
+	assert.Equal(t, res.Events[:3], webhook.MergeEvents(lists[0]))
+	assert.Equal(t, res.Events[:6], webhook.MergeEvents(lists[1]))
+	assert.Equal(t, res.Events, webhook.MergeEvents(lists[2]))
 	assert.Equal(t, res.Events, webhook.MergeEvents(lists...))
 
 	// A standard session gets no EVENTS webhook however many it is asked for.
@@ -388,6 +534,73 @@ func TestRedeliverySchedule(t *testing.T) {
 	}
 }
 
+// A receiver built as in production, webhook.NewHandler on a verifier that reads the server's
+// clock, refuses the first four attempts (its function fails, so it answers 500). Plaid's schedule
+// brings the webhook back as the clock moves, and the fifth attempt, 42.5 minutes after the first
+// and so long past the verifier's maximum age for the first JWT, verifies because each attempt is
+// signed afresh.
+func TestRedeliveryToARefusingHandler(t *testing.T) {
+	const refusals = 4
+	s := newServer(t)
+	var mu sync.Mutex
+	var calls int
+	var accepted []webhook.Event
+	h := webhook.NewHandler(webhook.NewVerifier(s.Client(), webhook.WithClock(s.Clock().Now)),
+		func(_ context.Context, ev webhook.Event) error {
+			mu.Lock()
+			defer mu.Unlock()
+			calls++
+			if calls <= refusals {
+				return errors.New("the database is down")
+			}
+			accepted = append(accepted, ev)
+			return nil
+		})
+	rcv := httptest.NewServer(h)
+	t.Cleanup(rcv.Close)
+
+	first := exitWithOneWebhook(t, s, rcv.URL).Webhooks[0]
+	assert.Equal(t, http.StatusInternalServerError, first.StatusCode)
+	t0 := first.Time
+	for i, wait := range []time.Duration{30 * time.Second, 2 * time.Minute, 8 * time.Minute, 32 * time.Minute} {
+		s.Clock().Advance(wait - time.Second)
+		require.Len(t, s.Deliveries(), i+1, "attempt %d is not due yet", i+2)
+		s.Clock().Advance(time.Second)
+		require.Len(t, s.Deliveries(), i+2, "attempt %d is sent when due", i+2)
+	}
+	ds := s.Deliveries()
+	assert.Equal(t, []int{500, 500, 500, 500, 200}, statusesOf(ds))
+	assert.Equal(t, t0.Add(42*time.Minute+30*time.Second), ds[4].Time)
+	assert.NoError(t, ds[4].Err)
+	assert.Zero(t, ds[4].NextAttempt, "delivered: nothing more is due")
+	seen := map[string]bool{}
+	for i, d := range ds {
+		assert.Equal(t, first.ID, d.ID)
+		assert.Equal(t, i+1, d.Attempt)
+		assert.Equal(t, first.Body, d.Body, "the same body every time")
+		assert.False(t, seen[d.Verification], "attempt %d is signed afresh", i+1)
+		seen[d.Verification] = true
+	}
+	mu.Lock()
+	assert.Equal(t, refusals+1, calls, "every attempt verified")
+	require.Len(t, accepted, 1)
+	fin, ok := accepted[0].(*webhook.SessionFinished)
+	mu.Unlock()
+	require.True(t, ok)
+	assert.Equal(t, webhook.SessionStatusExited, fin.Status)
+
+	s.Clock().Advance(24 * time.Hour)
+	assert.Len(t, s.Deliveries(), 5, "an accepted webhook is not sent again")
+}
+
+func statusesOf(ds []linktest.WebhookDelivery) []int {
+	out := make([]int, len(ds))
+	for i, d := range ds {
+		out[i] = d.StatusCode
+	}
+	return out
+}
+
 // One large move of the clock sends every attempt that came due in it, in order.
 func TestRedeliveryCatchesUpOnALargeAdvance(t *testing.T) {
 	s := newServer(t)
@@ -423,6 +636,12 @@ func TestRedeliveryUntilAccepted(t *testing.T) {
 	assert.Equal(t, http.StatusOK, ds[2].StatusCode)
 	assert.NoError(t, ds[2].Err)
 	assert.Zero(t, ds[2].NextAttempt)
+
+	// Outcome says it in a few words, with when the next attempt is due.
+	next := func(d linktest.WebhookDelivery) string { return d.NextAttempt.UTC().Format(time.TimeOnly) }
+	assert.Equal(t, "answered 204, not 200; next attempt at "+next(ds[0]), ds[0].Outcome())
+	assert.Regexp(t, `^no answer: .*(deadline exceeded|Timeout).*; next attempt at `+next(ds[1])+`$`, ds[1].Outcome())
+	assert.Equal(t, "answered 200", ds[2].Outcome())
 
 	s.Clock().Advance(24 * time.Hour)
 	assert.Len(t, s.Deliveries(), 3, "a delivered webhook is not sent again")
@@ -506,7 +725,7 @@ func TestAbandonedSession(t *testing.T) {
 	require.Len(t, got, 2)
 	evs, ok := got[0].(*webhook.Events)
 	require.True(t, ok, "got %T", got[0])
-	assert.Equal(t, open.Events, evs.Events)
+	assert.Equal(t, open.Events, webhook.MergeEvents(evs.Events))
 	fin, ok := got[1].(*webhook.SessionFinished)
 	require.True(t, ok, "got %T", got[1])
 	assert.Equal(t, webhook.SessionStatusExited, fin.Status)
@@ -726,4 +945,21 @@ func TestAdditionalItemRefused(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, tg.LinkSessions, "a refused session leaves nothing behind")
 	}
+}
+
+// A session abandoned after the 10 minutes have passed gets its webhooks at once: they are sent
+// before AbandonSession returns.
+func TestLateAbandonSendsAtOnce(t *testing.T) {
+	s := newServer(t)
+	rcv, tok := hostedWithReceiver(t, s)
+	open, err := s.OpenSession(tok.LinkToken)
+	require.NoError(t, err)
+	s.Clock().Advance(20 * time.Minute)
+	assert.Empty(t, rcv.received(), "the session is still open: the user may come back")
+	_, err = s.AbandonSession(open.LinkSessionID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"EVENTS", "SESSION_FINISHED"}, codesOf(rcv.received()))
+	ds := s.Deliveries()
+	require.Len(t, ds, 2)
+	assert.Equal(t, s.Clock().Now(), ds[0].Time)
 }

@@ -49,18 +49,25 @@
 // # Events
 //
 // A session's events are those Link records for the path the user took (OPEN, TRANSITION_VIEW
-// with its view_name, SELECT_INSTITUTION, SUBMIT_CREDENTIALS, ERROR, EXIT, HANDOFF), each with a
-// random event_id and a timestamp [EventInterval] (one second) after the one before: the session
-// driver steps the server's clock as the user goes, so timestamps are strictly increasing within a
-// session and the clock afterwards reads the time the session ended. event_metadata is filled as in
+// with its view_name, SEARCH_INSTITUTION with [WithInstitutionSearch], SELECT_INSTITUTION,
+// SUBMIT_CREDENTIALS, SUBMIT_MFA with [WithMFA], ERROR, EXIT, HANDOFF), each with a
+// random event_id and a timestamp [EventInterval] (one second) after the one before, in whole
+// seconds as Plaid's are: the session driver steps the server's clock as the user goes, so
+// timestamps are strictly increasing within a session and the clock afterwards reads the time the
+// session ended. event_metadata is filled as in
 // Plaid's samples: institution_id and institution_name once the user has picked one, the
-// request_id of Link's last request (shared by the events until the next), exit_status on EXIT and
-// the error fields on ERROR and EXIT.
+// request_id of Link's last request (shared by the events until the next), institution_search_query
+// on SEARCH_INSTITUTION, mfa_type on SUBMIT_MFA and on the TRANSITION_VIEW to the MFA pane,
+// exit_status on EXIT and the error fields on ERROR and EXIT. link_session_id is not in
+// event_metadata on the wire, as Plaid's API carries it beside the events; [SessionResult.Events]
+// has it there, as Link's onEvent does.
 //
 // [SessionResult.Events] has the events oldest first, as Link's onEvent callback sees them, for
-// every session. /link/token/get lists them newest first, as in Plaid's sample, and, as at Plaid,
-// only for Hosted Link sessions unless the server is made with [WithLinkWebhooksForAllSessions],
-// which mirrors the account-level enablement of Link events.
+// every session. /link/token/get lists them newest first and an EVENTS webhook in no particular
+// order (never oldest first), each as in Plaid's samples, so that a receiver must sort them, as
+// webhook.MergeEvents does. As at Plaid, /link/token/get has them only for Hosted Link sessions
+// unless the server is made with [WithLinkWebhooksForAllSessions], which mirrors the
+// account-level enablement of Link events.
 //
 // # Webhooks
 //
@@ -73,7 +80,8 @@
 //     (enable_multi_item_link) sessions, where [WithAdditionalItem] adds Items;
 //   - EVENTS in Hosted Link sessions, Link Recovery (Hosted Link in update mode) included;
 //   - SESSION_FINISHED (status SUCCESS or EXITED) in Hosted Link, Multi-Item Link and Layer
-//     sessions;
+//     sessions, with the session's public tokens in public_tokens as in Plaid's sample, and not
+//     the deprecated public_token, so that a receiver reading it fails here first;
 //   - none in a standard session: a service that waits for ITEM_ADD_RESULT there would wait
 //     forever in production, and must take the public token from Link's onSuccess instead.
 //

@@ -178,7 +178,7 @@ func errInternal() *apiError {
 func itemLoginRequired() *link.Error {
 	return &link.Error{
 		ErrorType: link.ErrorTypeItemError,
-		ErrorCode: "ITEM_LOGIN_REQUIRED",
+		ErrorCode: link.ErrorCodeItemLoginRequired,
 		ErrorMessage: "the login details of this item have changed (credentials, MFA, or required user action) " +
 			"and a user login is required to update this information. use Link's update mode to restore the item to a good state",
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
@@ -122,4 +123,40 @@ func ExampleServer_FailNext() {
 	})
 	fmt.Println(err.(*link.Error).ErrorCode, err.(*link.Error).HTTPStatus)
 	// Output: INTERNAL_SERVER_ERROR 503
+}
+
+// A webhook the receiver does not answer 200 is sent again on Plaid's schedule as the test moves
+// the fake's clock: 30 seconds after the first attempt, then 2 minutes after that, and so on.
+func ExampleServer_Deliveries() {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	client := srv.Client()
+
+	var calls atomic.Int32
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable) // down for the first attempt
+		}
+	}))
+	defer receiver.Close()
+
+	// A Layer session token: its only webhook is SESSION_FINISHED.
+	tok, err := client.CreateSessionToken(context.Background(), &link.SessionTokenCreateRequest{
+		TemplateID: "template_4uinBNe4B2x9",
+		User:       &link.SessionTokenCreateRequestUser{ClientUserID: "user-1"},
+		Webhook:    receiver.URL,
+	})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := srv.ExitSession(tok.Link.LinkToken, nil); err != nil {
+		panic(err)
+	}
+	srv.Clock().Advance(30 * time.Second) // the retry is sent before Advance returns
+	for _, d := range srv.Deliveries() {
+		fmt.Println(d.Code, "attempt", d.Attempt, d.StatusCode)
+	}
+	// Output:
+	// SESSION_FINISHED attempt 1 503
+	// SESSION_FINISHED attempt 2 200
 }

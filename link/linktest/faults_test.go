@@ -24,7 +24,7 @@ func TestFailNextThenRetrySucceeds(t *testing.T) {
 	_, err := s.Client().CreateToken(context.Background(), tokenRequest())
 	perr := plaidErr(t, err)
 	assert.Equal(t, link.ErrorTypeAPIError, perr.ErrorType)
-	assert.Equal(t, link.ErrorCode("INTERNAL_SERVER_ERROR"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInternalServerError, perr.ErrorCode)
 	assert.Equal(t, http.StatusInternalServerError, perr.HTTPStatus)
 
 	// One failure is left; a client with retries gets through on its second attempt. Queue one
@@ -60,26 +60,26 @@ func TestFailNextWithCustomError(t *testing.T) {
 	s := newServer(t)
 	s.FailNext(linktest.PathPublicTokenExchange, 1, http.StatusTooManyRequests, &link.Error{
 		ErrorType:      link.ErrorTypeRateLimitExceeded,
-		ErrorCode:      "RATE_LIMIT",
+		ErrorCode:      link.ErrorCodeRateLimit,
 		ErrorMessage:   "rate limit exceeded",
 		DisplayMessage: "Too many attempts. Try again later.",
 	})
 	r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]any{"public_token": "public-sandbox-x"})
 	assert.Equal(t, http.StatusTooManyRequests, r.status)
-	assert.Equal(t, "RATE_LIMIT_EXCEEDED", r.body["error_type"])
-	assert.Equal(t, "RATE_LIMIT", r.body["error_code"])
+	assert.Equal(t, string(link.ErrorTypeRateLimitExceeded), r.body["error_type"])
+	assert.Equal(t, string(link.ErrorCodeRateLimit), r.body["error_code"])
 	assert.Equal(t, "Too many attempts. Try again later.", r.body["display_message"])
 	assert.Regexp(t, `^[A-Za-z0-9]{15}$`, r.body["request_id"])
 
 	// The fault is used up; the next request is answered normally.
 	r = rawPost(t, s, linktest.PathPublicTokenExchange, map[string]any{"public_token": "public-sandbox-x"})
 	assert.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "INVALID_PUBLIC_TOKEN", r.body["error_code"])
+	assert.Equal(t, string(link.ErrorCodeInvalidPublicToken), r.body["error_code"])
 
 	s.FailNext(linktest.PathTokenGet, 5, http.StatusInternalServerError, nil)
 	s.ClearFaults()
 	r = rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "x"})
-	assert.Equal(t, "INVALID_LINK_TOKEN", r.body["error_code"])
+	assert.Equal(t, string(link.ErrorCodeInvalidLinkToken), r.body["error_code"])
 }
 
 func TestDelayNextHitsClientTimeout(t *testing.T) {
@@ -137,15 +137,15 @@ func TestFaultNotUsedByRequestsTheEndpointDoesNotServe(t *testing.T) {
 	s.FailNext(linktest.PathTokenGet, 1, http.StatusServiceUnavailable, nil)
 
 	r := rawDo(t, s, http.MethodGet, linktest.PathTokenGet, nil, nil)
-	requirePlaidErrorBody(t, r, http.StatusNotFound, "INVALID_REQUEST", "NOT_FOUND")
+	requirePlaidErrorBody(t, r, http.StatusNotFound, link.ErrorTypeInvalidRequest, link.ErrorCodeNotFound)
 	r = rawDo(t, s, http.MethodPut, linktest.PathTokenGet, map[string]any{"link_token": "x"}, nil)
-	requirePlaidErrorBody(t, r, http.StatusNotFound, "INVALID_REQUEST", "NOT_FOUND")
+	requirePlaidErrorBody(t, r, http.StatusNotFound, link.ErrorTypeInvalidRequest, link.ErrorCodeNotFound)
 	assert.Equal(t, 1, linktest.QueuedFaults(s, linktest.PathTokenGet))
 
 	r = rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "x"})
-	requirePlaidErrorBody(t, r, http.StatusServiceUnavailable, "API_ERROR", "INTERNAL_SERVER_ERROR")
+	requirePlaidErrorBody(t, r, http.StatusServiceUnavailable, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError)
 	r = rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "x"})
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_LINK_TOKEN")
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidLinkToken)
 }
 
 // Close does not wait out a delay that a client without a timeout is still waiting for: the
@@ -192,7 +192,7 @@ func TestCloseEndsInjectedDelay(t *testing.T) {
 	res := <-done
 	require.NoError(t, res.err)
 	assert.Equal(t, http.StatusServiceUnavailable, res.status)
-	assert.Equal(t, "API_ERROR", res.body["error_type"])
-	assert.Equal(t, "INTERNAL_SERVER_ERROR", res.body["error_code"])
+	assert.Equal(t, string(link.ErrorTypeAPIError), res.body["error_type"])
+	assert.Equal(t, string(link.ErrorCodeInternalServerError), res.body["error_code"])
 	s.Close() // a second Close is harmless
 }

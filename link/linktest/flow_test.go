@@ -112,7 +112,7 @@ func TestFullFlow(t *testing.T) {
 
 	_, err = c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: sess.PublicToken})
 	perr := plaidErr(t, err)
-	assert.Equal(t, link.ErrorCode("INVALID_PUBLIC_TOKEN"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidPublicToken, perr.ErrorCode)
 	assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
 	assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 	assert.Contains(t, perr.ErrorMessage, "already exchanged")
@@ -135,10 +135,10 @@ func TestCompleteSessionOptions(t *testing.T) {
 
 	_, err = s.CompleteSession(tok.LinkToken, linktest.WithInstitution("ins_nope"))
 	perr := plaidErr(t, err)
-	assert.Equal(t, link.ErrorCode("INVALID_INSTITUTION"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidInstitution, perr.ErrorCode)
 
 	_, err = s.CompleteSession("link-sandbox-unknown")
-	assert.Equal(t, link.ErrorCode("INVALID_LINK_TOKEN"), plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, plaidErr(t, err).ErrorCode)
 
 	// Sessions are listed most recent first.
 	second, err := s.CompleteSession(tok.LinkToken)
@@ -166,7 +166,7 @@ func TestLinkTokenExpiry(t *testing.T) {
 	_, err = s.CompleteSession(tok.LinkToken)
 	perr := plaidErr(t, err)
 	assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
-	assert.Equal(t, link.ErrorCode("INVALID_LINK_TOKEN"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, perr.ErrorCode)
 	assert.Contains(t, perr.ErrorMessage, "expired")
 
 	// Session data stays readable for a while after expiry, then the token is forgotten.
@@ -176,7 +176,7 @@ func TestLinkTokenExpiry(t *testing.T) {
 	s.Clock().Advance(linktest.LinkTokenRetention)
 	_, err = c.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
 	perr = plaidErr(t, err)
-	assert.Equal(t, link.ErrorCode("INVALID_LINK_TOKEN"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, perr.ErrorCode)
 	assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 }
 
@@ -199,7 +199,7 @@ func TestPublicTokenExpiry(t *testing.T) {
 	_, err = c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: late.PublicToken})
 	perr := plaidErr(t, err)
 	assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
-	assert.Equal(t, link.ErrorCode("INVALID_PUBLIC_TOKEN"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidPublicToken, perr.ErrorCode)
 	assert.Contains(t, perr.ErrorMessage, "expired")
 }
 
@@ -210,7 +210,7 @@ func TestExitSession(t *testing.T) {
 
 	credErr := &link.Error{
 		ErrorType:      link.ErrorTypeItemError,
-		ErrorCode:      "INVALID_CREDENTIALS",
+		ErrorCode:      link.ErrorCodeInvalidCredentials,
 		ErrorMessage:   "the provided credentials were not correct",
 		DisplayMessage: "The provided credentials were not correct. Please try again.",
 	}
@@ -230,7 +230,7 @@ func TestExitSession(t *testing.T) {
 	require.NotNil(t, ls.Exit)
 	require.NotNil(t, ls.Exit.Error)
 	assert.Equal(t, link.ErrorTypeItemError, ls.Exit.Error.ErrorType)
-	assert.Equal(t, link.ErrorCode("INVALID_CREDENTIALS"), ls.Exit.Error.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidCredentials, ls.Exit.Error.ErrorCode)
 	assert.Equal(t, "The provided credentials were not correct. Please try again.", ls.Exit.Error.DisplayMessage)
 	require.NotNil(t, ls.Exit.Metadata)
 	assert.Equal(t, link.ExitStatusRequiresCredentials, ls.Exit.Metadata.Status)
@@ -243,12 +243,12 @@ func TestExitSession(t *testing.T) {
 		"SELECT_INSTITUTION", "TRANSITION_VIEW:CREDENTIAL", "SUBMIT_CREDENTIALS", "ERROR",
 		"TRANSITION_VIEW:ERROR", "EXIT"}, eventNames(res.Events))
 	errEv, exitEv := res.Events[6], res.Events[8]
-	assert.Equal(t, "INVALID_CREDENTIALS", errEv.EventMetadata.ErrorCode)
+	assert.Equal(t, string(link.ErrorCodeInvalidCredentials), errEv.EventMetadata.ErrorCode)
 	assert.Equal(t, link.ErrorTypeItemError, errEv.EventMetadata.ErrorType)
 	assert.Equal(t, "the provided credentials were not correct", errEv.EventMetadata.ErrorMessage)
 	assert.Equal(t, "ins_109509", errEv.EventMetadata.InstitutionID)
 	assert.Equal(t, link.ExitStatusRequiresCredentials, exitEv.EventMetadata.ExitStatus)
-	assert.Equal(t, "INVALID_CREDENTIALS", exitEv.EventMetadata.ErrorCode)
+	assert.Equal(t, string(link.ErrorCodeInvalidCredentials), exitEv.EventMetadata.ErrorCode)
 	assert.Equal(t, ls.Exit.Metadata.RequestID, exitEv.EventMetadata.RequestID)
 	assert.Equal(t, ls.Exit.Error.RequestID, errEv.EventMetadata.RequestID)
 
@@ -256,7 +256,7 @@ func TestExitSession(t *testing.T) {
 	credErr.ErrorCode = "CHANGED"
 	got, err = c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: tok.LinkToken})
 	require.NoError(t, err)
-	assert.Equal(t, link.ErrorCode("INVALID_CREDENTIALS"), got.LinkSessions[0].Exit.Error.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidCredentials, got.LinkSessions[0].Exit.Error.ErrorCode)
 }
 
 func TestExitSessionWithoutError(t *testing.T) {
@@ -277,7 +277,7 @@ func TestExitSessionWithoutError(t *testing.T) {
 	assert.Empty(t, ls.Events[0].EventMetadata.ErrorCode)
 
 	_, err = s.ExitSession("link-sandbox-unknown", nil)
-	assert.Equal(t, link.ErrorCode("INVALID_LINK_TOKEN"), plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, plaidErr(t, err).ErrorCode)
 }
 
 func TestSandboxResetLoginAndUpdateMode(t *testing.T) {
@@ -311,7 +311,7 @@ func TestSandboxResetLoginAndUpdateMode(t *testing.T) {
 	it, _ = s.Item(exch.AccessToken)
 	require.NotNil(t, it.Error)
 	assert.Equal(t, link.ErrorTypeItemError, it.Error.ErrorType)
-	assert.Equal(t, link.ErrorCode("ITEM_LOGIN_REQUIRED"), it.Error.ErrorCode)
+	assert.Equal(t, link.ErrorCodeItemLoginRequired, it.Error.ErrorCode)
 
 	// Update mode: access_token set, no products; the token lives 30 minutes.
 	req := tokenRequest()
@@ -346,7 +346,7 @@ func TestSandboxResetLoginAndUpdateMode(t *testing.T) {
 	tok2 := createToken(t, c, req)
 	s.Clock().Advance(30 * time.Minute)
 	_, err = s.CompleteSession(tok2.LinkToken)
-	assert.Equal(t, link.ErrorCode("INVALID_LINK_TOKEN"), plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, plaidErr(t, err).ErrorCode)
 }
 
 func TestHostedLink(t *testing.T) {
@@ -419,7 +419,7 @@ func TestHostedLinkLifetime(t *testing.T) {
 	tok := createToken(t, c, req)
 	s.Clock().Advance(30 * time.Minute)
 	_, err := s.CompleteSession(tok.LinkToken)
-	assert.Equal(t, link.ErrorCode("INVALID_LINK_TOKEN"), plaidErr(t, err).ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidLinkToken, plaidErr(t, err).ErrorCode)
 }
 
 // A session links an institution that serves one of the link token's country_codes, as real Link
@@ -468,11 +468,11 @@ func TestSessionInstitutionFollowsCountryCodes(t *testing.T) {
 		_, err := s.CompleteSession(lt, linktest.WithInstitution(linktest.DefaultInstitutionID))
 		perr := plaidErr(t, err)
 		assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
-		assert.Equal(t, link.ErrorCode("INVALID_INSTITUTION"), perr.ErrorCode)
+		assert.Equal(t, link.ErrorCodeInvalidInstitution, perr.ErrorCode)
 		assert.Equal(t, "invalid institution_id provided: ins_109508 (First Platypus Bank) serves [US, CA], none of the link token's country_codes [GB]", perr.ErrorMessage)
 
 		_, err = s.ExitSession(lt, nil, linktest.WithInstitution(linktest.DefaultInstitutionID))
-		assert.Equal(t, link.ErrorCode("INVALID_INSTITUTION"), plaidErr(t, err).ErrorCode)
+		assert.Equal(t, link.ErrorCodeInvalidInstitution, plaidErr(t, err).ErrorCode)
 		got, err := c.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: lt})
 		require.NoError(t, err)
 		assert.Empty(t, got.LinkSessions, "a refused session is not recorded")
@@ -480,7 +480,7 @@ func TestSessionInstitutionFollowsCountryCodes(t *testing.T) {
 	t.Run("no institution serves FR", func(t *testing.T) {
 		_, err := s.CompleteSession(token(link.CountryCodeFR))
 		perr := plaidErr(t, err)
-		assert.Equal(t, link.ErrorCode("INVALID_INSTITUTION"), perr.ErrorCode)
+		assert.Equal(t, link.ErrorCodeInvalidInstitution, perr.ErrorCode)
 		assert.Contains(t, perr.ErrorMessage, "country_codes [FR]")
 	})
 }

@@ -93,11 +93,11 @@ func rawDo(t *testing.T, s *linktest.Server, method, path string, body any, head
 }
 
 // requirePlaidErrorBody checks the shape every error body has.
-func requirePlaidErrorBody(t *testing.T, r rawReply, status int, errType, code string) {
+func requirePlaidErrorBody(t *testing.T, r rawReply, status int, errType link.ErrorType, code link.ErrorCode) {
 	t.Helper()
 	require.Equal(t, status, r.status, "body: %v", r.body)
-	require.Equal(t, errType, r.body["error_type"], "body: %v", r.body)
-	require.Equal(t, code, r.body["error_code"], "body: %v", r.body)
+	require.Equal(t, string(errType), r.body["error_type"], "body: %v", r.body)
+	require.Equal(t, string(code), r.body["error_code"], "body: %v", r.body)
 	require.NotEmpty(t, r.body["error_message"])
 	require.Regexp(t, `^[A-Za-z0-9]{15}$`, r.body["request_id"])
 	dm, ok := r.body["display_message"]

@@ -84,7 +84,7 @@ func TestLoseReplyNextPerformsThenLosesTheReply(t *testing.T) {
 			assert.Regexp(t, `^access-sandbox-`, items[0].AccessToken)
 			assert.Equal(t, linktest.DefaultInstitutionID, items[0].InstitutionID)
 			again := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub})
-			requirePlaidErrorBody(t, again, http.StatusBadRequest, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN")
+			requirePlaidErrorBody(t, again, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken)
 			assert.Contains(t, again.body["error_message"], "already exchanged")
 		})
 	}
@@ -104,7 +104,7 @@ func TestLoseReplyNextCountsAndOtherPathsUnaffected(t *testing.T) {
 
 	// Other paths answer as usual meanwhile, and the third call to the path is answered too.
 	r := rawPost(t, s, linktest.PathTokenGet, map[string]string{"link_token": "link-sandbox-nope"})
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_LINK_TOKEN")
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidLinkToken)
 	resp, body, err := postOnce(t, s, linktest.PathTokenCreate, tokenRequest())
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
@@ -130,7 +130,7 @@ func TestLoseReplyNextAfterFailNext(t *testing.T) {
 	s.FailNext(linktest.PathPublicTokenExchange, 1, http.StatusServiceUnavailable, nil)
 
 	r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub})
-	requirePlaidErrorBody(t, r, http.StatusServiceUnavailable, "API_ERROR", "INTERNAL_SERVER_ERROR")
+	requirePlaidErrorBody(t, r, http.StatusServiceUnavailable, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError)
 	assert.Empty(t, s.Items(), "a FailNext fault stops the request before it is performed")
 
 	_, _, err := postOnce(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub})
@@ -176,5 +176,60 @@ func TestLoseReplyNextThroughClient(t *testing.T) {
 	require.Error(t, err)
 	assert.Len(t, s.Items(), 2)
 	r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub2})
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN")
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken)
+}
+
+// LoseReplyNext works on every path the server serves: the call is performed, its reply dropped,
+// and the same call made again is answered, as the state the lost call left makes it.
+func TestLoseReplyNextOnEveryPath(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	ctx := context.Background()
+	pub, err := c.CreateSandboxPublicToken(ctx, &link.SandboxPublicTokenCreateRequest{
+		InstitutionID: linktest.DefaultInstitutionID, InitialProducts: []link.Product{link.ProductAuth}})
+	require.NoError(t, err)
+	exch, err := c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: pub.PublicToken})
+	require.NoError(t, err)
+
+	tests := []struct {
+		path string
+		body func() any
+		// again is the status a second identical call gets: 200 when the call can be repeated,
+		// 400 when the lost one used something up.
+		again int
+	}{
+		{linktest.PathTokenCreate, func() any { return tokenRequest() }, http.StatusOK},
+		{linktest.PathTokenGet, func() any {
+			return map[string]string{"link_token": createToken(t, c, tokenRequest()).LinkToken}
+		}, http.StatusOK},
+		{linktest.PathPublicTokenExchange, func() any {
+			return map[string]string{"public_token": sessionPublicToken(t, s)}
+		}, http.StatusBadRequest},
+		{linktest.PathSandboxPublicTokenCreate, func() any {
+			return map[string]any{"institution_id": linktest.DefaultInstitutionID, "initial_products": []string{"auth"}}
+		}, http.StatusOK},
+		{linktest.PathSandboxItemResetLogin, func() any { return map[string]string{"access_token": exch.AccessToken} }, http.StatusOK},
+		{linktest.PathSessionTokenCreate, func() any {
+			return map[string]any{"template_id": "template_4uinBNe4B2x9", "user": map[string]string{"client_user_id": "u"}}
+		}, http.StatusOK},
+		{linktest.PathWebhookVerificationKey, func() any { return map[string]string{"key_id": s.Signer().KeyID()} }, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			body := tt.body()
+			s.LoseReplyNext(tt.path, 1, 0)
+			_, _, err := postOnce(t, s, tt.path, body)
+			require.Error(t, err, "the reply is lost")
+			if tt.path == linktest.PathSandboxItemResetLogin {
+				it, ok := s.Item(exch.AccessToken)
+				require.True(t, ok)
+				require.NotNil(t, it.Error, "the reset happened")
+				assert.Equal(t, link.ErrorCodeItemLoginRequired, it.Error.ErrorCode)
+			}
+			resp, reply, err := postOnce(t, s, tt.path, body)
+			require.NoError(t, err)
+			assert.Equal(t, tt.again, resp.StatusCode, "%s", reply)
+			assert.True(t, json.Valid(reply), "a Plaid reply: %s", reply)
+		})
+	}
 }

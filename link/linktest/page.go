@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -97,6 +96,8 @@ type pageToken struct {
 	token      string
 	hostedID   string // empty unless the token was created with hosted_link
 	redirect   string // hosted_link.completion_redirect_uri
+	webhook    string // the webhook URL the token names, if any
+	multiItem  bool   // created with enable_multi_item_link
 	clientName string
 	insts      []Institution // those serving the token's country_codes
 	update     bool
@@ -134,6 +135,8 @@ func (s *Server) lookupPageToken(key string, hosted bool) (pageToken, *pageError
 		token:      lt.token,
 		hostedID:   lt.hostedID,
 		redirect:   lt.completionRedirectURI,
+		webhook:    lt.webhook,
+		multiItem:  lt.multiItem,
 		clientName: lt.metadata.ClientName,
 	}
 	for _, at := range lt.updateTokens {
@@ -475,11 +478,9 @@ func (s *Server) runPageSession(pt pageToken, c pageChoice, opts []SessionOption
 	for _, a := range res.Accounts {
 		oc.Accounts = append(oc.Accounts, fmt.Sprintf("%s (%s, ···%s)", a.Name, a.Subtype, a.Mask))
 	}
+	oc.TokenFrom, oc.NoWebhooks = tokenSources(pt, res.Webhooks)
 	for _, d := range res.Webhooks {
-		wd := pageWebhook{Code: d.Code, URL: d.URL, Status: "answered " + strconv.Itoa(d.StatusCode)}
-		if d.Err != nil {
-			wd.Status, wd.Failed = d.Err.Error(), true
-		}
+		wd := pageWebhook{Code: d.Code, URL: d.URL, Status: d.Outcome(), Failed: d.Err != nil}
 		oc.Webhooks = append(oc.Webhooks, wd)
 	}
 	if pt.hostedID != "" && pt.redirect != "" {
@@ -490,6 +491,37 @@ func (s *Server) runPageSession(pt pageToken, c pageChoice, opts []SessionOption
 		oc.Again = linkPagePrefix + url.PathEscape(pt.token)
 	}
 	return oc, nil
+}
+
+// tokenSources says where a backend gets a completed session's public tokens, given the webhooks
+// sent, and, if none was, why not.
+func tokenSources(pt pageToken, sent []WebhookDelivery) (tokenFrom, noWebhooks string) {
+	codes := map[string]bool{}
+	for _, d := range sent {
+		codes[d.Code] = true
+	}
+	tokenFrom = "/link/token/get (link_sessions[].results.item_add_results)"
+	switch {
+	case codes["ITEM_ADD_RESULT"]:
+		tokenFrom += " or the ITEM_ADD_RESULT webhook"
+	case codes["SESSION_FINISHED"]:
+		tokenFrom += " or the SESSION_FINISHED webhook (public_tokens)"
+	}
+	// Plaid's front end hands the public token over in onSuccess except in the flows that
+	// /link/token/get exists for: Hosted Link and Multi-Item Link.
+	if pt.hostedID == "" && !pt.multiItem {
+		tokenFrom += "; in production, Link's onSuccess callback hands it to your front end"
+	}
+	switch {
+	case len(sent) > 0:
+	case pt.webhook == "":
+		noWebhooks = "None: the link token names no webhook URL."
+	default:
+		noWebhooks = "None: Plaid sends no LINK webhook for a standard Link session (no hosted_link, " +
+			"no enable_multi_item_link, not a Layer session token) unless Link events are enabled for " +
+			"all sessions on the account, which linktest.WithLinkWebhooksForAllSessions mirrors."
+	}
+	return tokenFrom, noWebhooks
 }
 
 // renderSessionError shows why CompleteSession or ExitSession refused: the form again when the
@@ -520,6 +552,9 @@ type pageOutcome struct {
 	Items           int
 	ExitStatus      link.ExitStatus
 	Webhooks        []pageWebhook
+	// TokenFrom says where a backend finds the session's public tokens, and NoWebhooks why no
+	// webhook was sent: the page is where a developer learns which webhooks Plaid would send.
+	TokenFrom, NoWebhooks string
 	// Redirect is the completion_redirect_uri of a Hosted Link token, and Refresh the meta refresh
 	// that goes there.
 	Redirect, Refresh string

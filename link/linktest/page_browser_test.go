@@ -120,8 +120,9 @@ func (v *verifiedWebhooks) wait(ctx context.Context, t *testing.T, n int) []webh
 }
 
 // A developer runs their front end against the fake by hand: in a real Chromium they finish a
-// Hosted Link session on its hosted_link_url and leave a standard session on its page, and their
-// backend sees both in /link/token/get and gets the verified webhooks Plaid would send.
+// Hosted Link session on its hosted_link_url, leave a standard session on its page and another
+// Hosted Link session on its URL, and their backend sees all three in /link/token/get and gets the
+// verified webhooks Plaid would send, none for the standard session.
 func TestPageInBrowser(t *testing.T) {
 	chromium := requireChromium(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -146,6 +147,10 @@ func TestPageInBrowser(t *testing.T) {
 	standardReq := tokenRequest()
 	standardReq.Webhook = app.URL + "/plaid"
 	standard := createToken(t, c, standardReq)
+	hostedExitReq := tokenRequest()
+	hostedExitReq.Webhook = app.URL + "/plaid"
+	hostedExitReq.HostedLink = &link.TokenCreateHostedLink{}
+	hostedExit := createToken(t, c, hostedExitReq)
 
 	browser := newBrowser(ctx, t, chromium)
 	var summary1, sessionID1, back, location string
@@ -168,7 +173,7 @@ func TestPageInBrowser(t *testing.T) {
 	assert.Equal(t, "Back at Wonderwallet", back)
 	assert.Equal(t, app.URL+"/done", location)
 
-	var summary2, sessionID2, exitStatus string
+	var summary2, sessionID2, exitStatus, noWebhooks string
 	require.NoError(t, chromedp.Run(browser,
 		chromedp.Navigate(s.LinkPageURL(standard.LinkToken)),
 		chromedp.WaitVisible("#exit", chromedp.ByID),
@@ -178,9 +183,23 @@ func TestPageInBrowser(t *testing.T) {
 		chromedp.Text("#summary", &summary2, chromedp.ByID),
 		chromedp.Text("#link-session-id", &sessionID2, chromedp.ByID),
 		chromedp.Text("#exit-status", &exitStatus, chromedp.ByID),
+		chromedp.Text("#webhooks", &noWebhooks, chromedp.ByID),
 	))
+	assert.Contains(t, noWebhooks, "Plaid sends no LINK webhook for a standard Link session")
 	assert.Equal(t, "The user left Link at First Platypus Bank with exit status requires_oauth.", summary2)
 	assert.Equal(t, "requires_oauth", exitStatus)
+
+	// A Hosted Link session left with Exit: no completion_redirect_uri, so the page stays.
+	var sessionID3 string
+	require.NoError(t, chromedp.Run(browser,
+		chromedp.Navigate(hostedExit.HostedLinkURL),
+		chromedp.WaitVisible("#exit", chromedp.ByID),
+		chromedp.SetValue("#exit-status", string(link.ExitStatusInstitutionNotFound), chromedp.ByID),
+		chromedp.Click("#exit", chromedp.ByID),
+		chromedp.WaitVisible(`#outcome[data-status="exited"]`, chromedp.ByQuery),
+		chromedp.Text("#link-session-id", &sessionID3, chromedp.ByID),
+		chromedp.WaitVisible(`#webhooks li`, chromedp.ByQuery),
+	))
 
 	// /link/token/get shows the completed session with its results ...
 	sessions := getSessions(t, c, hosted.LinkToken)
@@ -210,42 +229,68 @@ func TestPageInBrowser(t *testing.T) {
 	require.NotNil(t, exited.Exit)
 	require.NotNil(t, exited.Exit.Metadata)
 	assert.Equal(t, link.ExitStatusRequiresOAuth, exited.Exit.Metadata.Status)
+	assert.Empty(t, exited.Events, "events in /link/token/get are for Hosted Link sessions")
+	sessions = getSessions(t, c, hostedExit.LinkToken)
+	require.Len(t, sessions, 1)
+	assert.Equal(t, sessionID3, sessions[0].LinkSessionID)
+	require.NotNil(t, sessions[0].Exit)
+	require.NotNil(t, sessions[0].Exit.Metadata)
+	assert.Equal(t, link.ExitStatusInstitutionNotFound, sessions[0].Exit.Metadata.Status)
+	require.NotEmpty(t, sessions[0].Events)
+	assert.Equal(t, link.EventNameExit, sessions[0].Events[0].EventName, "newest first")
 
 	// The Item is real: the public token from the webhook exchanges once.
 	_, err := c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: publicToken})
 	require.NoError(t, err)
 
-	// The receiver verified the Hosted Link session's three webhooks; Plaid sends none for a
-	// standard session.
-	events := hooks.wait(ctx, t, 3)
-	codes := map[string]int{}
+	// The receiver verified the completed Hosted Link session's three webhooks and the exited
+	// one's two; Plaid sends none for a standard session.
+	events := hooks.wait(ctx, t, 5)
+	codes := map[string][]string{}
 	for _, ev := range events {
-		codes[ev.Code()]++
+		codes[ev.SessionID()] = append(codes[ev.SessionID()], ev.Code())
 		switch ev := ev.(type) {
 		case *webhook.ItemAddResult:
 			assert.Equal(t, sessionID1, ev.LinkSessionID)
 			assert.Equal(t, hosted.LinkToken, ev.LinkToken)
 			assert.Equal(t, publicToken, ev.PublicToken)
 		case *webhook.Events:
-			assert.Equal(t, sessionID1, ev.LinkSessionID)
 			var names []link.EventName
 			for _, e := range webhook.MergeEvents(ev.Events) {
 				names = append(names, e.EventName)
 			}
-			assert.Contains(t, names, link.EventNameHandoff)
-			assert.NotContains(t, names, link.EventNameExit)
+			if ev.LinkSessionID == sessionID1 {
+				assert.Equal(t, hosted.LinkToken, ev.LinkToken)
+				assert.Contains(t, names, link.EventNameHandoff)
+				assert.NotContains(t, names, link.EventNameExit)
+			} else {
+				assert.Equal(t, hostedExit.LinkToken, ev.LinkToken)
+				assert.NotContains(t, names, link.EventNameHandoff)
+				require.NotEmpty(t, ev.Events)
+				last := webhook.MergeEvents(ev.Events)[len(ev.Events)-1]
+				assert.Equal(t, link.EventNameExit, last.EventName)
+				assert.Equal(t, link.ExitStatusInstitutionNotFound, last.EventMetadata.ExitStatus)
+			}
 		case *webhook.SessionFinished:
-			assert.Equal(t, sessionID1, ev.LinkSessionID)
-			assert.Equal(t, webhook.SessionStatus("SUCCESS"), ev.Status)
-			assert.Equal(t, []string{publicToken}, ev.PublicTokens)
+			if ev.LinkSessionID == sessionID1 {
+				assert.Equal(t, webhook.SessionStatusSuccess, ev.Status)
+				assert.Equal(t, []string{publicToken}, ev.PublicTokens)
+			} else {
+				assert.Equal(t, hostedExit.LinkToken, ev.LinkToken)
+				assert.Equal(t, webhook.SessionStatusExited, ev.Status)
+				assert.Empty(t, ev.PublicTokens)
+			}
 		default:
 			t.Errorf("unexpected webhook %T %s", ev, ev.Code())
 		}
 	}
-	assert.Equal(t, map[string]int{"ITEM_ADD_RESULT": 1, "EVENTS": 1, "SESSION_FINISHED": 1}, codes)
+	assert.Equal(t, map[string][]string{
+		sessionID1: {"ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"},
+		sessionID3: {"EVENTS", "SESSION_FINISHED"},
+	}, codes)
 	select {
 	case <-hooks.got:
-		t.Errorf("a fourth webhook arrived: %v", hooks.wait(ctx, t, 0))
+		t.Errorf("a sixth webhook arrived: %v", hooks.wait(ctx, t, 0))
 	default:
 	}
 }

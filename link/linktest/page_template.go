@@ -83,7 +83,7 @@ This page stands in for Link's front end on link token <code id="link-token">{{.
 {{- end}}
 </dl>
 {{- if .Completed}}
-<p>Your backend reads the public_token from /link/token/get (link_sessions[].results.item_add_results){{if .Webhooks}} or the ITEM_ADD_RESULT webhook{{end}} and exchanges it.</p>
+<p id="token-from">Your backend gets the public_token from {{.TokenFrom}}, and exchanges it.</p>
 {{- end}}
 <h2>Webhooks</h2>
 {{- if .Webhooks}}
@@ -93,7 +93,7 @@ This page stands in for Link's front end on link token <code id="link-token">{{.
 {{- end}}
 </ul>
 {{- else}}
-<p id="webhooks">None: the link token names no webhook URL, or Plaid sends none for this kind of session.</p>
+<p id="webhooks">{{.NoWebhooks}}</p>
 {{- end}}
 {{- if .Redirect}}
 <p>Returning to <a id="redirect" href="{{.Redirect}}">{{.Redirect}}</a>…</p>

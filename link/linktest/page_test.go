@@ -508,3 +508,66 @@ func TestLinkPageURL(t *testing.T) {
 	assert.Equal(t, s.URL+"/link/page/link-sandbox-1", s.LinkPageURL("link-sandbox-1"))
 	assert.Equal(t, s.URL+"/link/page/a%2Fb%3F", s.LinkPageURL("a/b?"))
 }
+
+// After a completed session the page tells the developer where the backend gets the public token
+// and, when no webhook was sent, why: the webhooks differ by kind of session as at Plaid.
+func TestPageSaysWhereThePublicTokenComesFrom(t *testing.T) {
+	const get = "/link/token/get (link_sessions[].results.item_add_results)"
+	const onSuccess = "; in production, Link&#39;s onSuccess callback hands it to your front end"
+	tests := []struct {
+		name       string
+		kind       int // index in sessionKinds
+		webhook    bool
+		all        bool
+		tokenFrom  string
+		noWebhooks string // the text instead of a list; empty when webhooks were sent
+	}{
+		{"standard without a webhook URL", 0, false, false, get + onSuccess, "None: the link token names no webhook URL."},
+		{"standard with a webhook URL", 0, true, false, get + onSuccess, "None: Plaid sends no LINK webhook for a standard Link session"},
+		{"standard with Link events for all sessions", 0, true, true, get + " or the SESSION_FINISHED webhook (public_tokens)" + onSuccess, ""},
+		{"hosted", 1, true, false, get + " or the ITEM_ADD_RESULT webhook", ""},
+		{"multi-item", 2, true, false, get + " or the ITEM_ADD_RESULT webhook", ""},
+		{"layer", 3, true, false, get + " or the SESSION_FINISHED webhook (public_tokens)" + onSuccess, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var opts []linktest.Option
+			if tt.all {
+				opts = append(opts, linktest.WithLinkWebhooksForAllSessions())
+			}
+			s := newServer(t, opts...)
+			hook := ""
+			if tt.webhook {
+				hook = newHookSink(t).URL
+			}
+			token := sessionKinds[tt.kind].create(t, s.Client(), hook)
+			pageURL := s.LinkPageURL(token)
+			_, id := openPage(t, pageURL)
+			_, out := submitPage(t, s, pageURL, url.Values{"submission": {id}, "action": {"continue"},
+				"institution": {linktest.DefaultInstitutionID}, "account": {"0000"}})
+			assert.Contains(t, out.body, `<p id="token-from">Your backend gets the public_token from `+tt.tokenFrom+`, and exchanges it.</p>`)
+			if tt.noWebhooks != "" {
+				assert.Contains(t, out.body, `<p id="webhooks">`+tt.noWebhooks)
+				assert.NotContains(t, out.body, `<ul id="webhooks">`)
+			} else {
+				assert.Contains(t, out.body, `<ul id="webhooks">`)
+				assert.NotContains(t, out.body, `<p id="webhooks">`)
+			}
+		})
+	}
+}
+
+// A webhook the receiver refuses shows as failed, with when Plaid's schedule sends it again.
+func TestPageShowsAFailedWebhook(t *testing.T) {
+	s := newServer(t)
+	sink := newHookSink(t, http.StatusInternalServerError)
+	token := sessionKinds[3].create(t, s.Client(), sink.URL) // Layer: SESSION_FINISHED only
+	pageURL := s.LinkPageURL(token)
+	_, id := openPage(t, pageURL)
+	_, out := submitPage(t, s, pageURL, url.Values{"submission": {id}, "action": {"exit"},
+		"institution": {linktest.DefaultInstitutionID}, "exit_status": {"requires_credentials"}})
+	ds := s.Deliveries()
+	require.Len(t, ds, 1)
+	next := ds[0].NextAttempt.UTC().Format(time.TimeOnly)
+	assert.Contains(t, out.body, `<li><code>SESSION_FINISHED</code> to <code>`+sink.URL+`</code>: <span class="failed">answered 500, not 200; next attempt at `+next+`</span></li>`)
+}

@@ -3,6 +3,8 @@ package linktest
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -29,6 +31,8 @@ type sessionConfig struct {
 	exitStatus    link.ExitStatus
 	eventsParts   int
 	extraItems    []extraItem
+	searchQuery   string
+	mfaType       string
 }
 
 // extraItem is an Item a Multi-Item Link session links after its first.
@@ -108,6 +112,31 @@ func WithAdditionalItem(institutionID string, accounts ...link.SessionSuccessMet
 			c.extraItems = append(c.extraItems, extraItem{institutionID, slices.Clone(accounts)})
 		}
 	}
+}
+
+// WithInstitutionSearch makes the user type query into Link's institution search before picking
+// the institution: the session's events then have a SEARCH_INSTITUTION, with query in its
+// institution_search_query, before SELECT_INSTITUTION, as Link records a search. An update-mode
+// session, which opens on its Item's institution, has no search.
+func WithInstitutionSearch(query string) SessionOption {
+	return func(c *sessionConfig) { c.searchQuery = query }
+}
+
+// MFA types Link reports in event_metadata.mfa_type, for [WithMFA].
+const (
+	MFATypeCode       = "code"
+	MFATypeDevice     = "device"
+	MFATypeQuestions  = "questions"
+	MFATypeSelections = "selections"
+)
+
+// WithMFA makes the institution ask the user of a [Server.CompleteSession] for multi-factor
+// authentication of mfaType ([MFATypeCode], [MFATypeDevice], [MFATypeQuestions] or
+// [MFATypeSelections]) after the credentials: the events then have a TRANSITION_VIEW to the MFA
+// pane and a SUBMIT_MFA, both with mfa_type, between SUBMIT_CREDENTIALS and the loading pane, as
+// Link records them. CompleteSession refuses another mfaType.
+func WithMFA(mfaType string) SessionOption {
+	return func(c *sessionConfig) { c.mfaType = mfaType }
 }
 
 // maxExtraItems bounds WithAdditionalItem, far above what a user links in one session.
@@ -286,8 +315,10 @@ func (l *eventLog) pick(inst Institution) { l.inst = &inst }
 
 func (l *eventLog) add(name link.EventName) *link.Event {
 	ev := link.Event{
-		EventName:     name,
-		Timestamp:     link.Timestamp{Time: l.clock.step(EventInterval)},
+		EventName: name,
+		// Plaid's event timestamps are whole seconds (2024-07-29T20:23:59Z), whatever the clock's
+		// fraction; EventInterval being a whole second keeps them strictly increasing.
+		Timestamp:     link.Timestamp{Time: l.clock.step(EventInterval).Truncate(time.Second)},
 		EventID:       newUUID(),
 		EventMetadata: link.EventMetadata{RequestID: l.requestID},
 	}
@@ -307,15 +338,21 @@ func (l *eventLog) view(name string) {
 // last is the time of the latest event.
 func (l *eventLog) last() time.Time { return l.events[len(l.events)-1].Timestamp.Time }
 
-// openLink records a user opening Link and reaching the credentials pane of inst: picking it
-// first unless the session is in update mode, where Link opens on the Item's institution.
-func (l *eventLog) openLink(inst Institution, update bool) {
+// openLink records a user opening Link and reaching the credentials pane of inst: searching for it
+// (if query is set) and picking it first unless the session is in update mode, where Link opens on
+// the Item's institution.
+func (l *eventLog) openLink(inst Institution, update bool, query string) {
 	l.add(link.EventNameOpen)
 	if update {
 		l.pick(inst)
 	} else {
 		l.view("CONSENT")
 		l.view("SELECT_INSTITUTION")
+		if query != "" {
+			// A search is a request of Link's, which the events after it carry.
+			l.request()
+			l.add(link.EventNameSearchInstitution).EventMetadata.InstitutionSearchQuery = query
+		}
 		l.request()
 		l.pick(inst)
 		l.add(link.EventNameSelectInstitution)
@@ -329,9 +366,17 @@ func (l *eventLog) submitCredentials() {
 	l.add(link.EventNameSubmitCredentials)
 }
 
-// linkItem records the user logging in from the credentials pane and Link handing the Item off.
-func (l *eventLog) linkItem() {
+// linkItem records the user logging in from the credentials pane, answering the institution's MFA
+// of mfaType if it is set, and Link handing the Item off.
+func (l *eventLog) linkItem(mfaType string) {
 	l.submitCredentials()
+	if mfaType != "" {
+		// mfa_type is emitted by SUBMIT_MFA and by TRANSITION_VIEW when view_name is MFA.
+		mfa := l.add(link.EventNameTransitionView)
+		mfa.EventMetadata.ViewName, mfa.EventMetadata.MFAType = "MFA", mfaType
+		l.request()
+		l.add(link.EventNameSubmitMFA).EventMetadata.MFAType = mfaType
+	}
 	l.view("LOADING")
 	l.view("CONNECTED")
 	l.add(link.EventNameHandoff)
@@ -357,9 +402,19 @@ func checkExtraItems(lt *linkToken, update bool, extras []extraItem) ([]Institut
 	return out, nil
 }
 
+// checkMFAType refuses an mfa_type Link does not report, which a test could not meet in Plaid.
+func checkMFAType(t string) error {
+	switch t {
+	case "", MFATypeCode, MFATypeDevice, MFATypeQuestions, MFATypeSelections:
+		return nil
+	}
+	return fmt.Errorf("linktest: CompleteSession: WithMFA(%q): the mfa_type Link reports is one of code, device, questions, selections", t)
+}
+
 // CompleteSession plays an end user who opens Link with linkToken, picks an institution, logs in
 // and finishes. It records the session for /link/token/get (on_success, results.item_add_results
-// and the events OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, SUBMIT_CREDENTIALS and HANDOFF, each
+// and the events OPEN, TRANSITION_VIEW, SELECT_INSTITUTION, SUBMIT_CREDENTIALS and HANDOFF, with
+// SEARCH_INSTITUTION if [WithInstitutionSearch] and SUBMIT_MFA if [WithMFA] is given, each
 // [EventInterval] after the last on the server's clock, which the session moves) and issues a
 // public token for /item/public_token/exchange.
 //
@@ -388,14 +443,17 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 	lt, inst, updates, sessionID := st.lt, st.inst, st.updates, st.id
 	update := len(updates) > 0
 	extras, err := checkExtraItems(lt, update, cfg.extraItems)
+	if err == nil {
+		err = checkMFAType(cfg.mfaType)
+	}
 	if err != nil {
 		s.mu.Unlock()
 		return SessionResult{}, err
 	}
 
 	log := newEventLog(s.clock)
-	log.openLink(inst, update)
-	log.linkItem()
+	log.openLink(inst, update, cfg.searchQuery)
+	log.linkItem(cfg.mfaType)
 	items := updates
 	if !update {
 		items = []*item{newItem(inst, slices.Clone(lt.metadata.InitialProducts), cfg.accounts, lt.webhook)}
@@ -409,7 +467,7 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 		log.pick(x)
 		log.add(link.EventNameSelectInstitution)
 		log.view("CREDENTIAL")
-		log.linkItem()
+		log.linkItem("")
 		items = append(items, newItem(x, slices.Clone(lt.metadata.InitialProducts), cfg.extraItems[i].accounts, lt.webhook))
 	}
 	finished := log.last()
@@ -481,7 +539,7 @@ func (s *Server) ExitSession(linkToken string, perr *link.Error, opts ...Session
 	lt, inst, updates, sessionID := st.lt, st.inst, st.updates, st.id
 
 	log := newEventLog(s.clock)
-	log.openLink(inst, len(updates) > 0)
+	log.openLink(inst, len(updates) > 0, cfg.searchQuery)
 	var exitErr *link.Error
 	if perr != nil {
 		ee := *perr
@@ -560,7 +618,7 @@ func (s *Server) OpenSession(linkToken string, opts ...SessionOption) (SessionRe
 		return SessionResult{}, err
 	}
 	log := newEventLog(s.clock)
-	log.openLink(st.inst, len(st.updates) > 0)
+	log.openLink(st.inst, len(st.updates) > 0, cfg.searchQuery)
 	st.lt.addSession(link.TokenGetSessionsResponse{
 		LinkSessionID: st.id,
 		StartedAt:     st.now,
@@ -637,7 +695,7 @@ func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Eve
 	var hooks []pendingWebhook
 	eventsHook := func(evs []link.Event) pendingWebhook {
 		return pendingWebhook{"EVENTS", eventsWebhook{
-			WebhookType: "LINK", WebhookCode: "EVENTS", Events: slices.Clone(evs),
+			WebhookType: "LINK", WebhookCode: "EVENTS", Events: unordered(sessionID, evs),
 			LinkSessionID: sessionID, LinkToken: lt.token, Environment: webhookEnvironment,
 		}}
 	}
@@ -669,4 +727,24 @@ func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Eve
 		}})
 	}
 	return hooks
+}
+
+// unordered returns a copy of a session's events in the order an EVENTS webhook lists them: no
+// particular one, as in Plaid's sample, where TRANSITION_VIEW at 00:17:54 comes first and EXIT
+// at 00:18:13 fourth. A receiver must sort them (webhook.MergeEvents does) and the fake makes sure
+// that it has to: the order is a shuffle, seeded by the session and the list's length, and never
+// the chronological one.
+func unordered(sessionID string, events []link.Event) []link.Event {
+	out := slices.Clone(events)
+	if len(out) < 2 {
+		return out
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(sessionID))
+	r := rand.New(rand.NewPCG(h.Sum64(), uint64(len(out))))
+	r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	if slices.EqualFunc(out, events, func(a, b link.Event) bool { return a.EventID == b.EventID }) {
+		out[0], out[1] = out[1], out[0]
+	}
+	return out
 }

@@ -23,62 +23,62 @@ func TestCreateTokenValidationThroughClient(t *testing.T) {
 		name     string
 		mutate   func(r *link.TokenCreateRequest)
 		errType  link.ErrorType
-		code     string
+		code     link.ErrorCode
 		inMesage string
 	}{
 		{"unknown language", func(r *link.TokenCreateRequest) { r.Language = "xx" },
-			link.ErrorTypeInvalidRequest, "INVALID_FIELD", "language"},
+			link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "language"},
 		{"unknown country code", func(r *link.TokenCreateRequest) {
 			r.CountryCodes = []link.CountryCode{link.CountryCodeUS, "ZZ"}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "country_codes"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "country_codes"},
 		{"no products", func(r *link.TokenCreateRequest) { r.Products = nil },
-			link.ErrorTypeInvalidRequest, "INVALID_FIELD", "products"},
+			link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "products"},
 		{"only optional products", func(r *link.TokenCreateRequest) {
 			r.Products = nil
 			r.OptionalProducts = []link.Product{link.ProductIdentity}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "products"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "products"},
 		{"products and optional_products overlap", func(r *link.TokenCreateRequest) {
 			r.OptionalProducts = []link.Product{link.ProductTransactions}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "optional_products"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "optional_products"},
 		{"required_if_supported and additional_consented overlap", func(r *link.TokenCreateRequest) {
 			r.RequiredIfSupportedProducts = []link.Product{link.ProductIdentity}
 			r.AdditionalConsentedProducts = []link.Product{link.ProductIdentity}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "additional_consented_products"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "additional_consented_products"},
 		{"products and required_if_supported overlap", func(r *link.TokenCreateRequest) {
 			r.RequiredIfSupportedProducts = []link.Product{link.ProductTransactions}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "required_if_supported_products"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "required_if_supported_products"},
 		{"unknown product", func(r *link.TokenCreateRequest) {
 			r.Products = []link.Product{"teleportation"}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "teleportation"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "teleportation"},
 		{"balance in products", func(r *link.TokenCreateRequest) {
 			r.Products = []link.Product{link.ProductBalance}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "balance"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "balance"},
 		{"redirect_uri with a query", func(r *link.TokenCreateRequest) {
 			r.RedirectURI = "https://example.com/oauth?state=1"
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "redirect_uri"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "redirect_uri"},
 		{"redirect_uri not a URL", func(r *link.TokenCreateRequest) { r.RedirectURI = "not a url" },
-			link.ErrorTypeInvalidRequest, "INVALID_FIELD", "redirect_uri"},
+			link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "redirect_uri"},
 		{"webhook not a URL", func(r *link.TokenCreateRequest) { r.Webhook = "ftp://example.com/hook" },
-			link.ErrorTypeInvalidRequest, "INVALID_FIELD", "webhook"},
+			link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "webhook"},
 		{"hosted link lifetime zero", func(r *link.TokenCreateRequest) {
 			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(0)}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "hosted_link.url_lifetime_seconds must be positive"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "hosted_link.url_lifetime_seconds must be positive"},
 		{"hosted link lifetime negative", func(r *link.TokenCreateRequest) {
 			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(-60)}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "hosted_link.url_lifetime_seconds must be positive"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "hosted_link.url_lifetime_seconds must be positive"},
 		{"hosted link lifetime over 21 days", func(r *link.TokenCreateRequest) {
 			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(21*24*60*60 + 1)}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "hosted_link.url_lifetime_seconds cannot be longer than 21 days (1814400 seconds)"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "hosted_link.url_lifetime_seconds cannot be longer than 21 days (1814400 seconds)"},
 		{"hosted link lifetime that would overflow a Duration", func(r *link.TokenCreateRequest) {
 			r.HostedLink = &link.TokenCreateHostedLink{URLLifetimeSeconds: link.Ptr(9223372037)}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", "cannot be longer than 21 days"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, "cannot be longer than 21 days"},
 		{"hosted link unknown delivery_method", func(r *link.TokenCreateRequest) {
 			r.HostedLink = &link.TokenCreateHostedLink{DeliveryMethod: "carrier-pigeon"}
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD", `hosted_link.delivery_method "carrier-pigeon"`},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, `hosted_link.delivery_method "carrier-pigeon"`},
 		{"update mode with an unknown access_token", func(r *link.TokenCreateRequest) {
 			r.Products = nil
 			r.AccessToken = "access-sandbox-00000000-0000-4000-8000-000000000000"
-		}, link.ErrorTypeInvalidInput, "INVALID_ACCESS_TOKEN", "access token"},
+		}, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidAccessToken, "access token"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,7 +88,7 @@ func TestCreateTokenValidationThroughClient(t *testing.T) {
 			assert.Nil(t, resp)
 			perr := plaidErr(t, err)
 			assert.Equal(t, tt.errType, perr.ErrorType)
-			assert.Equal(t, link.ErrorCode(tt.code), perr.ErrorCode)
+			assert.Equal(t, tt.code, perr.ErrorCode)
 			assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 			assert.Contains(t, perr.ErrorMessage, tt.inMesage)
 			assert.Empty(t, perr.DisplayMessage)
@@ -124,7 +124,7 @@ func TestHostedLinkLifetimeOverflowRaw(t *testing.T) {
 		"products": []string{"auth"}, "user": map[string]any{"client_user_id": "u"},
 		"hosted_link": map[string]any{"url_lifetime_seconds": 9223372037}}
 	r := rawPost(t, s, linktest.PathTokenCreate, body)
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField)
 	assert.Equal(t, "hosted_link.url_lifetime_seconds cannot be longer than 21 days (1814400 seconds)", r.body["error_message"])
 	assert.NotContains(t, r.body, "expiration")
 }
@@ -153,7 +153,7 @@ func TestCreateTokenMissingFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rawPost(t, s, linktest.PathTokenCreate, tt.body)
-			requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "MISSING_FIELDS")
+			requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeMissingFields)
 			assert.Equal(t, "the following required fields are missing: "+tt.missing, r.body["error_message"])
 		})
 	}
@@ -185,7 +185,7 @@ func TestOtherMissingFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.path+" "+tt.missing, func(t *testing.T) {
 			r := rawPost(t, s, tt.path, tt.body)
-			requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "MISSING_FIELDS")
+			requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeMissingFields)
 			assert.Equal(t, "the following required fields are missing: "+tt.missing, r.body["error_message"])
 		})
 	}
@@ -200,7 +200,7 @@ func TestCredentials(t *testing.T) {
 		_, err = c.CreateToken(context.Background(), tokenRequest())
 		perr := plaidErr(t, err)
 		assert.Equal(t, link.ErrorTypeInvalidInput, perr.ErrorType)
-		assert.Equal(t, link.ErrorCode("INVALID_API_KEYS"), perr.ErrorCode)
+		assert.Equal(t, link.ErrorCodeInvalidAPIKeys, perr.ErrorCode)
 		assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 		assert.Equal(t, "invalid client_id or secret provided", perr.ErrorMessage)
 	})
@@ -208,12 +208,12 @@ func TestCredentials(t *testing.T) {
 	t.Run("wrong client id in headers", func(t *testing.T) {
 		r := rawDo(t, s, http.MethodPost, linktest.PathTokenGet, map[string]any{"link_token": "x"},
 			map[string]string{"PLAID-CLIENT-ID": "someone-else", "PLAID-SECRET": s.Secret()})
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_API_KEYS")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidAPIKeys)
 	})
 
 	t.Run("none at all", func(t *testing.T) {
 		r := rawDo(t, s, http.MethodPost, linktest.PathTokenGet, map[string]any{"link_token": "x"}, nil)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "MISSING_FIELDS")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeMissingFields)
 		assert.Equal(t, "the following required fields are missing: client_id, secret", r.body["error_message"])
 	})
 
@@ -234,7 +234,7 @@ func TestCredentials(t *testing.T) {
 		c, err := link.NewClient(linktest.ClientID, linktest.Secret, link.WithBaseURL(s2.URL), link.WithMaxRetries(0))
 		require.NoError(t, err)
 		_, err = c.CreateToken(context.Background(), tokenRequest())
-		assert.Equal(t, link.ErrorCode("INVALID_API_KEYS"), plaidErr(t, err).ErrorCode)
+		assert.Equal(t, link.ErrorCodeInvalidAPIKeys, plaidErr(t, err).ErrorCode)
 	})
 }
 
@@ -243,42 +243,42 @@ func TestMalformedRequests(t *testing.T) {
 
 	t.Run("not JSON", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenCreate, `{"client_name": `)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_BODY")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody)
 	})
 	t.Run("empty body", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenGet, ``)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_BODY")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody)
 	})
 	t.Run("not an object", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenGet, `["link_token"]`)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_BODY")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody)
 	})
 	t.Run("field of the wrong type", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenCreate, `{"client_name": "App", "language": "en", "country_codes": "US"}`)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField)
 		assert.Contains(t, r.body["error_message"], "country_codes must be a JSON array")
 	})
 	t.Run("integer field given an out-of-range number", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenCreate, `{"client_name": "App", "language": "en", "hosted_link": {"url_lifetime_seconds": 1e30}}`)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField)
 		assert.Equal(t, "hosted_link.url_lifetime_seconds is out of range, got 1e30", r.body["error_message"])
 	})
 	t.Run("integer field given a fraction", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenCreate, `{"client_name": "App", "language": "en", "hosted_link": {"url_lifetime_seconds": 1.5}}`)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "INVALID_FIELD")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField)
 		assert.Equal(t, "hosted_link.url_lifetime_seconds must be a whole number, got 1.5", r.body["error_message"])
 	})
 	t.Run("unknown path", func(t *testing.T) {
 		r := rawPost(t, s, "/item/get", map[string]any{"access_token": "x"})
-		requirePlaidErrorBody(t, r, http.StatusNotFound, "INVALID_REQUEST", "NOT_FOUND")
+		requirePlaidErrorBody(t, r, http.StatusNotFound, link.ErrorTypeInvalidRequest, link.ErrorCodeNotFound)
 	})
 	t.Run("wrong method", func(t *testing.T) {
 		r := rawDo(t, s, http.MethodGet, linktest.PathTokenCreate, nil, nil)
-		requirePlaidErrorBody(t, r, http.StatusNotFound, "INVALID_REQUEST", "NOT_FOUND")
+		requirePlaidErrorBody(t, r, http.StatusNotFound, link.ErrorTypeInvalidRequest, link.ErrorCodeNotFound)
 	})
 	t.Run("error body has Plaid's fields", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "link-sandbox-nope"})
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_INPUT", "INVALID_LINK_TOKEN")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidLinkToken)
 		for _, k := range []string{"error_code_reason", "suggested_action"} {
 			v, ok := r.body[k]
 			assert.True(t, ok, k)
@@ -297,49 +297,49 @@ func TestTokenAndItemErrorsThroughClient(t *testing.T) {
 		name    string
 		call    func() error
 		errType link.ErrorType
-		code    string
+		code    link.ErrorCode
 	}{
 		{"GetToken unknown link token", func() error {
 			_, err := c.GetToken(ctx, &link.TokenGetRequest{LinkToken: "link-sandbox-00000000-0000-4000-8000-000000000000"})
 			return err
-		}, link.ErrorTypeInvalidInput, "INVALID_LINK_TOKEN"},
+		}, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidLinkToken},
 		{"exchange unknown public token", func() error {
 			_, err := c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: "public-sandbox-00000000-0000-4000-8000-000000000000"})
 			return err
-		}, link.ErrorTypeInvalidInput, "INVALID_PUBLIC_TOKEN"},
+		}, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken},
 		{"exchange malformed public token", func() error {
 			_, err := c.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: "garbage"})
 			return err
-		}, link.ErrorTypeInvalidInput, "INVALID_PUBLIC_TOKEN"},
+		}, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken},
 		{"sandbox unknown institution", func() error {
 			_, err := c.CreateSandboxPublicToken(ctx, &link.SandboxPublicTokenCreateRequest{
 				InstitutionID: "ins_999999", InitialProducts: []link.Product{link.ProductAuth}})
 			return err
-		}, link.ErrorTypeInvalidInput, "INVALID_INSTITUTION"},
+		}, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidInstitution},
 		{"sandbox unknown product", func() error {
 			_, err := c.CreateSandboxPublicToken(ctx, &link.SandboxPublicTokenCreateRequest{
 				InstitutionID: linktest.DefaultInstitutionID, InitialProducts: []link.Product{"nope"}})
 			return err
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField},
 		{"reset login unknown access token", func() error {
 			_, err := c.ResetSandboxItemLogin(ctx, &link.SandboxItemResetLoginRequest{AccessToken: "access-sandbox-nope"})
 			return err
-		}, link.ErrorTypeInvalidInput, "INVALID_ACCESS_TOKEN"},
+		}, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidAccessToken},
 		{"session token redirect_uri with a query", func() error {
 			_, err := c.CreateSessionToken(ctx, &link.SessionTokenCreateRequest{TemplateID: "tmpl_1",
 				User: &link.SessionTokenCreateRequestUser{ClientUserID: "u"}, RedirectURI: "https://example.com/cb?x=1"})
 			return err
-		}, link.ErrorTypeInvalidRequest, "INVALID_FIELD"},
+		}, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField},
 		{"unknown webhook key id", func() error {
 			_, err := c.GetWebhookVerificationKey(ctx, &link.WebhookVerificationKeyGetRequest{KeyID: "not-a-kid"})
 			return err
-		}, link.ErrorTypeInvalidInput, "INVALID_WEBHOOK_VERIFICATION_KEY_ID"},
+		}, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidWebhookVerificationKeyID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			perr := plaidErr(t, tt.call())
 			assert.Equal(t, tt.errType, perr.ErrorType)
-			assert.Equal(t, link.ErrorCode(tt.code), perr.ErrorCode)
+			assert.Equal(t, tt.code, perr.ErrorCode)
 			assert.Equal(t, http.StatusBadRequest, perr.HTTPStatus)
 			assert.Regexp(t, `^[A-Za-z0-9]{15}$`, perr.RequestID)
 		})
@@ -357,19 +357,19 @@ func TestUnknownFields(t *testing.T) {
 
 	t.Run("top level", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathTokenGet, map[string]any{"link_token": "link-sandbox-x", "include_secrets": true})
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeUnknownFields)
 		assert.Equal(t, "the following fields are not recognized by this endpoint: include_secrets", r.body["error_message"])
 	})
 	t.Run("nested", func(t *testing.T) {
 		body := valid()
 		body["user"] = map[string]any{"client_user_id": "u", "nickname": "Al"}
 		r := rawPost(t, s, linktest.PathTokenCreate, body)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeUnknownFields)
 		assert.Equal(t, "the following fields are not recognized by this endpoint: nickname", r.body["error_message"])
 	})
 	t.Run("misspelled field", func(t *testing.T) {
 		r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]any{"publicToken": "public-sandbox-x"})
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeUnknownFields)
 		assert.Contains(t, r.body["error_message"], "publicToken")
 	})
 	t.Run("credentials in the body beside headers", func(t *testing.T) {
@@ -382,7 +382,7 @@ func TestUnknownFields(t *testing.T) {
 		body := valid()
 		body["client_id"], body["secret"], body["colour"] = s.ClientID(), s.Secret(), "blue"
 		r := rawDo(t, s, http.MethodPost, linktest.PathTokenCreate, body, nil)
-		requirePlaidErrorBody(t, r, http.StatusBadRequest, "INVALID_REQUEST", "UNKNOWN_FIELDS")
+		requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeUnknownFields)
 		assert.Equal(t, "the following fields are not recognized by this endpoint: colour", r.body["error_message"])
 	})
 	t.Run("every field link.Client sends is known", func(t *testing.T) {
@@ -410,7 +410,7 @@ func TestRequestBodyLimit(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "a body just under the limit is served")
 
 	r = rawPost(t, s, linktest.PathTokenCreate, body(linktest.MaxRequestBodyBytes))
-	requirePlaidErrorBody(t, r, http.StatusRequestEntityTooLarge, "INVALID_REQUEST", "INVALID_BODY")
+	requirePlaidErrorBody(t, r, http.StatusRequestEntityTooLarge, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody)
 	assert.Equal(t, "request body is larger than 65536 bytes", r.body["error_message"])
 }
 
@@ -471,12 +471,12 @@ func TestWebhookKeyFetchCancelled(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, status)
 	require.NotNil(t, perr)
 	assert.Equal(t, link.ErrorTypeAPIError, perr.ErrorType)
-	assert.Equal(t, link.ErrorCode("INTERNAL_SERVER_ERROR"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInternalServerError, perr.ErrorCode)
 
 	status, perr = linktest.WebhookKeyGet(s, context.Background(), "not-a-kid")
 	assert.Equal(t, http.StatusBadRequest, status)
 	require.NotNil(t, perr)
-	assert.Equal(t, link.ErrorCode("INVALID_WEBHOOK_VERIFICATION_KEY_ID"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidWebhookVerificationKeyID, perr.ErrorCode)
 
 	status, perr = linktest.WebhookKeyGet(s, context.Background(), s.Signer().KeyID())
 	assert.Equal(t, http.StatusOK, status)

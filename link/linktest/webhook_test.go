@@ -91,7 +91,7 @@ func TestWebhookRoundTrip(t *testing.T) {
 	assert.Equal(t, sess.LinkSessionID, evs.LinkSessionID)
 	assert.Equal(t, tok.LinkToken, evs.LinkToken)
 	assert.Equal(t, webhook.EnvironmentSandbox, evs.Environment)
-	assert.Equal(t, sess.Events, evs.Events)
+	assert.Equal(t, sess.Events, webhook.MergeEvents(evs.Events))
 
 	fin, ok := got[2].(*webhook.SessionFinished)
 	require.True(t, ok, "got %T", got[2])
@@ -133,7 +133,7 @@ func TestWebhookOnExit(t *testing.T) {
 	req.UserID = "usr_42"
 	tok := createToken(t, c, req)
 
-	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: "INVALID_CREDENTIALS",
+	res, err := s.ExitSession(tok.LinkToken, &link.Error{ErrorType: link.ErrorTypeItemError, ErrorCode: link.ErrorCodeInvalidCredentials,
 		ErrorMessage: "the provided credentials were not correct"})
 	require.NoError(t, err)
 	require.NoError(t, res.WebhookErr())
@@ -143,11 +143,12 @@ func TestWebhookOnExit(t *testing.T) {
 	evs, ok := got[0].(*webhook.Events)
 	require.True(t, ok, "got %T", got[0])
 	assert.Equal(t, res.LinkSessionID, evs.LinkSessionID)
-	assert.Equal(t, res.Events, evs.Events)
-	require.Len(t, evs.Events, 9)
-	assert.Equal(t, link.EventNameError, evs.Events[6].EventName)
-	assert.Equal(t, "INVALID_CREDENTIALS", evs.Events[6].EventMetadata.ErrorCode)
-	assert.Equal(t, link.EventNameExit, evs.Events[8].EventName)
+	merged := webhook.MergeEvents(evs.Events)
+	assert.Equal(t, res.Events, merged)
+	require.Len(t, merged, 9)
+	assert.Equal(t, link.EventNameError, merged[6].EventName)
+	assert.Equal(t, string(link.ErrorCodeInvalidCredentials), merged[6].EventMetadata.ErrorCode)
+	assert.Equal(t, link.EventNameExit, merged[8].EventName)
 
 	fin, ok := got[1].(*webhook.SessionFinished)
 	require.True(t, ok, "got %T", got[1])
