@@ -59,3 +59,70 @@ func TestExpiredFor(t *testing.T) {
 	past := time.Now().Add(-time.Hour)
 	assert.True(t, expiredFor(&TokenGetResponse{Expiration: &past}, http.Header{}))
 }
+
+func TestFinishedSession(t *testing.T) {
+	at := func(min int) time.Time { return time.Date(2026, 12, 1, 12, min, 0, 0, time.UTC) }
+	open := func(id string, start int) TokenGetSessionsResponse {
+		return TokenGetSessionsResponse{LinkSessionID: id, StartedAt: at(start)}
+	}
+	exit := func(id string, start, end int) TokenGetSessionsResponse {
+		return TokenGetSessionsResponse{LinkSessionID: id, StartedAt: at(start), FinishedAt: at(end), Exit: &SessionExit{}}
+	}
+	linked := func(id string, start, end int) TokenGetSessionsResponse {
+		return TokenGetSessionsResponse{LinkSessionID: id, StartedAt: at(start), FinishedAt: at(end),
+			Results: &SessionResults{ItemAddResults: []SessionItemAddResult{{PublicToken: "public-sandbox-" + id}}}}
+	}
+	abandoned := TokenGetSessionsResponse{LinkSessionID: "abandoned", StartedAt: at(0), FinishedAt: at(15)}
+	legacyExit := TokenGetSessionsResponse{LinkSessionID: "legacy-exit", StartedAt: at(0), OnExit: &SessionExitDeprecated{}}
+	legacySuccess := TokenGetSessionsResponse{LinkSessionID: "legacy-success", StartedAt: at(0), OnSuccess: &SessionSuccess{}}
+	exitedWithResults := TokenGetSessionsResponse{LinkSessionID: "exit-with-results", StartedAt: at(0), FinishedAt: at(1),
+		Exit: &SessionExit{}, Results: &SessionResults{}}
+
+	tests := []struct {
+		name     string
+		sessions []TokenGetSessionsResponse
+		expired  bool
+		want     string // "" for keep waiting
+	}{
+		{"none", nil, false, ""},
+		{"open only", []TokenGetSessionsResponse{open("a", 0)}, false, ""},
+		{"linked", []TokenGetSessionsResponse{linked("a", 0, 2)}, false, "a"},
+		{"exited", []TokenGetSessionsResponse{exit("a", 0, 2)}, false, "a"},
+		{"abandoned: finished_at alone", []TokenGetSessionsResponse{abandoned}, false, "abandoned"},
+		{"legacy on_exit", []TokenGetSessionsResponse{legacyExit}, false, "legacy-exit"},
+		{"legacy on_success", []TokenGetSessionsResponse{legacySuccess}, false, "legacy-success"},
+		{"results beside an exit are an exit", []TokenGetSessionsResponse{exitedWithResults, open("b", 0)}, false, "exit-with-results"},
+		// The user left, then opened the same token again: wait for that attempt.
+		{"retry in progress", []TokenGetSessionsResponse{open("b", 3), exit("a", 0, 2)}, false, ""},
+		{"retry begun the second the exit ended", []TokenGetSessionsResponse{open("b", 2), exit("a", 0, 2)}, false, ""},
+		{"retry linked", []TokenGetSessionsResponse{linked("b", 3, 5), exit("a", 0, 2)}, false, "b"},
+		{"retry exited too: the latest exit", []TokenGetSessionsResponse{exit("a", 0, 2), exit("b", 3, 5)}, false, "b"},
+		{"a success beats a later exit", []TokenGetSessionsResponse{exit("b", 3, 9), linked("a", 0, 2)}, false, "a"},
+		{"the latest of two successes", []TokenGetSessionsResponse{linked("a", 0, 2), linked("b", 3, 5)}, false, "b"},
+		// A session left open since before the exit does not hold it back: the user chose to leave.
+		{"older session still open", []TokenGetSessionsResponse{exit("b", 3, 5), open("a", 0)}, false, "b"},
+		// Past the expiry's grace Plaid has closed every attempt: the exit stands.
+		{"retry in progress, token expired", []TokenGetSessionsResponse{open("b", 3), exit("a", 0, 2)}, true, "a"},
+		{"expired, nothing finished", []TokenGetSessionsResponse{open("a", 0)}, true, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := finishedSession(tc.sessions, tc.expired)
+			if tc.want == "" {
+				assert.Nil(t, got)
+				return
+			}
+			if assert.NotNil(t, got) {
+				assert.Equal(t, tc.want, got.LinkSessionID)
+			}
+			// Plaid lists the most recent first; the choice must not depend on it.
+			rev := make([]TokenGetSessionsResponse, len(tc.sessions))
+			for i, s := range tc.sessions {
+				rev[len(rev)-1-i] = s
+			}
+			if got := finishedSession(rev, tc.expired); assert.NotNil(t, got) {
+				assert.Equal(t, tc.want, got.LinkSessionID)
+			}
+		})
+	}
+}
