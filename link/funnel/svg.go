@@ -13,16 +13,16 @@ import (
 
 // Chart geometry, in SVG user units (pixels at 100%).
 const (
-	svgWidth     = 800
-	svgPad       = 24
-	labelX       = svgPad
-	barLeft      = 214
-	barMax       = 330 // width of the widest bar, the first step's
-	numbersX     = barLeft + barMax + 18
-	dropX        = 676
-	rowHeight    = 46
-	barHeight    = 30
-	stepsTop     = 86
+	svgWidth  = 800
+	svgPad    = 24
+	labelX    = svgPad
+	barLeft   = 214
+	barMax    = 330 // width of the widest bar, the first step's
+	numbersX  = barLeft + barMax + 18
+	dropX     = 676
+	rowHeight = 46
+	barHeight = 30
+	stepsTop  = 86
 	// An exit reason takes two lines, its label over its bar, so that a label of any letters up
 	// to maxLabelRune fits the column's width, whatever font the viewer substitutes.
 	exitRow      = 38
