@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/internal/transport"
@@ -68,9 +69,11 @@ func WithPollInterval(first, max time.Duration) Option {
 // interval; an exhausted retry; a timed-out attempt; a network error) are waited out. An answer
 // that polling cannot change ends the wait at once: [ErrLinkTokenExpired] when the token (whose
 // lifetime is 4 hours by default, or the Hosted Link URL's) expired more than 20 minutes ago by
-// the clock of Plaid's Date header and no session finished (a session then still in progress
-// no longer holds back an earlier exit); a *[Error] such as INVALID_LINK_TOKEN (a token Plaid
-// does not know, or no longer keeps) or INVALID_API_KEYS; or a request the SDK refuses to send.
+// the clock of Plaid's Date header and no session finished; a *[Error] such as
+// INVALID_LINK_TOKEN (a token Plaid does not know, or no longer keeps) or INVALID_API_KEYS; or a
+// request the SDK refuses to send. Past those 20 minutes a session still in progress no longer
+// holds back an earlier exit. An Identity Verification token never counts as expired: Plaid does
+// not enforce its expiration.
 // When ctx ends first, the error wraps ctx's error (errors.Is(err, context.DeadlineExceeded) or
 // context.Canceled) and names the last failure, if any. Give ctx a deadline: a session the user
 // never opens does not finish while the token lives.
@@ -218,9 +221,15 @@ func slowDownAsked(err error) bool {
 }
 
 // expiredFor reports whether resp's link token expired, by the server's clock (its Date header;
-// this machine's if there is none), longer ago than expiredGrace.
+// this machine's if there is none), longer ago than expiredGrace, in a way that rules out any
+// further session.
 func expiredFor(resp *TokenGetResponse, header http.Header) bool {
 	if resp.Expiration == nil || resp.Expiration.IsZero() {
+		return false
+	}
+	// Plaid does not enforce an Identity Verification token's expiration: a session can still
+	// begin after it.
+	if slices.Contains(resp.Metadata.InitialProducts, ProductIdentityVerification) {
 		return false
 	}
 	now, err := http.ParseTime(header.Get("Date"))

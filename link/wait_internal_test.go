@@ -55,6 +55,11 @@ func TestExpiredFor(t *testing.T) {
 	assert.False(t, expiredFor(resp, at(exp.Add(expiredGrace))), "within the grace")
 	assert.True(t, expiredFor(resp, at(exp.Add(expiredGrace+time.Second))))
 	assert.False(t, expiredFor(&TokenGetResponse{}, at(exp.Add(24*time.Hour))), "no expiration: never")
+	idv := &TokenGetResponse{Expiration: &exp, Metadata: TokenGetMetadataResponse{
+		InitialProducts: []Product{ProductIdentityVerification}}}
+	assert.False(t, expiredFor(idv, at(exp.Add(24*time.Hour))), "identity verification: never")
+	idv.Metadata.InitialProducts = []Product{ProductAuth}
+	assert.True(t, expiredFor(idv, at(exp.Add(24*time.Hour))))
 	// Without a Date header, this machine's clock decides.
 	past := time.Now().Add(-time.Hour)
 	assert.True(t, expiredFor(&TokenGetResponse{Expiration: &past}, http.Header{}))
