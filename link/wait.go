@@ -130,14 +130,23 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 				wait = maxWait
 			}
 		}
-		timer := time.NewTimer(jitter(wait, rand.Float64()))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		if !pause(ctx, jitter(wait, rand.Float64())) {
 			return nil, waitEnded(ctx, nil, lastErr)
-		case <-timer.C:
 		}
 		wait = nextPollWait(wait, maxWait)
+	}
+}
+
+// pause waits d, and reports false if ctx ended first. A variable so that a test can record the
+// waits instead of sleeping them.
+var pause = func(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
 	}
 }
 

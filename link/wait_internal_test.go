@@ -1,12 +1,17 @@
 package link
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/plaidlink/plaidlink-go/internal/transport"
 )
@@ -128,6 +133,65 @@ func TestFinishedSession(t *testing.T) {
 			if got := finishedSession(rev, tc.expired); assert.NotNil(t, got) {
 				assert.Equal(t, tc.want, got.LinkSessionID)
 			}
+		})
+	}
+}
+
+// The loop itself paces as documented: each wait within a fifth of the schedule, and after
+// RATE_LIMIT_EXCEEDED the longest at once; none once the session is seen.
+func TestWaitForSessionPacing(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		rateLimited int64 // the call refused, 0 for none
+		calls       int64 // the call that sees the finished session
+		want        []time.Duration
+	}{
+		{"backs off to the cap", 0, 11, func() []time.Duration {
+			var want []time.Duration
+			for w := DefaultPollInterval; len(want) < 10; w = nextPollWait(w, DefaultMaxPollInterval) {
+				want = append(want, w)
+			}
+			return want
+		}()},
+		{"rate limited", 3, 6, []time.Duration{time.Second, 1500 * time.Millisecond, 15 * time.Second, 15 * time.Second, 15 * time.Second}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var waits []time.Duration
+			defer func(orig func(context.Context, time.Duration) bool) { pause = orig }(pause)
+			pause = func(ctx context.Context, d time.Duration) bool {
+				waits = append(waits, d)
+				return ctx.Err() == nil
+			}
+			var calls atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := calls.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				switch {
+				case n == tc.rateLimited:
+					w.WriteHeader(http.StatusTooManyRequests)
+					fmt.Fprint(w, `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","error_message":"slow down","display_message":null,"request_id":"r"}`)
+				case n < tc.calls:
+					fmt.Fprint(w, `{"link_token":"link-sandbox-x","link_sessions":[],"request_id":"r"}`)
+				default:
+					fmt.Fprint(w, `{"link_token":"link-sandbox-x","link_sessions":[{"link_session_id":"s1","started_at":"2026-12-01T12:00:00Z","finished_at":"2026-12-01T12:01:00Z"}],"request_id":"r"}`)
+				}
+			}))
+			defer srv.Close()
+			c, err := NewClient("id", "secret", WithBaseURL(srv.URL), WithMaxRetries(0))
+			require.NoError(t, err)
+			s, err := c.WaitForSession(context.Background(), "link-sandbox-x")
+			require.NoError(t, err)
+			assert.Equal(t, "s1", s.LinkSessionID)
+			assert.Equal(t, tc.calls, calls.Load())
+
+			require.Len(t, waits, len(tc.want), "one wait between calls: %v", waits)
+			for i, w := range tc.want {
+				assert.GreaterOrEqual(t, waits[i], w*8/10, "wait %d", i)
+				assert.Less(t, waits[i], w*12/10, "wait %d", i)
+			}
+			// Jittered: the three last waits, all of the same nominal length, differ.
+			last := waits[len(waits)-3:]
+			assert.False(t, last[0] == last[1] && last[1] == last[2], "no jitter in %v", last)
 		})
 	}
 }
