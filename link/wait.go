@@ -85,6 +85,10 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 	if c == nil || c.t == nil {
 		return nil, &callError{method: method, err: ErrNilClient}
 	}
+	if ctx == nil {
+		// Checked here, not only by the transport: the loop asks ctx whether it ended.
+		return nil, &callError{method: method, err: errors.New("nil Context")}
+	}
 	// The options are resolved once, not on every poll: a per-call transport is built once.
 	t, cfg, err := c.forCall(opts)
 	if err != nil {

@@ -297,6 +297,31 @@ func TestWaitForSessionOptions(t *testing.T) {
 	_, err := link.NewClient("id", "secret", link.WithPollInterval(0, 0))
 	assert.ErrorContains(t, err, "WithPollInterval")
 
+	//lint:ignore SA1012 a nil Context is the bad input under test
+	_, err = srv.Client().WaitForSession(nil, "link-sandbox-x")
+	assert.EqualError(t, err, "link: WaitForSession: nil Context")
+
+	// A per-call option applies to every poll: here the transport that counts them.
+	counter := &pollCounter{next: http.DefaultTransport}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tok, err := srv.Client().CreateToken(ctx, hostedLinkRequest())
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := srv.Client().WaitForSession(ctx, tok.LinkToken,
+			link.WithHTTPClient(&http.Client{Transport: counter}), link.WithPollInterval(time.Millisecond, time.Millisecond))
+		done <- err
+	}()
+	waitUntil(t, func() bool { return counter.polls.Load() >= 3 })
+	cancel()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("WaitForSession did not end with its context")
+	}
+
 	var nilClient *link.Client
 	_, err = nilClient.WaitForSession(context.Background(), "link-sandbox-x")
 	assert.True(t, errors.Is(err, link.ErrNilClient))
