@@ -95,7 +95,9 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 		return nil, &callError{method: method, err: err}
 	}
 	into := cfg.responseInto
-	poller := &Client{t: t, cfg: *cfg, redactor: c.redactor}
+	// A copy of c, whatever fields it has, with the call's settings as its own.
+	poller := *c
+	poller.t, poller.cfg = t, *cfg
 	poller.cfg.responseInto = nil
 	first, maxWait := cfg.pollFirst, cfg.pollMax
 	if first == 0 {
