@@ -74,6 +74,7 @@ func WithPollInterval(first, max time.Duration) Option {
 // request the SDK refuses to send. Past those 20 minutes a session still in progress no longer
 // holds back an earlier exit. An Identity Verification token never counts as expired: Plaid does
 // not enforce its expiration.
+//
 // When ctx ends first, the error wraps ctx's error (errors.Is(err, context.DeadlineExceeded) or
 // context.Canceled) and names the last failure, if any. Give ctx a deadline: a session the user
 // never opens does not finish while the token lives.
@@ -117,7 +118,9 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 		if err == nil {
 			expired := expiredFor(resp, reply.Header)
 			if s := finishedSession(resp.LinkSessions, expired); s != nil {
-				return s, nil
+				// A copy, so that the caller does not keep the other sessions alive.
+				out := *s
+				return &out, nil
 			}
 			if expired {
 				return nil, &callError{method: method, err: ErrLinkTokenExpired}
