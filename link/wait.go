@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/internal/transport"
@@ -50,21 +51,33 @@ func WithPollInterval(first, max time.Duration) Option {
 
 // WaitForSession polls /link/token/get until a Link session of linkToken has finished, and
 // returns that session. A session has finished when it has results, exit, on_success or on_exit,
-// or a finished_at time; when several have, a successful one (with results or on_success) is
-// preferred over one that exited. It is the way to learn the outcome of a Hosted Link or
-// Multi-Item Link session without webhooks, whose public tokens do not come back through a front
-// end; /link/token/get keeps a session for six hours after it ends.
+// or a finished_at time. It is the way to learn the outcome of a Hosted Link or Multi-Item Link
+// session without webhooks, whose public tokens do not come back through a front end;
+// /link/token/get keeps a session for six hours after it ends.
+//
+// A link token may carry several sessions: a user who leaves Link can open the same Hosted Link
+// URL again. A session that linked an Item (results without exit, or on_success) is returned as
+// soon as it is seen, the latest if there are several. One that exited is returned only when no
+// session that began at or after its end is still in progress: while the user is trying again,
+// WaitForSession waits for that attempt, and then returns its success, or the latest exit. An
+// exit is still returned at once when nothing newer is under way; a later session of the same
+// token is then left to a later call to [Client.GetToken].
 //
 // It waits [DefaultPollInterval] after the first call, backing off to [DefaultMaxPollInterval]
 // ([WithPollInterval] changes both). Failures that a later call may not repeat (a Plaid error for
 // which [Error.Retryable] holds, RATE_LIMIT_EXCEEDED among them, after which it waits the longest
 // interval; an exhausted retry; a timed-out attempt; a network error) are waited out. An answer
 // that polling cannot change ends the wait at once: [ErrLinkTokenExpired] when the token (whose
-// lifetime is 4 hours by default, or the Hosted Link URL's) has expired by the clock of Plaid's
-// Date header with no finished session; a *[Error] such as INVALID_LINK_TOKEN (a token Plaid does
-// not know, or no longer keeps) or INVALID_API_KEYS; or a request the SDK refuses to send. When ctx ends first, the error wraps ctx's error
-// (errors.Is(err, context.DeadlineExceeded) or context.Canceled) and names the last failure, if
-// any. Give ctx a deadline: a session the user never opens does not finish while the token lives.
+// lifetime is 4 hours by default, or the Hosted Link URL's) expired more than 20 minutes ago by
+// the clock of Plaid's Date header and no session finished; a *[Error] such as
+// INVALID_LINK_TOKEN (a token Plaid does not know, or no longer keeps) or INVALID_API_KEYS; or a
+// request the SDK refuses to send. Past those 20 minutes a session still in progress no longer
+// holds back an earlier exit. An Identity Verification token never counts as expired: Plaid does
+// not enforce its expiration.
+//
+// When ctx ends first, the error wraps ctx's error (errors.Is(err, context.DeadlineExceeded) or
+// context.Canceled) and names the last failure, if any. Give ctx a deadline: a session the user
+// never opens does not finish while the token lives.
 //
 // opts apply to every call to /link/token/get, as for [Client.GetToken]; [WithResponseInto]
 // receives the last call's reply.
@@ -73,10 +86,20 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 	if c == nil || c.t == nil {
 		return nil, &callError{method: method, err: ErrNilClient}
 	}
-	cfg := c.cfg
-	if err := cfg.apply(opts); err != nil {
+	if ctx == nil {
+		// Checked here, not only by the transport: the loop asks ctx whether it ended.
+		return nil, &callError{method: method, err: errors.New("nil Context")}
+	}
+	// The options are resolved once, not on every poll: a per-call transport is built once.
+	t, cfg, err := c.forCall(opts)
+	if err != nil {
 		return nil, &callError{method: method, err: err}
 	}
+	into := cfg.responseInto
+	// A copy of c, whatever fields it has, with the call's settings as its own.
+	poller := *c
+	poller.t, poller.cfg = t, *cfg
+	poller.cfg.responseInto = nil
 	first, maxWait := cfg.pollFirst, cfg.pollMax
 	if first == 0 {
 		first, maxWait = DefaultPollInterval, DefaultMaxPollInterval
@@ -85,19 +108,21 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 	// The reply's Date header is Plaid's clock, against which the token's expiration is read; a
 	// caller's WithResponseInto still gets each reply.
 	var reply Response
-	opts = append(opts[:len(opts):len(opts)], WithResponseInto(&reply))
 	wait := first
 	var lastErr error
 	for {
-		resp, err := c.GetToken(ctx, req, opts...)
-		if cfg.responseInto != nil {
-			*cfg.responseInto = reply
+		resp, err := poller.GetToken(ctx, req, WithResponseInto(&reply))
+		if into != nil {
+			*into = reply
 		}
 		if err == nil {
-			if s := finishedSession(resp.LinkSessions); s != nil {
-				return s, nil
+			expired := expiredFor(resp, reply.Header)
+			if s := finishedSession(resp.LinkSessions, expired); s != nil {
+				// A copy, so that the caller does not keep the other sessions alive.
+				out := *s
+				return &out, nil
 			}
-			if expiredFor(resp, reply.Header) {
+			if expired {
 				return nil, &callError{method: method, err: ErrLinkTokenExpired}
 			}
 			lastErr = nil
@@ -114,14 +139,23 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 				wait = maxWait
 			}
 		}
-		timer := time.NewTimer(jitter(wait, rand.Float64()))
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		if !pause(ctx, jitter(wait, rand.Float64())) {
 			return nil, waitEnded(ctx, nil, lastErr)
-		case <-timer.C:
 		}
 		wait = nextPollWait(wait, maxWait)
+	}
+}
+
+// pause waits d, and reports false if ctx ended first. A variable so that a test can record the
+// waits instead of sleeping them.
+var pause = func(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
 	}
 }
 
@@ -135,20 +169,57 @@ func jitter(wait time.Duration, r float64) time.Duration {
 	return time.Duration(float64(wait) * (0.8 + 0.4*r))
 }
 
-// finishedSession picks the session to report among those that have finished, preferring one
-// that linked an Item: a user may exit once and succeed in a second session of the same token.
-func finishedSession(sessions []TokenGetSessionsResponse) *TokenGetSessionsResponse {
-	var exited *TokenGetSessionsResponse
+// finishedSession picks the session to report, or nil to keep waiting: the latest that linked
+// an Item; else the latest that exited, unless a session begun at or after its end is still in
+// progress (the user is trying again) and the token has not expired (past the grace, Plaid will
+// have closed that attempt).
+func finishedSession(sessions []TokenGetSessionsResponse, expired bool) *TokenGetSessionsResponse {
+	var linked, exited *TokenGetSessionsResponse
 	for i := range sessions {
 		s := &sessions[i]
 		switch {
-		case s.Results != nil || s.OnSuccess != nil:
-			return s
-		case exited == nil && (s.Exit != nil || s.OnExit != nil || !s.FinishedAt.IsZero()):
-			exited = s
+		case succeeded(s):
+			if linked == nil || s.FinishedAt.After(linked.FinishedAt) {
+				linked = s
+			}
+		case finished(s):
+			if exited == nil || endOf(s).After(endOf(exited)) {
+				exited = s
+			}
+		}
+	}
+	if linked != nil {
+		return linked
+	}
+	if exited == nil || expired {
+		return exited
+	}
+	for i := range sessions {
+		s := &sessions[i]
+		if !finished(s) && !s.StartedAt.Before(endOf(exited)) {
+			return nil
 		}
 	}
 	return exited
+}
+
+// finished reports whether s has ended, by success, exit or abandonment.
+func finished(s *TokenGetSessionsResponse) bool {
+	return s.Results != nil || s.OnSuccess != nil || s.Exit != nil || s.OnExit != nil || !s.FinishedAt.IsZero()
+}
+
+// succeeded reports whether s linked an Item: on_success, or results without an exit (a session
+// that exited may still carry an empty results object).
+func succeeded(s *TokenGetSessionsResponse) bool {
+	return s.OnSuccess != nil || (s.Results != nil && s.Exit == nil && s.OnExit == nil)
+}
+
+// endOf is when s ended: finished_at, or its start when Plaid gave no finished_at.
+func endOf(s *TokenGetSessionsResponse) time.Time {
+	if s.FinishedAt.IsZero() {
+		return s.StartedAt
+	}
+	return s.FinishedAt
 }
 
 // pollAgain reports whether a failed call to /link/token/get may succeed if made again later.
@@ -168,9 +239,15 @@ func slowDownAsked(err error) bool {
 }
 
 // expiredFor reports whether resp's link token expired, by the server's clock (its Date header;
-// this machine's if there is none), longer ago than expiredGrace.
+// this machine's if there is none), longer ago than expiredGrace, in a way that rules out any
+// further session.
 func expiredFor(resp *TokenGetResponse, header http.Header) bool {
 	if resp.Expiration == nil || resp.Expiration.IsZero() {
+		return false
+	}
+	// Plaid does not enforce an Identity Verification token's expiration: a session can still
+	// begin after it.
+	if slices.Contains(resp.Metadata.InitialProducts, ProductIdentityVerification) {
 		return false
 	}
 	now, err := http.ParseTime(header.Get("Date"))

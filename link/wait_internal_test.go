@@ -1,12 +1,17 @@
 package link
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/plaidlink/plaidlink-go/internal/transport"
 )
@@ -55,7 +60,138 @@ func TestExpiredFor(t *testing.T) {
 	assert.False(t, expiredFor(resp, at(exp.Add(expiredGrace))), "within the grace")
 	assert.True(t, expiredFor(resp, at(exp.Add(expiredGrace+time.Second))))
 	assert.False(t, expiredFor(&TokenGetResponse{}, at(exp.Add(24*time.Hour))), "no expiration: never")
+	idv := &TokenGetResponse{Expiration: &exp, Metadata: TokenGetMetadataResponse{
+		InitialProducts: []Product{ProductIdentityVerification}}}
+	assert.False(t, expiredFor(idv, at(exp.Add(24*time.Hour))), "identity verification: never")
+	idv.Metadata.InitialProducts = []Product{ProductAuth}
+	assert.True(t, expiredFor(idv, at(exp.Add(24*time.Hour))))
 	// Without a Date header, this machine's clock decides.
 	past := time.Now().Add(-time.Hour)
 	assert.True(t, expiredFor(&TokenGetResponse{Expiration: &past}, http.Header{}))
+}
+
+func TestFinishedSession(t *testing.T) {
+	at := func(min int) time.Time { return time.Date(2026, 12, 1, 12, min, 0, 0, time.UTC) }
+	open := func(id string, start int) TokenGetSessionsResponse {
+		return TokenGetSessionsResponse{LinkSessionID: id, StartedAt: at(start)}
+	}
+	exit := func(id string, start, end int) TokenGetSessionsResponse {
+		return TokenGetSessionsResponse{LinkSessionID: id, StartedAt: at(start), FinishedAt: at(end), Exit: &SessionExit{}}
+	}
+	linked := func(id string, start, end int) TokenGetSessionsResponse {
+		return TokenGetSessionsResponse{LinkSessionID: id, StartedAt: at(start), FinishedAt: at(end),
+			Results: &SessionResults{ItemAddResults: []SessionItemAddResult{{PublicToken: "public-sandbox-" + id}}}}
+	}
+	abandoned := TokenGetSessionsResponse{LinkSessionID: "abandoned", StartedAt: at(0), FinishedAt: at(15)}
+	legacyExit := TokenGetSessionsResponse{LinkSessionID: "legacy-exit", StartedAt: at(0), OnExit: &SessionExitDeprecated{}}
+	legacySuccess := TokenGetSessionsResponse{LinkSessionID: "legacy-success", StartedAt: at(0), OnSuccess: &SessionSuccess{}}
+	exitedWithResults := TokenGetSessionsResponse{LinkSessionID: "exit-with-results", StartedAt: at(0), FinishedAt: at(1),
+		Exit: &SessionExit{}, Results: &SessionResults{}}
+
+	tests := []struct {
+		name     string
+		sessions []TokenGetSessionsResponse
+		expired  bool
+		want     string // "" for keep waiting
+	}{
+		{"none", nil, false, ""},
+		{"open only", []TokenGetSessionsResponse{open("a", 0)}, false, ""},
+		{"linked", []TokenGetSessionsResponse{linked("a", 0, 2)}, false, "a"},
+		{"exited", []TokenGetSessionsResponse{exit("a", 0, 2)}, false, "a"},
+		{"abandoned: finished_at alone", []TokenGetSessionsResponse{abandoned}, false, "abandoned"},
+		{"legacy on_exit", []TokenGetSessionsResponse{legacyExit}, false, "legacy-exit"},
+		{"legacy on_success", []TokenGetSessionsResponse{legacySuccess}, false, "legacy-success"},
+		{"results beside an exit are an exit", []TokenGetSessionsResponse{exitedWithResults, open("b", 0)}, false, "exit-with-results"},
+		// The user left, then opened the same token again: wait for that attempt.
+		{"retry in progress", []TokenGetSessionsResponse{open("b", 3), exit("a", 0, 2)}, false, ""},
+		{"retry begun the second the exit ended", []TokenGetSessionsResponse{open("b", 2), exit("a", 0, 2)}, false, ""},
+		{"retry linked", []TokenGetSessionsResponse{linked("b", 3, 5), exit("a", 0, 2)}, false, "b"},
+		{"retry exited too: the latest exit", []TokenGetSessionsResponse{exit("a", 0, 2), exit("b", 3, 5)}, false, "b"},
+		{"a success beats a later exit", []TokenGetSessionsResponse{exit("b", 3, 9), linked("a", 0, 2)}, false, "a"},
+		{"the latest of two successes", []TokenGetSessionsResponse{linked("a", 0, 2), linked("b", 3, 5)}, false, "b"},
+		// A session left open since before the exit does not hold it back: the user chose to leave.
+		{"older session still open", []TokenGetSessionsResponse{exit("b", 3, 5), open("a", 0)}, false, "b"},
+		// Past the expiry's grace Plaid has closed every attempt: the exit stands.
+		{"retry in progress, token expired", []TokenGetSessionsResponse{open("b", 3), exit("a", 0, 2)}, true, "a"},
+		{"expired, nothing finished", []TokenGetSessionsResponse{open("a", 0)}, true, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := finishedSession(tc.sessions, tc.expired)
+			if tc.want == "" {
+				assert.Nil(t, got)
+				return
+			}
+			if assert.NotNil(t, got) {
+				assert.Equal(t, tc.want, got.LinkSessionID)
+			}
+			// Plaid lists the most recent first; the choice must not depend on it.
+			rev := make([]TokenGetSessionsResponse, len(tc.sessions))
+			for i, s := range tc.sessions {
+				rev[len(rev)-1-i] = s
+			}
+			if got := finishedSession(rev, tc.expired); assert.NotNil(t, got) {
+				assert.Equal(t, tc.want, got.LinkSessionID)
+			}
+		})
+	}
+}
+
+// The loop itself paces as documented: each wait within a fifth of the schedule, and after
+// RATE_LIMIT_EXCEEDED the longest at once; none once the session is seen.
+func TestWaitForSessionPacing(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		rateLimited int64 // the call refused, 0 for none
+		calls       int64 // the call that sees the finished session
+		want        []time.Duration
+	}{
+		{"backs off to the cap", 0, 11, func() []time.Duration {
+			var want []time.Duration
+			for w := DefaultPollInterval; len(want) < 10; w = nextPollWait(w, DefaultMaxPollInterval) {
+				want = append(want, w)
+			}
+			return want
+		}()},
+		{"rate limited", 3, 6, []time.Duration{time.Second, 1500 * time.Millisecond, 15 * time.Second, 15 * time.Second, 15 * time.Second}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var waits []time.Duration
+			defer func(orig func(context.Context, time.Duration) bool) { pause = orig }(pause)
+			pause = func(ctx context.Context, d time.Duration) bool {
+				waits = append(waits, d)
+				return ctx.Err() == nil
+			}
+			var calls atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := calls.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				switch {
+				case n == tc.rateLimited:
+					w.WriteHeader(http.StatusTooManyRequests)
+					fmt.Fprint(w, `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","error_message":"slow down","display_message":null,"request_id":"r"}`)
+				case n < tc.calls:
+					fmt.Fprint(w, `{"link_token":"link-sandbox-x","link_sessions":[],"request_id":"r"}`)
+				default:
+					fmt.Fprint(w, `{"link_token":"link-sandbox-x","link_sessions":[{"link_session_id":"s1","started_at":"2026-12-01T12:00:00Z","finished_at":"2026-12-01T12:01:00Z"}],"request_id":"r"}`)
+				}
+			}))
+			defer srv.Close()
+			c, err := NewClient("id", "secret", WithBaseURL(srv.URL), WithMaxRetries(0))
+			require.NoError(t, err)
+			s, err := c.WaitForSession(context.Background(), "link-sandbox-x")
+			require.NoError(t, err)
+			assert.Equal(t, "s1", s.LinkSessionID)
+			assert.Equal(t, tc.calls, calls.Load())
+
+			require.Len(t, waits, len(tc.want), "one wait between calls: %v", waits)
+			for i, w := range tc.want {
+				assert.GreaterOrEqual(t, waits[i], w*8/10, "wait %d", i)
+				assert.Less(t, waits[i], w*12/10, "wait %d", i)
+			}
+			// Jittered: the three last waits, all of the same nominal length, differ.
+			last := waits[len(waits)-3:]
+			assert.False(t, last[0] == last[1] && last[1] == last[2], "no jitter in %v", last)
+		})
+	}
 }

@@ -297,8 +297,102 @@ func TestWaitForSessionOptions(t *testing.T) {
 	_, err := link.NewClient("id", "secret", link.WithPollInterval(0, 0))
 	assert.ErrorContains(t, err, "WithPollInterval")
 
+	//lint:ignore SA1012 a nil Context is the bad input under test
+	_, err = srv.Client().WaitForSession(nil, "link-sandbox-x")
+	assert.EqualError(t, err, "link: WaitForSession: nil Context")
+
+	// A per-call option applies to every poll: here the transport that counts them.
+	counter := &pollCounter{next: http.DefaultTransport}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tok, err := srv.Client().CreateToken(ctx, hostedLinkRequest())
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := srv.Client().WaitForSession(ctx, tok.LinkToken,
+			link.WithHTTPClient(&http.Client{Transport: counter}), link.WithPollInterval(time.Millisecond, time.Millisecond))
+		done <- err
+	}()
+	waitUntil(t, func() bool { return counter.polls.Load() >= 3 })
+	cancel()
+	select {
+	case err := <-done:
+		assert.ErrorIs(t, err, context.Canceled)
+	case <-time.After(10 * time.Second):
+		t.Fatal("WaitForSession did not end with its context")
+	}
+
 	var nilClient *link.Client
 	_, err = nilClient.WaitForSession(context.Background(), "link-sandbox-x")
 	assert.True(t, errors.Is(err, link.ErrNilClient))
 	assert.Equal(t, 1, countPrefix(err.Error(), "link:"))
+}
+
+// A user who leaves Link and opens the same Hosted Link URL again: the exit is not returned while
+// the second attempt is under way, and the attempt's outcome is what comes back.
+func TestWaitForSessionWaitsForRetryAfterExit(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		finish func(t *testing.T, srv *linktest.Server, token, retryID string) (wantID string, linked bool)
+	}{
+		{"retry links an Item", func(t *testing.T, srv *linktest.Server, token, _ string) (string, bool) {
+			done, err := srv.CompleteSession(token)
+			require.NoError(t, err)
+			return done.LinkSessionID, true
+		}},
+		{"retry abandoned", func(t *testing.T, srv *linktest.Server, _, retryID string) (string, bool) {
+			_, err := srv.AbandonSession(retryID)
+			require.NoError(t, err)
+			return retryID, false
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := linktest.NewServer()
+			defer srv.Close()
+			ctx := context.Background()
+			counter := &pollCounter{next: http.DefaultTransport}
+			client := srv.Client(link.WithHTTPClient(&http.Client{Transport: counter}))
+			tok, err := client.CreateToken(ctx, hostedLinkRequest())
+			require.NoError(t, err)
+			first, err := srv.ExitSession(tok.LinkToken, nil)
+			require.NoError(t, err)
+			retry, err := srv.OpenSession(tok.LinkToken)
+			require.NoError(t, err)
+
+			done := make(chan waitResult, 1)
+			go func() {
+				s, err := client.WaitForSession(ctx, tok.LinkToken, link.WithPollInterval(time.Millisecond, 2*time.Millisecond))
+				done <- waitResult{s, err}
+			}()
+			waitUntil(t, func() bool { return counter.polls.Load() >= 3 })
+			select {
+			case r := <-done:
+				t.Fatalf("returned while the user was trying again: %+v, %v", r.session, r.err)
+			default:
+			}
+
+			wantID, linked := tc.finish(t, srv, tok.LinkToken, retry.LinkSessionID)
+			r := receive(t, done)
+			require.NoError(t, r.err)
+			assert.NotEqual(t, first.LinkSessionID, r.session.LinkSessionID)
+			assert.Equal(t, wantID, r.session.LinkSessionID)
+			assert.Equal(t, linked, r.session.Results != nil, "results of %+v", r.session)
+		})
+	}
+}
+
+// With no new attempt under way, an exit is returned at once even if the token has hours left.
+func TestWaitForSessionReturnsExitWithoutRetry(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	counter := &pollCounter{next: http.DefaultTransport}
+	client := srv.Client(link.WithHTTPClient(&http.Client{Transport: counter}))
+	tok, err := client.CreateToken(context.Background(), hostedLinkRequest())
+	require.NoError(t, err)
+	exited, err := srv.ExitSession(tok.LinkToken, nil)
+	require.NoError(t, err)
+	s, err := client.WaitForSession(context.Background(), tok.LinkToken)
+	require.NoError(t, err)
+	assert.Equal(t, exited.LinkSessionID, s.LinkSessionID)
+	assert.EqualValues(t, 1, counter.polls.Load())
 }

@@ -9,8 +9,8 @@
 //
 // It starts linktest, the in-process fake Plaid, and plays a dozen users through Hosted Link:
 // some link an Item, others leave at different points, after different errors. Then it reads each
-// link token's sessions back from /link/token/get, as a backend does for Hosted Link, and folds
-// their events into a funnel.Funnel. In production the same events come from EVENTS webhooks
+// session back with WaitForSession (which polls /link/token/get), as a backend does for Hosted
+// Link, and folds their events into a funnel.Funnel. In production the same events come from EVENTS webhooks
 // (webhook.Events) or from the front end's onEvent callback; the funnel takes them from all three,
 // in any order and more than once.
 package main
@@ -113,15 +113,17 @@ func run(ctx context.Context, out io.Writer, svgPath string) error {
 		if err != nil {
 			return fmt.Errorf("user %d in Link: %w", i+1, err)
 		}
-		got, err := client.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok.LinkToken})
+		// As a Hosted Link backend would: wait for the session's outcome, which carries its events.
+		s, err := client.WaitForSession(ctx, tok.LinkToken)
 		if err != nil {
-			return fmt.Errorf("read the sessions of user %d: %w", i+1, err)
+			return fmt.Errorf("read the session of user %d: %w", i+1, err)
 		}
-		sessions = append(sessions, got.LinkSessions...)
+		sessions = append(sessions, *s)
 		srv.Clock().Advance(3 * time.Minute) // the next user comes a little later
 	}
 
-	// GetToken put each session's link_session_id into its events' metadata, so Add groups them.
+	// WaitForSession (GetToken) put each session's link_session_id into its events' metadata, so
+	// Add groups them.
 	f := funnel.New()
 	for _, s := range sessions {
 		f.Add(s.Events...)

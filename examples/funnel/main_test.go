@@ -85,7 +85,7 @@ Houndstooth Bank (ins_109512)            3         1
 	for i, n := range []float64{12, 12, 12, 10, 6, 6} {
 		assert.InDelta(t, widths[0]*n/12, widths[i], 0.01, "bar %d", i)
 	}
-	for _, want := range []string{"SUBMIT_CREDENTIALS", "−16.7%", "−40.0%", "50.0% of opened",
+	for _, want := range []string{"SUBMIT_CREDENTIALS", "−16.7%", "−40.0%", "50.0% of opened", "skipped by 12", "skipped by 6",
 		"INVALID_CREDENTIALS", "ITEM_LOCKED", "requires_credentials", "5 (83.3%)"} {
 		assert.Contains(t, svg.Texts, want)
 	}

@@ -1,14 +1,15 @@
 // Command hostedlink shows Plaid's Hosted Link flow, where Plaid hosts the Link page and your
 // backend never sees the front end: create a link_token with hosted_link set, send the user to
-// its hosted_link_url, then poll /link/token/get until the session has finished, and print what
-// it produced (session id, institution, accounts, public tokens).
+// its hosted_link_url, then wait with [link.Client.WaitForSession] (which polls /link/token/get,
+// backing off) until the session has finished, and print what it produced (session id,
+// institution, accounts, public tokens).
 //
 // Run it with no arguments and no keys:
 //
 //	go run ./examples/hostedlink
 //
 // It then starts linktest, the in-process fake Plaid, and a goroutine plays the user, finishing
-// Link a moment later, so the polling really polls. With PLAID_CLIENT_ID and PLAID_SECRET set it
+// Link a moment later, so the wait really polls. With PLAID_CLIENT_ID and PLAID_SECRET set it
 // uses Plaid's Sandbox instead: open the printed URL in a browser and log in to First Platypus Bank
 // with user_good / pass_good within ten minutes. Tokens are then printed masked.
 //
@@ -30,15 +31,14 @@ import (
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 )
 
-// Polling against the fake can be brisk; against Plaid it is gentler on rate limits, and a person
-// needs minutes, not seconds, to get through Link.
-const (
-	fakePollEvery    = 50 * time.Millisecond
-	fakeTimeout      = 10 * time.Second
-	fakeUserDelay    = 300 * time.Millisecond
-	sandboxPollEvery = 2 * time.Second
-	sandboxTimeout   = 10 * time.Minute
+// Polling the fake can be brisk; against Plaid, WaitForSession's own pacing (1 s backing off to
+// 15 s) is gentle on rate limits, and a person needs minutes, not seconds, to get through Link.
+var (
+	fakePoll    = poll{first: 20 * time.Millisecond, max: 100 * time.Millisecond, timeout: 10 * time.Second}
+	sandboxPoll = poll{first: link.DefaultPollInterval, max: link.DefaultMaxPollInterval, timeout: 10 * time.Minute}
 )
+
+const fakeUserDelay = 300 * time.Millisecond
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -55,11 +55,27 @@ func main() {
 type config struct {
 	// clientID and secret are Plaid Sandbox credentials; with both empty, run uses the fake.
 	clientID, secret string
-	// clientOpts are appended to the Sandbox client's options. Only tests set them, to point the
-	// Sandbox path at a fake instead of Plaid.
+	// clientOpts are appended to the client's options. Only tests set them: to count calls, or to
+	// point the Sandbox path at a fake instead of Plaid.
 	clientOpts []link.Option
-	// pollEvery and timeout override the defaults for the chosen mode when positive.
-	pollEvery, timeout time.Duration
+	// poll overrides the chosen mode's pacing and timeout where its fields are positive.
+	poll poll
+}
+
+// poll is how WaitForSession paces its calls, and how long the user is waited for.
+type poll struct {
+	first, max, timeout time.Duration
+}
+
+// or is p with def's values where p has none.
+func (p poll) or(def poll) poll {
+	if p.first <= 0 || p.max < p.first {
+		p.first, p.max = def.first, def.max
+	}
+	if p.timeout <= 0 {
+		p.timeout = def.timeout
+	}
+	return p
 }
 
 // endUser plays the person who opens hosted_link_url. Nil means nobody does.
@@ -87,13 +103,12 @@ func run(ctx context.Context, out io.Writer, cfg config) error {
 	if cfg.clientID == "" {
 		srv := linktest.NewServer()
 		defer srv.Close()
-		client, err := srv.NewClient()
+		client, err := srv.NewClient(cfg.clientOpts...)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "Using the built-in fake Plaid at %s (set PLAID_CLIENT_ID and PLAID_SECRET to use Plaid's Sandbox).\n", srv.URL)
-		p := poll{every: or(cfg.pollEvery, fakePollEvery), timeout: or(cfg.timeout, fakeTimeout)}
-		_, err = hostedLink(ctx, out, client, p, completeAfter(srv, fakeUserDelay), reveal)
+		_, err = hostedLink(ctx, out, client, cfg.poll.or(fakePoll), completeAfter(srv, fakeUserDelay), reveal)
 		return err
 	}
 
@@ -103,23 +118,20 @@ func run(ctx context.Context, out io.Writer, cfg config) error {
 		return err
 	}
 	fmt.Fprintln(out, "Using Plaid's Sandbox with the credentials from PLAID_CLIENT_ID and PLAID_SECRET; tokens are shown masked.")
-	p := poll{every: or(cfg.pollEvery, sandboxPollEvery), timeout: or(cfg.timeout, sandboxTimeout)}
-	_, err = hostedLink(ctx, out, client, p, nil, mask)
+	_, err = hostedLink(ctx, out, client, cfg.poll.or(sandboxPoll), nil, mask)
 	return err
 }
 
-// poll says how often /link/token/get is asked and how long the user is waited for.
-type poll struct {
-	every, timeout time.Duration
-}
-
-// outcome is what hostedLink saw: the finished session and how many polls it took.
+// outcome is what hostedLink saw: the token, its URL and the finished session.
 type outcome struct {
 	LinkToken     string
 	HostedLinkURL string
 	Session       link.TokenGetSessionsResponse
-	Polls         int
 }
+
+// errUserFailed ends the wait when the simulated user could not get through Link: no session
+// will finish then, and waiting to the timeout would only hide why.
+var errUserFailed = errors.New("the simulated user could not finish Link")
 
 // hostedLink creates a Hosted Link token, starts user (if any) on it, waits for the session to
 // finish and prints it. show decides how much of each token is printed.
@@ -143,88 +155,54 @@ func hostedLink(ctx context.Context, out io.Writer, client *link.Client, p poll,
 	oc.LinkToken, oc.HostedLinkURL = tok.LinkToken, tok.HostedLinkURL
 	fmt.Fprintf(out, "1. Created Hosted Link token %s; send the user to:\n   %s\n", show(tok.LinkToken), tok.HostedLinkURL)
 
-	// The user works in parallel with the polling, as a real one would in their browser. The
-	// goroutine is stopped and waited for before returning, so it never outlives the fake.
-	userErr := make(chan error, 1)
+	// A deadline is what ends the wait for a user who never opens the URL: the token lives hours.
+	waitCtx, cancelWait := context.WithTimeout(ctx, p.timeout)
+	defer cancelWait()
+	// The user works in parallel with the polling, as a real one would in their browser. If they
+	// fail, the wait is cancelled with that cause. The goroutine is stopped and waited for before
+	// returning, so it never outlives the fake.
+	userCtx, userFailed := context.WithCancelCause(waitCtx)
+	defer userFailed(nil)
 	if user != nil {
-		userCtx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			userErr <- user(userCtx, tok.LinkToken)
+			if err := user(userCtx, tok.LinkToken); err != nil {
+				userFailed(fmt.Errorf("%w: %w", errUserFailed, err))
+			}
 		}()
 		defer func() {
-			cancel()
+			userFailed(nil)
 			<-done
 		}()
 		fmt.Fprintln(out, "   (a goroutine plays the user, who finishes Link shortly)")
 	}
 
-	fmt.Fprintf(out, "2. Polling /link/token/get every %s, for up to %s, until the session finishes...\n", p.every, p.timeout)
-	session, polls, err := waitForSession(ctx, client, tok.LinkToken, p, userErr)
-	oc.Polls = polls
+	fmt.Fprintf(out, "2. Waiting up to %s for the session to finish (WaitForSession polls /link/token/get every %s, backing off to %s)...\n",
+		p.timeout, p.first, p.max)
+	session, err := client.WaitForSession(userCtx, tok.LinkToken, link.WithPollInterval(p.first, p.max))
 	if err != nil {
-		return oc, err
+		return oc, waitFailed(ctx, userCtx, p, err)
 	}
 	oc.Session = *session
-	fmt.Fprintf(out, "3. The session finished (seen on poll %d):\n", polls)
+	fmt.Fprintln(out, "3. The session finished:")
 	printSession(out, session, show)
 	return oc, nil
 }
 
-// waitForSession asks /link/token/get for linkToken's sessions every p.every until one has
-// finished, and gives up after p.timeout. A non-nil error from userErr ends the wait at once,
-// since no session will come.
-func waitForSession(ctx context.Context, client *link.Client, linkToken string, p poll, userErr <-chan error) (*link.TokenGetSessionsResponse, int, error) {
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	ticker := time.NewTicker(p.every)
-	defer ticker.Stop()
-
-	for polls := 1; ; polls++ {
-		resp, err := client.GetToken(ctx, &link.TokenGetRequest{LinkToken: linkToken})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, polls, stopped(ctx, p, polls)
-			}
-			return nil, polls, fmt.Errorf("read the link token back: %w", err)
-		}
-		if s := finishedSession(resp.LinkSessions); s != nil {
-			return s, polls, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, polls, stopped(ctx, p, polls)
-		case err := <-userErr:
-			if err != nil {
-				return nil, polls, fmt.Errorf("the simulated user could not finish Link: %w", err)
-			}
-			userErr = nil // the user is done; the next poll will see their session
-		case <-ticker.C:
-		}
+// waitFailed explains why WaitForSession gave up: the simulated user failing, the timeout, the
+// caller stopping, or Plaid's answer (an expired token, a *link.Error).
+func waitFailed(ctx, userCtx context.Context, p poll, err error) error {
+	switch cause := context.Cause(userCtx); {
+	case userCtx.Err() == nil:
+		return fmt.Errorf("wait for the session: %w", err)
+	case errors.Is(cause, errUserFailed):
+		return cause
+	case ctx.Err() != nil:
+		return fmt.Errorf("stopped waiting for the user: %w", err)
+	default:
+		return fmt.Errorf("gave up waiting for the user after %s: no Link session finished for this link token: %w", p.timeout, err)
 	}
-}
-
-// stopped explains why the wait ended early: the timeout, or the caller giving up.
-func stopped(ctx context.Context, p poll, polls int) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("gave up waiting for the user after %s (%d polls): no Link session finished for this link token: %w",
-			p.timeout, polls, ctx.Err())
-	}
-	return fmt.Errorf("stopped waiting for the user after %d polls: %w", polls, ctx.Err())
-}
-
-// finishedSession returns the first session that has ended, by success or exit. Plaid lists a
-// Hosted Link session as soon as the user opens the URL, before it has any result, so a session
-// being present is not enough.
-func finishedSession(sessions []link.TokenGetSessionsResponse) *link.TokenGetSessionsResponse {
-	for i := range sessions {
-		s := &sessions[i]
-		if !s.FinishedAt.IsZero() || s.OnSuccess != nil || s.Exit != nil || s.OnExit != nil {
-			return s
-		}
-	}
-	return nil
 }
 
 func printSession(out io.Writer, s *link.TokenGetSessionsResponse, show func(string) string) {
@@ -302,11 +280,4 @@ func mask(s string) string {
 		return "…"
 	}
 	return kind + "-" + env + "-…"
-}
-
-func or(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
 }

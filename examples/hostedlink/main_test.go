@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,17 +25,31 @@ func testContext(t *testing.T) context.Context {
 
 const uuidPattern = `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`
 
-var quickPoll = poll{every: 20 * time.Millisecond, timeout: 5 * time.Second}
+var quickPoll = poll{first: 10 * time.Millisecond, max: 20 * time.Millisecond, timeout: 5 * time.Second}
+
+// tokenGets counts the calls a client makes to /link/token/get, the polls WaitForSession makes.
+type tokenGets struct{ n atomic.Int64 }
+
+func (c *tokenGets) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == linktest.PathTokenGet {
+		c.n.Add(1)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func (c *tokenGets) option() link.Option { return link.WithHTTPClient(&http.Client{Transport: c}) }
 
 // With no credentials, run prints the hosted_link_url, polls more than once while the simulated
 // user is busy, and prints the finished session.
 func TestRunFake(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(testContext(t), &out, config{pollEvery: 20 * time.Millisecond}))
+	var gets tokenGets
+	require.NoError(t, run(testContext(t), &out, config{clientOpts: []link.Option{gets.option()}}))
 	got := out.String()
 
 	assert.Regexp(t, `1\. Created Hosted Link token link-sandbox-`+uuidPattern+`; send the user to:\n   http://127\.0\.0\.1:\d+/hl/`+uuidPattern+`\n`, got)
-	assert.Contains(t, got, "2. Polling /link/token/get every 20ms, for up to 10s, until the session finishes...\n")
+	assert.Contains(t, got, "2. Waiting up to 10s for the session to finish (WaitForSession polls /link/token/get every 20ms, backing off to 100ms)...\n")
+	assert.Contains(t, got, "3. The session finished:\n")
 	assert.Regexp(t, `   session:       `+uuidPattern+`\n`, got)
 	assert.Contains(t, got, "   outcome:       success\n")
 	assert.Contains(t, got, "   institution:   First Platypus Bank (ins_109508)\n")
@@ -44,12 +57,9 @@ func TestRunFake(t *testing.T) {
 	assert.Contains(t, got, "   account:       Plaid Saving ••1111 (depository/savings)\n")
 	assert.Regexp(t, `   public tokens: public-sandbox-`+uuidPattern+`\n`, got)
 
-	// The user takes 300ms and polls are 20ms apart, so the session cannot be seen on poll 1 or 2.
-	m := regexp.MustCompile(`3\. The session finished \(seen on poll (\d+)\):`).FindStringSubmatch(got)
-	require.NotNil(t, m, got)
-	polls, err := strconv.Atoi(m[1])
-	require.NoError(t, err)
-	assert.Greater(t, polls, 2)
+	// The user takes 300ms and the first waits are 20ms and 30ms (jittered by up to a fifth): the
+	// session cannot have been seen before the third poll.
+	assert.GreaterOrEqual(t, gets.n.Load(), int64(3))
 }
 
 // The values printed are the session's: the public token exchanges on the fake for an Item at
@@ -57,14 +67,15 @@ func TestRunFake(t *testing.T) {
 func TestHostedLinkResults(t *testing.T) {
 	srv := linktest.NewServer()
 	defer srv.Close()
-	client := srv.Client()
+	var gets tokenGets
+	client := srv.Client(gets.option())
 	ctx := testContext(t)
 
 	var out bytes.Buffer
 	oc, err := hostedLink(ctx, &out, client, quickPoll, completeAfter(srv, 100*time.Millisecond), reveal)
 	require.NoError(t, err)
 
-	assert.Greater(t, oc.Polls, 1)
+	assert.Greater(t, gets.n.Load(), int64(1), "the session cannot have been seen on the first poll")
 	assert.True(t, strings.HasPrefix(oc.HostedLinkURL, srv.URL+"/hl/"), oc.HostedLinkURL)
 	require.NotNil(t, oc.Session.Results)
 	require.Len(t, oc.Session.Results.ItemAddResults, 1)
@@ -84,25 +95,26 @@ func TestHostedLinkResults(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
 
-// Nobody opens the URL: the poll gives up when the timeout passes, with an error that says so and
+// Nobody opens the URL: the wait gives up when the timeout passes, with an error that says so and
 // still satisfies errors.Is(err, context.DeadlineExceeded).
 func TestHostedLinkTimesOut(t *testing.T) {
 	srv := linktest.NewServer()
 	defer srv.Close()
+	var gets tokenGets
 
 	var out bytes.Buffer
 	start := time.Now()
-	p := poll{every: 20 * time.Millisecond, timeout: 200 * time.Millisecond}
-	oc, err := hostedLink(testContext(t), &out, srv.Client(), p, nil, reveal)
+	p := poll{first: 10 * time.Millisecond, max: 20 * time.Millisecond, timeout: 200 * time.Millisecond}
+	_, err := hostedLink(testContext(t), &out, srv.Client(gets.option()), p, nil, reveal)
 	elapsed := time.Since(start)
 
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "gave up waiting for the user after 200ms")
 	assert.Contains(t, err.Error(), "no Link session finished for this link token")
-	assert.Greater(t, oc.Polls, 2, "it should have polled repeatedly before giving up")
+	assert.Greater(t, gets.n.Load(), int64(2), "it should have polled repeatedly before giving up")
 	assert.GreaterOrEqual(t, elapsed, 200*time.Millisecond)
 	assert.Less(t, elapsed, 3*time.Second)
-	assert.Contains(t, out.String(), "2. Polling")
+	assert.Contains(t, out.String(), "2. Waiting")
 	assert.NotContains(t, out.String(), "3. ")
 }
 
@@ -126,7 +138,7 @@ func TestHostedLinkUserExits(t *testing.T) {
 
 	exit := func(_ context.Context, linkToken string) error {
 		_, err := srv.ExitSession(linkToken, &link.Error{
-			ErrorType: "ITEM_ERROR", ErrorCode: "INVALID_CREDENTIALS", ErrorMessage: "the credentials were not correct",
+			ErrorType: link.ErrorTypeItemError, ErrorCode: link.ErrorCodeInvalidCredentials, ErrorMessage: "the credentials were not correct",
 		})
 		return err
 	}
@@ -136,6 +148,23 @@ func TestHostedLinkUserExits(t *testing.T) {
 	require.NotNil(t, oc.Session.Exit)
 	assert.Contains(t, out.String(), "outcome:       the user left Link without linking an Item (status requires_credentials, error INVALID_CREDENTIALS)\n")
 	assert.NotContains(t, out.String(), "public tokens")
+}
+
+// The token is gone by Plaid's clock: WaitForSession's *link.Error ends the wait, not the timeout.
+func TestHostedLinkTokenForgotten(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+
+	forget := func(_ context.Context, _ string) error {
+		srv.Clock().Advance(linktest.LinkTokenLifetime + linktest.LinkTokenRetention + time.Hour)
+		return nil
+	}
+	start := time.Now()
+	var out bytes.Buffer
+	_, err := hostedLink(testContext(t), &out, srv.Client(), quickPoll, forget, reveal)
+	assert.True(t, link.IsErrorCode(err, link.ErrorCodeInvalidLinkToken), "got %v", err)
+	assert.Contains(t, err.Error(), "wait for the session")
+	assert.Less(t, time.Since(start), 3*time.Second)
 }
 
 // If the simulated user fails, the wait ends with that error instead of running to the timeout.
@@ -149,11 +178,10 @@ func TestHostedLinkUserFails(t *testing.T) {
 	}
 	start := time.Now()
 	var out bytes.Buffer
-	p := poll{every: 20 * time.Millisecond, timeout: 5 * time.Second}
-	_, err := hostedLink(testContext(t), &out, srv.Client(), p, badUser, reveal)
+	_, err := hostedLink(testContext(t), &out, srv.Client(), quickPoll, badUser, reveal)
 	var perr *link.Error
 	require.ErrorAs(t, err, &perr)
-	assert.Equal(t, link.ErrorCode("INVALID_INSTITUTION"), perr.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidInstitution, perr.ErrorCode)
 	assert.Contains(t, err.Error(), "the simulated user could not finish Link")
 	assert.Less(t, time.Since(start), 2*time.Second)
 }
@@ -168,7 +196,7 @@ func TestRunSandboxMasks(t *testing.T) {
 	err := run(testContext(t), &out, config{
 		clientID: clientID, secret: secret,
 		clientOpts: []link.Option{link.WithBaseURL(srv.URL)},
-		pollEvery:  20 * time.Millisecond, timeout: 150 * time.Millisecond,
+		poll:       poll{first: 10 * time.Millisecond, max: 20 * time.Millisecond, timeout: 150 * time.Millisecond},
 	})
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	got := out.String()
@@ -178,6 +206,14 @@ func TestRunSandboxMasks(t *testing.T) {
 	assert.Contains(t, got, "1. Created Hosted Link token link-sandbox-…;", "not one character of the token's UUID")
 	assert.Contains(t, got, "Using Plaid's Sandbox")
 	assert.Contains(t, got, srv.URL+"/hl/", "the user needs the URL, so it is printed whole")
+}
+
+// Against Plaid, the wait keeps WaitForSession's own pacing.
+func TestPollDefaults(t *testing.T) {
+	assert.Equal(t, poll{first: time.Second, max: 15 * time.Second, timeout: 10 * time.Minute}, poll{}.or(sandboxPoll))
+	assert.Equal(t, poll{first: 5 * time.Millisecond, max: 9 * time.Millisecond, timeout: 10 * time.Minute},
+		poll{first: 5 * time.Millisecond, max: 9 * time.Millisecond}.or(sandboxPoll))
+	assert.Equal(t, fakePoll, poll{first: 5 * time.Millisecond, max: time.Millisecond}.or(fakePoll), "max below first")
 }
 
 // Public tokens from a real environment are printed masked.
@@ -213,16 +249,4 @@ func TestRunHalfConfigured(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "set both PLAID_CLIENT_ID and PLAID_SECRET")
 	assert.Empty(t, out.String())
-}
-
-func TestFinishedSession(t *testing.T) {
-	now := time.Now()
-	open := link.TokenGetSessionsResponse{LinkSessionID: "open", StartedAt: now}
-	done := link.TokenGetSessionsResponse{LinkSessionID: "done", StartedAt: now, FinishedAt: now}
-	exited := link.TokenGetSessionsResponse{LinkSessionID: "exited", Exit: &link.SessionExit{}}
-
-	assert.Nil(t, finishedSession(nil))
-	assert.Nil(t, finishedSession([]link.TokenGetSessionsResponse{open}))
-	assert.Equal(t, "done", finishedSession([]link.TokenGetSessionsResponse{open, done}).LinkSessionID)
-	assert.Equal(t, "exited", finishedSession([]link.TokenGetSessionsResponse{open, exited}).LinkSessionID)
 }

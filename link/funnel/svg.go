@@ -13,20 +13,21 @@ import (
 
 // Chart geometry, in SVG user units (pixels at 100%).
 const (
-	svgWidth     = 800
-	svgPad       = 24
-	labelX       = svgPad
-	barLeft      = 214
-	barMax       = 330 // width of the widest bar, the first step's
-	numbersX     = barLeft + barMax + 18
-	dropX        = 676
-	rowHeight    = 46
-	barHeight    = 30
-	stepsTop     = 86
-	exitRow      = 24
+	svgWidth  = 800
+	svgPad    = 24
+	labelX    = svgPad
+	barLeft   = 214
+	barMax    = 330 // width of the widest bar, the first step's
+	numbersX  = barLeft + barMax + 18
+	dropX     = 676
+	rowHeight = 46
+	barHeight = 30
+	stepsTop  = 86
+	// An exit reason takes two lines, its label over its bar, so that a label of any letters up
+	// to maxLabelRune fits the column's width, whatever font the viewer substitutes.
+	exitRow      = 38
 	exitColWidth = (svgWidth - 2*svgPad) / 2
-	exitBarMax   = 96
-	exitBarX     = 216 // from the column's left edge, past the longest label
+	exitBarMax   = 220 // leaves room after the bar for a count like "12,345 (100.0%)"
 	topExits     = 5
 	maxLabelRune = 28
 )
@@ -36,14 +37,15 @@ var stepColors = []string{"#1e3a8a", "#1e40af", "#1d4ed8", "#2563eb", "#3b82f6",
 
 // WriteSVG draws the report as a standalone SVG funnel chart: one horizontal bar per step, as wide
 // as the share of sessions that reached it, with the count, the share of the first step and the
-// drop-off from the previous step, then the top exit reasons by error code and by exit status.
+// drop-off from the previous step (a step that some sessions passed without its event says by how
+// many), then the top exit reasons by error code and by exit status.
 // The SVG uses no script, no external font or image, and escapes every text it shows, so it can
 // be served or embedded as it is. Its only error is w's.
 func (r Report) WriteSVG(w io.Writer) error {
 	var b bytes.Buffer
 	exitRows := min(topExits, max(len(r.exitCodes()), len(r.ExitsByStatus), 1))
 	stepsBottom := stepsTop + len(r.Steps)*rowHeight
-	height := stepsBottom + 36 + exitRows*exitRow + svgPad
+	height := stepsBottom + 46 + exitRows*exitRow + svgPad
 
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif" role="img">`+"\n",
 		svgWidth, height, svgWidth, height)
@@ -66,7 +68,14 @@ func (r Report) WriteSVG(w io.Writer) error {
 	for i, s := range r.Steps {
 		y := stepsTop + i*rowHeight
 		mid := y + barHeight/2 + 5
-		text(&b, labelX, mid, `font-size="13" font-weight="bold" fill="#111827"`, string(s.Name))
+		// A step that paths skip counts sessions from later steps too; say how many, so that a
+		// bar for SUBMIT_MFA is not read as that many MFA answers.
+		if skipped := s.Sessions - s.Emitted; skipped > 0 {
+			text(&b, labelX, mid-6, `font-size="13" font-weight="bold" fill="#111827"`, string(s.Name))
+			text(&b, labelX, mid+9, `font-size="11" fill="#6b7280"`, "skipped by "+thousands(skipped))
+		} else {
+			text(&b, labelX, mid, `font-size="13" font-weight="bold" fill="#111827"`, string(s.Name))
+		}
 		w := 0.0
 		if widest > 0 {
 			w = barWidth(barMax, s.Sessions, widest)
@@ -90,7 +99,7 @@ func (r Report) WriteSVG(w io.Writer) error {
 		}
 	}
 
-	y := stepsBottom + 14
+	y := stepsBottom + 20
 	text(&b, labelX, y, `font-size="15" font-weight="bold" fill="#111827"`,
 		fmt.Sprintf("Top exit reasons (%s sessions exited)", thousands(r.Exited)))
 	y += 10
@@ -118,11 +127,11 @@ func (r Report) exitCodes() []Count {
 func (r Report) exitColumn(b *bytes.Buffer, x, y int, heading string, counts []Count) {
 	text(b, x, y+8, `font-size="12" fill="#6b7280"`, heading)
 	if len(counts) == 0 {
-		text(b, x, y+8+exitRow, `font-size="12" fill="#9ca3af"`, "none")
+		text(b, x, y+8+22, `font-size="12" fill="#9ca3af"`, "none")
 		return
 	}
 	for i, c := range counts[:min(len(counts), topExits)] {
-		row := y + 8 + (i+1)*exitRow
+		row := y + 8 + 22 + i*exitRow // the label's baseline
 		label := c.Key
 		if label == "" {
 			label = "(none)"
@@ -132,9 +141,9 @@ func (r Report) exitColumn(b *bytes.Buffer, x, y int, heading string, counts []C
 		if r.Exited > 0 {
 			w = barWidth(exitBarMax, c.Sessions, r.Exited)
 		}
-		fmt.Fprintf(b, `<rect class="exit" x="%d" y="%d" width="%s" height="12" rx="2" fill="#f87171"/>`+"\n",
-			x+exitBarX, row-10, num(w))
-		text(b, x+exitBarX+int(w)+6, row, `font-size="12" fill="#374151"`,
+		fmt.Fprintf(b, `<rect class="exit" x="%d" y="%d" width="%s" height="10" rx="2" fill="#f87171"/>`+"\n",
+			x, row+6, num(w))
+		text(b, x+int(w)+6, row+16, `font-size="12" fill="#374151"`,
 			fmt.Sprintf("%s (%s)", thousands(c.Sessions), percent(c.Sessions, r.Exited)))
 	}
 }

@@ -103,10 +103,17 @@ func TestWriteSVGStructure(t *testing.T) {
 	}
 
 	all := strings.Join(texts, "\n")
+	skippedSteps := 0
 	for _, s := range r.Steps {
 		assert.Contains(t, texts, string(s.Name))
 		assert.Contains(t, texts, strconv.Itoa(s.Sessions))
+		if s.Emitted < s.Sessions {
+			skippedSteps++
+			assert.Contains(t, texts, "skipped by "+strconv.Itoa(s.Sessions-s.Emitted), s.Name)
+		}
 	}
+	assert.Positive(t, skippedSteps, "mixedSessions has paths that skip steps")
+	assert.Equal(t, skippedSteps, strings.Count(all, "skipped by "))
 	// 15 sessions: 15 opened, 12 searched (-20%), 10 chose (-16.7%), 10 logged in, 8 (-20%), 6 (-25%).
 	assert.Equal(t, []int{15, 12, 10, 10, 8, 6}, func() []int {
 		_, s, _ := stepCounts(r)
