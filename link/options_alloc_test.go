@@ -63,4 +63,3 @@ func TestNoOptionsIsTheFastPath(t *testing.T) {
 }
 
 const allocRuns = 200
-
