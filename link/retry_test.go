@@ -232,29 +232,46 @@ func TestCallerDeadlineIsNotAnAttemptTimeout(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrAttemptTimeout)
 }
 
-// TestRetryRuleForRepeatableCalls: Plaid errors are judged by type and code, other replies by status.
-func TestRetryRuleForRepeatableCalls(t *testing.T) {
+// TestRetryTable is the README's retry table, row by row, for both classes of call: every row
+// drives a repeatable call (CreateToken) and the single-use one (ExchangePublicToken) against the
+// same reply, and checks (*Error).Retryable against what the repeatable call did.
+func TestRetryTable(t *testing.T) {
+	const (
+		retried = 3 // attempts with the default 2 retries
+		once    = 1
+	)
 	tests := []struct {
-		name     string
-		status   int
-		body     string
-		attempts int32
+		name   string
+		status int
+		body   string
+		// What a repeatable call does: how many attempts it makes.
+		repeatable int32
+		// What ExchangePublicToken does: how many attempts, and whether the outcome is unknown.
+		exchange int32
+		unknown  bool
 	}{
-		{"Plaid 500", 500, internalError, 3},
-		{"Plaid planned maintenance", 503, maintenance, 3},
-		{"Plaid rate limit", 429, rateLimited, 3},
-		{"rate limit with an odd status", 400, rateLimited, 3},
-		{"INVALID_REQUEST with a 500", 500, invalidRequest, 1},
-		{"INVALID_INPUT with a 503", 503, invalidPublic, 1},
-		{"INVALID_RESULT with a 502", 502, `{"error_type":"INVALID_RESULT","error_code":"X"}`, 1},
-		{"ITEM_ERROR with a 429", 429, `{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED"}`, 1},
-		{"proxy 500", 500, "<html>oops</html>", 1},
-		{"proxy 502", 502, "<html>bad gateway</html>", 3},
-		{"proxy 503", 503, "", 3},
-		{"proxy 504", 504, "<html>timeout</html>", 3},
-		{"proxy 408", 408, "", 3},
-		{"proxy 429", 429, "slow down", 3},
-		{"proxy 404", 404, "not found", 1},
+		{"Plaid RATE_LIMIT_EXCEEDED", 429, rateLimited, retried, retried, false},
+		{"Plaid RATE_LIMIT_EXCEEDED with an odd status", 400, rateLimited, retried, retried, false},
+		{"Plaid API_ERROR PLANNED_MAINTENANCE", 503, maintenance, retried, retried, false},
+		{"Plaid API_ERROR INTERNAL_SERVER_ERROR", 500, internalError, retried, once, true},
+		{"Plaid API_ERROR with another code, 500", 500, `{"error_type":"API_ERROR","error_code":"NEW_CODE"}`, once, once, true},
+		{"Plaid API_ERROR with another code, 503", 503, `{"error_type":"API_ERROR","error_code":"NEW_CODE"}`, retried, once, true},
+		{"Plaid INVALID_REQUEST with a 500", 500, invalidRequest, once, once, false},
+		{"Plaid INVALID_INPUT with a 503", 503, invalidPublic, once, once, false},
+		{"Plaid INVALID_RESULT with a 502", 502, `{"error_type":"INVALID_RESULT","error_code":"X"}`, once, once, false},
+		{"Plaid ITEM_ERROR with a 429", 429, `{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED"}`, once, once, false},
+		{"Plaid INSTITUTION_ERROR with a 503: the status rule", 503,
+			`{"error_type":"INSTITUTION_ERROR","error_code":"INSTITUTION_DOWN"}`, retried, once, false},
+		{"Plaid INSTITUTION_ERROR with a 400", 400,
+			`{"error_type":"INSTITUTION_ERROR","error_code":"INSTITUTION_NOT_FOUND"}`, once, once, false},
+		{"proxy 408", 408, "", retried, once, true},
+		{"proxy 429", 429, "slow down", retried, once, true},
+		{"proxy 502", 502, "<html>bad gateway</html>", retried, once, true},
+		{"proxy 503", 503, "", retried, once, true},
+		{"proxy 504", 504, "<html>timeout</html>", retried, once, true},
+		{"proxy 500", 500, "<html>oops</html>", once, once, true},
+		{"proxy 404", 404, "not found", once, once, true},
+		{"gateway JSON that is not a Plaid error", 502, `{"message":"upstream timed out"}`, retried, once, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,13 +279,21 @@ func TestRetryRuleForRepeatableCalls(t *testing.T) {
 			_, err := newTestClient(t, srv.URL).CreateToken(context.Background(), tokenCreateRequest())
 			var perr *Error
 			require.ErrorAs(t, err, &perr)
-			assert.Equal(t, tt.attempts, n.Load())
-			assert.Equal(t, tt.attempts > 1, perr.Retryable(), "(*Error).Retryable is the transport's rule")
-			if tt.attempts > 1 {
-				assert.Contains(t, err.Error(), "gave up after 3 attempts")
+			assert.Equal(t, tt.repeatable, n.Load(), "repeatable call")
+			assert.Equal(t, tt.repeatable > 1, perr.Retryable(), "(*Error).Retryable is the transport's rule")
+			if tt.repeatable > 1 {
+				assert.Contains(t, err.Error(), "link: CreateToken: gave up after 3 attempts: ")
 			} else {
 				assert.Same(t, perr, err, "a reply that is not retried is the *Error itself")
 			}
+
+			exSrv, exN := countingServer(t, reply(tt.status, tt.body))
+			_, err = exchange(newTestClient(t, exSrv.URL))
+			assert.Equal(t, tt.exchange, exN.Load(), "single-use call")
+			assert.Equal(t, tt.unknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+			var exErr *Error
+			require.ErrorAs(t, err, &exErr, "the *Error is reachable whatever wraps it")
+			assert.Equal(t, tt.status, exErr.HTTPStatus)
 		})
 	}
 }
@@ -383,4 +408,22 @@ func stallingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) }) // before Close, which waits for handlers
 	return srv, &n
+}
+
+// TestExchangeContextEndedAfterSending: the caller's context ended while the exchange was in
+// flight: the error says both that the context ended and that the outcome is unknown.
+func TestExchangeContextEndedAfterSending(t *testing.T) {
+	srv, n := stallingServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for n.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := newTestClient(t, srv.URL).ExchangePublicToken(ctx, &ItemPublicTokenExchangeRequest{PublicToken: testPublic})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.NotErrorIs(t, err, ErrAttemptTimeout)
+	assert.Equal(t, int32(1), n.Load())
 }
