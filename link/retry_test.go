@@ -427,3 +427,18 @@ func TestExchangeContextEndedAfterSending(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrAttemptTimeout)
 	assert.Equal(t, int32(1), n.Load())
 }
+
+// TestForcedRetriesExhaustedAfterAnAmbiguousAttempt: the message names the attempts once.
+func TestForcedRetriesExhaustedAfterAnAmbiguousAttempt(t *testing.T) {
+	srv, n := countingServer(t, reply(504, "gateway timeout"))
+	_, err := exchange(newTestClient(t, srv.URL, WithMaxRetries(1)), WithUnsafeRetries())
+	assert.Equal(t, int32(2), n.Load())
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	msg := err.Error()
+	assert.True(t, strings.HasPrefix(msg, "link: ExchangePublicToken: outcome unknown after 2 attempts: "), msg)
+	assert.True(t, strings.HasSuffix(msg, ": plaid: HTTP 504: not a Plaid error: gateway timeout"), msg)
+	assert.NotContains(t, msg, "gave up")
+	var perr *Error
+	require.ErrorAs(t, err, &perr)
+	assert.Equal(t, 504, perr.HTTPStatus)
+}

@@ -285,7 +285,9 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 		ambiguous = ambiguous || thisAmbiguous
 		if !retry {
 			if singleUse && ambiguous {
-				err = &OutcomeUnknownError{Attempts: attempt, Cause: err}
+				// The OutcomeUnknownError names the attempts itself: its cause is the last one's
+				// error, not an ExhaustedError saying so again.
+				err = &OutcomeUnknownError{Attempts: attempt, Cause: r.err}
 			}
 			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, err)
 			return err
