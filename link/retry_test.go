@@ -442,3 +442,66 @@ func TestForcedRetriesExhaustedAfterAnAmbiguousAttempt(t *testing.T) {
 	require.ErrorAs(t, err, &perr)
 	assert.Equal(t, 504, perr.HTTPStatus)
 }
+
+// TestSuccessBodyCutOff: a 2xx body that broke off in transit (the connection closed early, or the
+// attempt timeout) is a connection failure: a repeatable call is sent again, the exchange is not.
+// A 2xx body that arrived whole but malformed is not sent again.
+func TestSuccessBodyCutOff(t *testing.T) {
+	closeMidBody := func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"link_token\":\"link-sa")
+		_ = buf.Flush()
+		_ = conn.Close()
+	}
+	stallMidBody := func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"link_token":"link-sa`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+	tests := []struct {
+		name       string
+		first      http.HandlerFunc
+		repeatable int32 // requests a CreateToken makes: the first fails, the second succeeds
+		wantErr    string
+	}{
+		{"connection closed mid-body", closeMidBody, 2, ""},
+		{"attempt timeout mid-body", stallMidBody, 2, ""},
+		{"malformed body", func(w http.ResponseWriter, r *http.Request) { reply(200, `{"request_id":7}`)(w) }, 1,
+			"link: CreateToken: decoding HTTP 200 response: field request_id: a JSON number cannot be a Go string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					tt.first(w, r)
+					return
+				}
+				reply(200, tokenCreateReply)(w)
+			}))
+			t.Cleanup(srv.Close)
+			c := newTestClient(t, srv.URL, WithTimeout(200*time.Millisecond))
+
+			var raw Response
+			resp, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
+			assert.Equal(t, tt.repeatable, n.Load())
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				assert.Equal(t, testLink, resp.LinkToken)
+				assert.Equal(t, 2, raw.Attempts)
+			} else {
+				require.EqualError(t, err, tt.wantErr)
+			}
+
+			// The exchange, whose 2xx means it happened, is never sent again.
+			n.Store(0)
+			_, err = exchange(c)
+			assert.Equal(t, int32(1), n.Load())
+			require.ErrorIs(t, err, ErrOutcomeUnknown)
+		})
+	}
+}

@@ -335,6 +335,8 @@ type result struct {
 	reached bool
 	// decodeFailed: a 2xx reply whose body could not be decoded.
 	decodeFailed bool
+	// cutOff: that body broke off in transit rather than arriving malformed.
+	cutOff bool
 }
 
 func (c *Client) attempt(ctx context.Context, call *Call, body []byte, out any, wantID bool) (r result) {
@@ -440,6 +442,7 @@ func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID b
 	}
 	if err != nil {
 		r.decodeFailed = true
+		r.cutOff = lr.readErr != nil
 		r.err = c.describeDecodeError(resp.StatusCode, err, r.raw, out)
 		if resp.Request != nil && resp.Request.Context().Err() != nil && !errors.Is(err, context.Canceled) &&
 			!errors.Is(err, context.DeadlineExceeded) {
