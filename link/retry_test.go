@@ -505,3 +505,25 @@ func TestSuccessBodyCutOff(t *testing.T) {
 		})
 	}
 }
+
+// TestSlowCreateTokenIsRetried: an attempt past the per-attempt timeout is sent again for a call
+// whose repeat does no harm (a second link token), and the call succeeds.
+func TestSlowCreateTokenIsRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // only then does net/http notice the client leaving
+		if n.Add(1) == 1 {
+			<-r.Context().Done() // slow: still working when the client gives up on the attempt
+			return
+		}
+		reply(200, tokenCreateReply)(w)
+	}))
+	t.Cleanup(srv.Close)
+	var raw Response
+	resp, err := newTestClient(t, srv.URL, WithTimeout(50*time.Millisecond)).CreateToken(context.Background(),
+		tokenCreateRequest(), WithResponseInto(&raw))
+	require.NoError(t, err)
+	assert.Equal(t, testLink, resp.LinkToken)
+	assert.Equal(t, int32(2), n.Load())
+	assert.Equal(t, 2, raw.Attempts)
+}
