@@ -171,6 +171,43 @@ func TestNilClient(t *testing.T) {
 
 	_, err = (&Client{}).GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink})
 	require.ErrorIs(t, err, ErrNilClient)
+	assert.Equal(t, "link: GetToken: nil Client: create one with NewClient", err.Error(), "not link: GetToken: link: nil Client")
+
+	// Every method, on a nil and on a zero Client, names itself once, with one "link:".
+	ctx := context.Background()
+	calls := map[string]func(c *Client) error{
+		"CreateToken": func(c *Client) error { _, err := c.CreateToken(ctx, tokenCreateRequest()); return err },
+		"GetToken":    func(c *Client) error { _, err := c.GetToken(ctx, &TokenGetRequest{LinkToken: testLink}); return err },
+		"ExchangePublicToken": func(c *Client) error {
+			_, err := c.ExchangePublicToken(ctx, &ItemPublicTokenExchangeRequest{PublicToken: testPublic})
+			return err
+		},
+		"CreateSandboxPublicToken": func(c *Client) error {
+			_, err := c.CreateSandboxPublicToken(ctx, &SandboxPublicTokenCreateRequest{InstitutionID: "ins_109508",
+				InitialProducts: []Product{ProductAuth}})
+			return err
+		},
+		"ResetSandboxItemLogin": func(c *Client) error {
+			_, err := c.ResetSandboxItemLogin(ctx, &SandboxItemResetLoginRequest{AccessToken: testAccess})
+			return err
+		},
+		"CreateSessionToken": func(c *Client) error {
+			_, err := c.CreateSessionToken(ctx, &SessionTokenCreateRequest{TemplateID: "template_4uinBNe4B2x9",
+				User: &SessionTokenCreateRequestUser{ClientUserID: "user-1"}})
+			return err
+		},
+		"GetWebhookVerificationKey": func(c *Client) error {
+			_, err := c.GetWebhookVerificationKey(ctx, &WebhookVerificationKeyGetRequest{KeyID: "6c5516e1-92dc-479e-a8ff-5a51992e0001"})
+			return err
+		},
+	}
+	for method, call := range calls {
+		for _, c := range []*Client{nil, {}} {
+			err := call(c)
+			require.ErrorIs(t, err, ErrNilClient, method)
+			assert.Equal(t, "link: "+method+": nil Client: create one with NewClient", err.Error())
+		}
+	}
 }
 
 func TestNilContextIsAnError(t *testing.T) {

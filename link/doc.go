@@ -69,10 +69,12 @@
 //   - a Plaid error of type RATE_LIMIT_EXCEEDED, or API_ERROR with code INTERNAL_SERVER_ERROR or
 //     PLANNED_MAINTENANCE, whatever the status;
 //   - a reply that is not a Plaid error with status 408, 429, 502, 503 or 504;
-//   - a connection error or an attempt timeout.
+//   - a connection error or an attempt timeout, except those that would fail the same way again
+//     (a certificate that is not trusted, a refused redirect).
 //
 // A Plaid error of type INVALID_REQUEST, INVALID_INPUT, INVALID_RESULT or ITEM_ERROR is never
-// retried, whatever its status. [Error.Retryable] applies the same rule.
+// retried, whatever its status; a Plaid error of another type (INSTITUTION_ERROR, or API_ERROR
+// with another code) is judged by its status as above. [Error.Retryable] applies the same rule.
 //
 // [Client.ExchangePublicToken] is single-use: a public token can be exchanged once. It is retried
 // only when the request provably never reached Plaid (no connection was made: the DNS lookup, the
@@ -84,8 +86,10 @@
 // INVALID_PUBLIC_TOKEN. [WithUnsafeRetries] retries anyway; an INVALID_PUBLIC_TOKEN (or any other
 // failure) after an ambiguous attempt is then still [ErrOutcomeUnknown].
 //
-// Waits grow exponentially with jitter, and a Retry-After header is honoured up to a cap of 30
-// seconds. Each attempt is bounded by [DefaultTimeout] ([WithTimeout]); the whole call, waits
+// The retry loop is this package's own, on net/http, rather than a general-purpose retrying
+// client: it must know whether a request got a connection (through net/http/httptrace), read
+// Plaid's error_type and error_code, and take its settings per call. Waits grow exponentially
+// with jitter, and a Retry-After header is honoured up to a cap of 30 seconds. Each attempt is bounded by [DefaultTimeout] ([WithTimeout]); the whole call, waits
 // included, is bounded by the context, and a wait ends as soon as the context does. [WithLogger]
 // logs each call and each retryable failure at debug level.
 //

@@ -118,12 +118,12 @@ func call[Req, Resp any](ctx context.Context, c *Client, ep endpoint, req *Req,
 		MaxRetries:   cfg.maxRetries,
 		RequestID:    requestID(resp),
 	}
-	var info transport.Info
 	if cfg.responseInto != nil {
-		tc.Info = &info
+		// Allocated only when asked for: a local whose address is taken would escape on every call.
+		tc.Info = new(transport.Info)
 	}
 	err := t.Do(ctx, &tc, req, resp)
-	if r := cfg.responseInto; r != nil {
+	if r, info := cfg.responseInto, tc.Info; r != nil {
 		*r = Response{StatusCode: info.StatusCode, Header: info.Header, RequestID: info.RequestID,
 			Attempts: info.Attempts, RawJSON: info.Body}
 	}

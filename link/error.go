@@ -59,8 +59,9 @@ func (e *Error) Error() string {
 }
 
 // ErrOutcomeUnknown matches the error of a call that failed in a way that leaves open whether
-// Plaid carried it out: for [Client.ExchangePublicToken], a timeout or a dropped connection after
-// the request was sent, a proxy's 502 or 504, a Plaid 500. The public token may already be spent;
+// Plaid carried it out: for [Client.ExchangePublicToken], a timeout or a dropped connection once a
+// connection to Plaid was made, a proxy's 502 or 504, a Plaid 500, a 2xx reply that could not be
+// read, or your context ending while the request was in flight. The public token may already be spent;
 // if so, the Item exists, but its access token was in the lost reply and cannot be recovered, so
 // the user must link again (and the orphaned Item shows in the Dashboard). The error also wraps
 // its cause, for errors.As to [*Error] or a network error.

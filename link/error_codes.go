@@ -5,8 +5,8 @@ package link
 type ErrorCode string
 
 // The error codes the seven endpoints of this package can return, with their error_type, per
-// Plaid's error reference (plaid.com/docs/errors), and the ITEM_ERROR and INSTITUTION_ERROR codes
-// that a Link session reports in its exit, events and results.
+// Plaid's error reference (plaid.com/docs/errors), and the codes that a Link session reports in
+// its exit, events and results (read back with GetToken, or in webhooks).
 const (
 	// INVALID_REQUEST: the request was malformed; fix it before sending it again.
 	ErrorCodeInvalidBody            ErrorCode = "INVALID_BODY"
@@ -19,6 +19,7 @@ const (
 	ErrorCodeSandboxOnly            ErrorCode = "SANDBOX_ONLY"
 	ErrorCodeIncompatibleAPIVersion ErrorCode = "INCOMPATIBLE_API_VERSION"
 	ErrorCodeNoLongerAvailable      ErrorCode = "NO_LONGER_AVAILABLE"
+	ErrorCodeInvalidAccountNumber   ErrorCode = "INVALID_ACCOUNT_NUMBER"
 
 	// INVALID_INPUT: a credential, token or identifier in the request is not valid.
 	ErrorCodeInvalidLinkCustomization        ErrorCode = "INVALID_LINK_CUSTOMIZATION"
@@ -36,6 +37,8 @@ const (
 	ErrorCodeDirectIntegrationNotEnabled     ErrorCode = "DIRECT_INTEGRATION_NOT_ENABLED"
 	ErrorCodeInstitutionRegistrationRequired ErrorCode = "INSTITUTION_REGISTRATION_REQUIRED"
 	ErrorCodeUserPermissionRevoked           ErrorCode = "USER_PERMISSION_REVOKED"
+	ErrorCodeTooManyVerificationAttempts     ErrorCode = "TOO_MANY_VERIFICATION_ATTEMPTS"
+	ErrorCodeIncorrectDepositAmounts         ErrorCode = "INCORRECT_DEPOSIT_AMOUNTS"
 
 	// INVALID_RESULT: Plaid cannot produce a result for the request.
 	ErrorCodeLastUpdatedDatetimeOutOfRange ErrorCode = "LAST_UPDATED_DATETIME_OUT_OF_RANGE"
@@ -44,14 +47,14 @@ const (
 	ErrorCodeRateLimit            ErrorCode = "RATE_LIMIT"
 	ErrorCodeAdditionLimit        ErrorCode = "ADDITION_LIMIT"
 	ErrorCodeInstitutionRateLimit ErrorCode = "INSTITUTION_RATE_LIMIT"
-	ErrorCodeItemGetLimit         ErrorCode = "ITEM_GET_LIMIT"
 
 	// API_ERROR: Plaid failed; INTERNAL_SERVER_ERROR may or may not have carried the request out,
 	// PLANNED_MAINTENANCE did not.
 	ErrorCodeInternalServerError ErrorCode = "INTERNAL_SERVER_ERROR"
 	ErrorCodePlannedMaintenance  ErrorCode = "PLANNED_MAINTENANCE"
 
-	// ITEM_ERROR: the Item (or the user's login at the institution) needs attention.
+	// ITEM_ERROR: the Item (or the user's login at the institution) needs attention; ITEM_NO_ERROR
+	// says Link was opened in update mode for an Item that needed none.
 	ErrorCodeItemLoginRequired       ErrorCode = "ITEM_LOGIN_REQUIRED"
 	ErrorCodeItemNotFound            ErrorCode = "ITEM_NOT_FOUND"
 	ErrorCodeInvalidCredentials      ErrorCode = "INVALID_CREDENTIALS"
@@ -65,8 +68,11 @@ const (
 	ErrorCodeMFANotSupported         ErrorCode = "MFA_NOT_SUPPORTED"
 	ErrorCodeNoAccounts              ErrorCode = "NO_ACCOUNTS"
 	ErrorCodeNoAuthAccounts          ErrorCode = "NO_AUTH_ACCOUNTS"
+	ErrorCodeNoInvestmentAccounts    ErrorCode = "NO_INVESTMENT_ACCOUNTS"
+	ErrorCodeNoLiabilityAccounts     ErrorCode = "NO_LIABILITY_ACCOUNTS"
 	ErrorCodeProductNotReady         ErrorCode = "PRODUCT_NOT_READY"
-	ErrorCodeProductsNotEnabled      ErrorCode = "PRODUCTS_NOT_ENABLED"
+	ErrorCodeInstantMatchFailed      ErrorCode = "INSTANT_MATCH_FAILED"
+	ErrorCodeItemNoError             ErrorCode = "ITEM_NO_ERROR"
 	ErrorCodeUserSetupRequired       ErrorCode = "USER_SETUP_REQUIRED"
 	ErrorCodeUserInputTimeout        ErrorCode = "USER_INPUT_TIMEOUT"
 	ErrorCodeAccessNotGranted        ErrorCode = "ACCESS_NOT_GRANTED"
@@ -79,6 +85,10 @@ const (
 	ErrorCodeInstitutionNoLongerSupported       ErrorCode = "INSTITUTION_NO_LONGER_SUPPORTED"
 	ErrorCodeInstitutionNotEnabledInEnvironment ErrorCode = "INSTITUTION_NOT_ENABLED_IN_ENVIRONMENT"
 	ErrorCodeInstitutionNotFound                ErrorCode = "INSTITUTION_NOT_FOUND"
+
+	// RECAPTCHA_ERROR: Link showed the user a reCAPTCHA challenge, or the user failed it.
+	ErrorCodeRecaptchaRequired ErrorCode = "RECAPTCHA_REQUIRED"
+	ErrorCodeRecaptchaBad      ErrorCode = "RECAPTCHA_BAD"
 
 	// SANDBOX_ERROR: a Sandbox-only endpoint was asked for something Sandbox cannot do.
 	ErrorCodeSandboxProductNotEnabled ErrorCode = "SANDBOX_PRODUCT_NOT_ENABLED"

@@ -259,3 +259,42 @@ func TestOversizeReplyIsRefused(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "link: CreateToken: HTTP 200 response body exceeds 10485760 bytes")
 }
+
+// TestErrorCodeConstants: the codes issue 8 names, and those a program branches on most, have
+// their constants with Plaid's exact spelling, and a code without a constant decodes as it came.
+func TestErrorCodeConstants(t *testing.T) {
+	tests := map[ErrorCode]string{
+		ErrorCodeInvalidLinkToken:                "INVALID_LINK_TOKEN",
+		ErrorCodeInvalidPublicToken:              "INVALID_PUBLIC_TOKEN",
+		ErrorCodeInvalidAPIKeys:                  "INVALID_API_KEYS",
+		ErrorCodeInvalidField:                    "INVALID_FIELD",
+		ErrorCodeMissingFields:                   "MISSING_FIELDS",
+		ErrorCodeUnknownFields:                   "UNKNOWN_FIELDS",
+		ErrorCodeInvalidBody:                     "INVALID_BODY",
+		ErrorCodeInvalidHeaders:                  "INVALID_HEADERS",
+		ErrorCodeInvalidConfiguration:            "INVALID_CONFIGURATION",
+		ErrorCodeInvalidProduct:                  "INVALID_PRODUCT",
+		ErrorCodeInvalidInstitution:              "INVALID_INSTITUTION",
+		ErrorCodeRateLimit:                       "RATE_LIMIT",
+		ErrorCodeInternalServerError:             "INTERNAL_SERVER_ERROR",
+		ErrorCodePlannedMaintenance:              "PLANNED_MAINTENANCE",
+		ErrorCodeInvalidAccessToken:              "INVALID_ACCESS_TOKEN",
+		ErrorCodeItemLoginRequired:               "ITEM_LOGIN_REQUIRED",
+		ErrorCodeItemNoError:                     "ITEM_NO_ERROR",
+		ErrorCodeAdditionLimit:                   "ADDITION_LIMIT",
+		ErrorCodeSandboxProductNotEnabled:        "SANDBOX_PRODUCT_NOT_ENABLED",
+		ErrorCodeInvalidWebhookVerificationKeyID: "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+	}
+	for c, want := range tests {
+		assert.Equal(t, want, string(c))
+		var e Error
+		require.NoError(t, json.Unmarshal([]byte(`{"error_type":"INVALID_INPUT","error_code":"`+want+`"}`), &e))
+		assert.Equal(t, c, e.ErrorCode)
+	}
+	var e Error
+	require.NoError(t, json.Unmarshal([]byte(`{"error_type":"INVALID_INPUT","error_code":"A_CODE_FROM_NEXT_YEAR"}`), &e))
+	assert.Equal(t, ErrorCode("A_CODE_FROM_NEXT_YEAR"), e.ErrorCode)
+	b, err := json.Marshal(&e)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"error_code":"A_CODE_FROM_NEXT_YEAR"`)
+}

@@ -150,13 +150,21 @@ func TestCrossOriginRedirectWithBodyIsRefused(t *testing.T) {
 	}))
 	defer other.Close()
 	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
-		srv, _ := countingServer(t, func(w http.ResponseWriter) {
+		srv, n := countingServer(t, func(w http.ResponseWriter) {
 			w.Header().Set("Location", other.URL+"/item/public_token/exchange")
 			w.WriteHeader(status)
 		})
 		hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
-		_, err := exchange(newTestClient(t, srv.URL, WithHTTPClient(hc)))
+		c := newTestClient(t, srv.URL, WithHTTPClient(hc))
+		_, err := exchange(c)
 		require.ErrorIs(t, err, ErrCrossOriginRedirect)
+		assert.ErrorIs(t, err, ErrOutcomeUnknown, "the first server did get the request")
+		assert.Equal(t, int32(1), n.Load(), "a refused redirect is not retried")
+		assert.Equal(t, int32(0), otherHits.Load())
+
+		_, err = c.CreateToken(context.Background(), tokenCreateRequest())
+		require.ErrorIs(t, err, ErrCrossOriginRedirect)
+		assert.Equal(t, int32(2), n.Load(), "not retried either: it would be refused again")
 		assert.Equal(t, int32(0), otherHits.Load())
 	}
 }

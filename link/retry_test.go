@@ -232,29 +232,46 @@ func TestCallerDeadlineIsNotAnAttemptTimeout(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrAttemptTimeout)
 }
 
-// TestRetryRuleForRepeatableCalls: Plaid errors are judged by type and code, other replies by status.
-func TestRetryRuleForRepeatableCalls(t *testing.T) {
+// TestRetryTable is the README's retry table, row by row, for both classes of call: every row
+// drives a repeatable call (CreateToken) and the single-use one (ExchangePublicToken) against the
+// same reply, and checks (*Error).Retryable against what the repeatable call did.
+func TestRetryTable(t *testing.T) {
+	const (
+		retried = 3 // attempts with the default 2 retries
+		once    = 1
+	)
 	tests := []struct {
-		name     string
-		status   int
-		body     string
-		attempts int32
+		name   string
+		status int
+		body   string
+		// What a repeatable call does: how many attempts it makes.
+		repeatable int32
+		// What ExchangePublicToken does: how many attempts, and whether the outcome is unknown.
+		exchange int32
+		unknown  bool
 	}{
-		{"Plaid 500", 500, internalError, 3},
-		{"Plaid planned maintenance", 503, maintenance, 3},
-		{"Plaid rate limit", 429, rateLimited, 3},
-		{"rate limit with an odd status", 400, rateLimited, 3},
-		{"INVALID_REQUEST with a 500", 500, invalidRequest, 1},
-		{"INVALID_INPUT with a 503", 503, invalidPublic, 1},
-		{"INVALID_RESULT with a 502", 502, `{"error_type":"INVALID_RESULT","error_code":"X"}`, 1},
-		{"ITEM_ERROR with a 429", 429, `{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED"}`, 1},
-		{"proxy 500", 500, "<html>oops</html>", 1},
-		{"proxy 502", 502, "<html>bad gateway</html>", 3},
-		{"proxy 503", 503, "", 3},
-		{"proxy 504", 504, "<html>timeout</html>", 3},
-		{"proxy 408", 408, "", 3},
-		{"proxy 429", 429, "slow down", 3},
-		{"proxy 404", 404, "not found", 1},
+		{"Plaid RATE_LIMIT_EXCEEDED", 429, rateLimited, retried, retried, false},
+		{"Plaid RATE_LIMIT_EXCEEDED with an odd status", 400, rateLimited, retried, retried, false},
+		{"Plaid API_ERROR PLANNED_MAINTENANCE", 503, maintenance, retried, retried, false},
+		{"Plaid API_ERROR INTERNAL_SERVER_ERROR", 500, internalError, retried, once, true},
+		{"Plaid API_ERROR with another code, 500", 500, `{"error_type":"API_ERROR","error_code":"NEW_CODE"}`, once, once, true},
+		{"Plaid API_ERROR with another code, 503", 503, `{"error_type":"API_ERROR","error_code":"NEW_CODE"}`, retried, once, true},
+		{"Plaid INVALID_REQUEST with a 500", 500, invalidRequest, once, once, false},
+		{"Plaid INVALID_INPUT with a 503", 503, invalidPublic, once, once, false},
+		{"Plaid INVALID_RESULT with a 502", 502, `{"error_type":"INVALID_RESULT","error_code":"X"}`, once, once, false},
+		{"Plaid ITEM_ERROR with a 429", 429, `{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED"}`, once, once, false},
+		{"Plaid INSTITUTION_ERROR with a 503: the status rule", 503,
+			`{"error_type":"INSTITUTION_ERROR","error_code":"INSTITUTION_DOWN"}`, retried, once, false},
+		{"Plaid INSTITUTION_ERROR with a 400", 400,
+			`{"error_type":"INSTITUTION_ERROR","error_code":"INSTITUTION_NOT_FOUND"}`, once, once, false},
+		{"proxy 408", 408, "", retried, once, true},
+		{"proxy 429", 429, "slow down", retried, once, true},
+		{"proxy 502", 502, "<html>bad gateway</html>", retried, once, true},
+		{"proxy 503", 503, "", retried, once, true},
+		{"proxy 504", 504, "<html>timeout</html>", retried, once, true},
+		{"proxy 500", 500, "<html>oops</html>", once, once, true},
+		{"proxy 404", 404, "not found", once, once, true},
+		{"gateway JSON that is not a Plaid error", 502, `{"message":"upstream timed out"}`, retried, once, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -262,13 +279,21 @@ func TestRetryRuleForRepeatableCalls(t *testing.T) {
 			_, err := newTestClient(t, srv.URL).CreateToken(context.Background(), tokenCreateRequest())
 			var perr *Error
 			require.ErrorAs(t, err, &perr)
-			assert.Equal(t, tt.attempts, n.Load())
-			assert.Equal(t, tt.attempts > 1, perr.Retryable(), "(*Error).Retryable is the transport's rule")
-			if tt.attempts > 1 {
-				assert.Contains(t, err.Error(), "gave up after 3 attempts")
+			assert.Equal(t, tt.repeatable, n.Load(), "repeatable call")
+			assert.Equal(t, tt.repeatable > 1, perr.Retryable(), "(*Error).Retryable is the transport's rule")
+			if tt.repeatable > 1 {
+				assert.Contains(t, err.Error(), "link: CreateToken: gave up after 3 attempts: ")
 			} else {
 				assert.Same(t, perr, err, "a reply that is not retried is the *Error itself")
 			}
+
+			exSrv, exN := countingServer(t, reply(tt.status, tt.body))
+			_, err = exchange(newTestClient(t, exSrv.URL))
+			assert.Equal(t, tt.exchange, exN.Load(), "single-use call")
+			assert.Equal(t, tt.unknown, errors.Is(err, ErrOutcomeUnknown), "%v", err)
+			var exErr *Error
+			require.ErrorAs(t, err, &exErr, "the *Error is reachable whatever wraps it")
+			assert.Equal(t, tt.status, exErr.HTTPStatus)
 		})
 	}
 }
@@ -383,4 +408,122 @@ func stallingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) }) // before Close, which waits for handlers
 	return srv, &n
+}
+
+// TestExchangeContextEndedAfterSending: the caller's context ended while the exchange was in
+// flight: the error says both that the context ended and that the outcome is unknown.
+func TestExchangeContextEndedAfterSending(t *testing.T) {
+	srv, n := stallingServer(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for n.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := newTestClient(t, srv.URL).ExchangePublicToken(ctx, &ItemPublicTokenExchangeRequest{PublicToken: testPublic})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, ErrOutcomeUnknown)
+	assert.NotErrorIs(t, err, ErrAttemptTimeout)
+	assert.Equal(t, int32(1), n.Load())
+}
+
+// TestForcedRetriesExhaustedAfterAnAmbiguousAttempt: the message names the attempts once.
+func TestForcedRetriesExhaustedAfterAnAmbiguousAttempt(t *testing.T) {
+	srv, n := countingServer(t, reply(504, "gateway timeout"))
+	_, err := exchange(newTestClient(t, srv.URL, WithMaxRetries(1)), WithUnsafeRetries())
+	assert.Equal(t, int32(2), n.Load())
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	msg := err.Error()
+	assert.True(t, strings.HasPrefix(msg, "link: ExchangePublicToken: outcome unknown after 2 attempts: "), msg)
+	assert.True(t, strings.HasSuffix(msg, ": plaid: HTTP 504: not a Plaid error: gateway timeout"), msg)
+	assert.NotContains(t, msg, "gave up")
+	var perr *Error
+	require.ErrorAs(t, err, &perr)
+	assert.Equal(t, 504, perr.HTTPStatus)
+}
+
+// TestSuccessBodyCutOff: a 2xx body that broke off in transit (the connection closed early, or the
+// attempt timeout) is a connection failure: a repeatable call is sent again, the exchange is not.
+// A 2xx body that arrived whole but malformed is not sent again.
+func TestSuccessBodyCutOff(t *testing.T) {
+	closeMidBody := func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"link_token\":\"link-sa")
+		_ = buf.Flush()
+		_ = conn.Close()
+	}
+	stallMidBody := func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"link_token":"link-sa`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+	tests := []struct {
+		name       string
+		first      http.HandlerFunc
+		repeatable int32 // requests a CreateToken makes: the first fails, the second succeeds
+		wantErr    string
+	}{
+		{"connection closed mid-body", closeMidBody, 2, ""},
+		{"attempt timeout mid-body", stallMidBody, 2, ""},
+		{"malformed body", func(w http.ResponseWriter, r *http.Request) { reply(200, `{"request_id":7}`)(w) }, 1,
+			"link: CreateToken: decoding HTTP 200 response: field request_id: a JSON number cannot be a Go string"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 {
+					tt.first(w, r)
+					return
+				}
+				reply(200, tokenCreateReply)(w)
+			}))
+			t.Cleanup(srv.Close)
+			c := newTestClient(t, srv.URL, WithTimeout(200*time.Millisecond))
+
+			var raw Response
+			resp, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
+			assert.Equal(t, tt.repeatable, n.Load())
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				assert.Equal(t, testLink, resp.LinkToken)
+				assert.Equal(t, 2, raw.Attempts)
+			} else {
+				require.EqualError(t, err, tt.wantErr)
+			}
+
+			// The exchange, whose 2xx means it happened, is never sent again.
+			n.Store(0)
+			_, err = exchange(c)
+			assert.Equal(t, int32(1), n.Load())
+			require.ErrorIs(t, err, ErrOutcomeUnknown)
+		})
+	}
+}
+
+// TestSlowCreateTokenIsRetried: an attempt past the per-attempt timeout is sent again for a call
+// whose repeat does no harm (a second link token), and the call succeeds.
+func TestSlowCreateTokenIsRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body) // only then does net/http notice the client leaving
+		if n.Add(1) == 1 {
+			<-r.Context().Done() // slow: still working when the client gives up on the attempt
+			return
+		}
+		reply(200, tokenCreateReply)(w)
+	}))
+	t.Cleanup(srv.Close)
+	var raw Response
+	resp, err := newTestClient(t, srv.URL, WithTimeout(50*time.Millisecond)).CreateToken(context.Background(),
+		tokenCreateRequest(), WithResponseInto(&raw))
+	require.NoError(t, err)
+	assert.Equal(t, testLink, resp.LinkToken)
+	assert.Equal(t, int32(2), n.Load())
+	assert.Equal(t, 2, raw.Attempts)
 }

@@ -133,6 +133,14 @@ func FuzzServerReply(f *testing.F) {
 		{429, testSecret, `{"error_type":"RATE_LIMIT_EXCEEDED","error_code":"RATE_LIMIT","request_id":"` + testSecret[3:20] + `"}`},
 		{502, "x", "<html>" + testSecret + "</html>"},
 		{500, "x", `{"error_type":"API_ERROR","error_code":"INTERNAL_SERVER_ERROR","error_message":"` + testClientID + `"}`},
+		// The issue's echo scenarios, one by one: request ids and Retry-After in headers, a 2xx
+		// request_id (escaped), a date-time holding a piece of the secret, \u escapes in causes,
+		// lower case, and a proxy page after an exchange.
+		{503, strings.ToLower(testSecret), ""},
+		{200, "r", `{"link_token":"l","expiration":"2024-07-29T22:22:36Z","request_id":"` + jsonEscape(testClientID) + `"}`},
+		{200, "r", `{"link_token":"l","expiration":"2024-07-29T` + testSecret[:15] + `","request_id":"r"}`},
+		{400, "r", `{"error_type":"ASSET_REPORT_ERROR","error_code":"X","causes":[{"a":"` + jsonEscape(strings.ToUpper(testClientID)) + `"},"` + testSecret[10:] + `"]}`},
+		{504, testClientID[:12], "<html>" + jsonEscape(testSecret) + "</html>"},
 	}
 	for _, s := range seeds {
 		f.Add(s.status, s.header, s.body, false)

@@ -34,6 +34,10 @@ type limitedReader struct {
 	// first is the first byte that is not JSON whitespace, once one has been read: it tells a JSON
 	// object from a bare value without buffering or re-reading the body.
 	first byte
+
+	// readErr is the first error of the underlying reader other than io.EOF: the body broke off
+	// (a reset, a connection closed early, an attempt cut short), as opposed to arriving whole.
+	readErr error
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -49,6 +53,9 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 		p = p[:l.n]
 	}
 	n, err := l.r.Read(p)
+	if err != nil && err != io.EOF && l.readErr == nil {
+		l.readErr = err
+	}
 	l.n -= int64(n)
 	if l.rec != nil {
 		l.rec.Write(p[:n])

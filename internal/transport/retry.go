@@ -125,8 +125,10 @@ func (c *Client) judge(r *result, singleUse, force bool) (retry, ambiguous bool)
 			retry = NothingDone(a.Plaid, a.Type, a.Code)
 		}
 	case r.decodeFailed:
-		// The server answered 2xx: the call was carried out, and its reply is lost.
-		return false, singleUse
+		// The server answered 2xx: the call was carried out, and its reply is lost. A repeatable
+		// call whose body broke off in transit (a reset, the attempt timeout) is sent again like
+		// any connection failure; a body that arrived malformed would only arrive so again.
+		return r.cutOff && !singleUse, singleUse
 	default:
 		retry = retryableConnErr(r.err)
 		ambiguous = singleUse && r.reached

@@ -285,7 +285,9 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 		ambiguous = ambiguous || thisAmbiguous
 		if !retry {
 			if singleUse && ambiguous {
-				err = &OutcomeUnknownError{Attempts: attempt, Cause: err}
+				// The OutcomeUnknownError names the attempts itself: its cause is the last one's
+				// error, not an ExhaustedError saying so again.
+				err = &OutcomeUnknownError{Attempts: attempt, Cause: r.err}
 			}
 			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, err)
 			return err
@@ -333,6 +335,8 @@ type result struct {
 	reached bool
 	// decodeFailed: a 2xx reply whose body could not be decoded.
 	decodeFailed bool
+	// cutOff: that body broke off in transit rather than arriving malformed.
+	cutOff bool
 }
 
 func (c *Client) attempt(ctx context.Context, call *Call, body []byte, out any, wantID bool) (r result) {
@@ -438,6 +442,7 @@ func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID b
 	}
 	if err != nil {
 		r.decodeFailed = true
+		r.cutOff = lr.readErr != nil
 		r.err = c.describeDecodeError(resp.StatusCode, err, r.raw, out)
 		if resp.Request != nil && resp.Request.Context().Err() != nil && !errors.Is(err, context.Canceled) &&
 			!errors.Is(err, context.DeadlineExceeded) {

@@ -638,8 +638,9 @@ func connCounter(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.In
 	return srv, &conns
 }
 
-// TestFailedCallKeepsIdleConnections: retryablehttp closes its client's idle connections when a
-// call fails for good or its context ends during a backoff wait; the pool must survive both.
+// TestFailedCallKeepsIdleConnections: a call that fails for good, or whose context ends during a
+// backoff wait, must leave the pool's idle connections alone (go-retryablehttp, which the
+// transport once used, closed them).
 func TestFailedCallKeepsIdleConnections(t *testing.T) {
 	t.Run("retries exhausted", func(t *testing.T) {
 		var n atomic.Int32
