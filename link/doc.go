@@ -118,6 +118,16 @@
 // and the exact JSON bytes (for Plaid's nulls, or fields this SDK does not know). An option that
 // a method has no use for is ignored by it.
 //
+// # Waiting for a session
+//
+// Hosted Link and Multi-Item Link sessions hand their public tokens to your backend, not to a
+// front end: through the ITEM_ADD_RESULT and SESSION_FINISHED webhooks, or through
+// /link/token/get. [Client.WaitForSession] polls /link/token/get until a session of a link token
+// has finished and returns it, backing off from [DefaultPollInterval] to [DefaultMaxPollInterval]
+// with jitter ([WithPollInterval] changes both), waiting out rate limits and passing failures, and
+// ending with [ErrLinkTokenExpired] or a *[Error] when no session will finish. Give its context a
+// deadline.
+//
 // # Testing
 //
 // Point a Client at a test server with [WithBaseURL], or give it a mocked transport with
