@@ -38,12 +38,13 @@ type MemoryDeduper struct {
 	claims  list.List // *memoryEntry claimed, in the order they were claimed
 }
 
-// memoryEntry is a key's state: claimed by owner, or done if owner is empty, until expires.
+// memoryEntry is a key's state: done, or claimed by owner, until expires.
 type memoryEntry struct {
 	key     string
+	done    bool
 	owner   string
 	expires time.Time
-	elem    *list.Element // in done or claims, by owner
+	elem    *list.Element // in done or claims, by state
 }
 
 // NewMemoryDeduper returns a [MemoryDeduper] holding at most maxKeys keys; maxKeys <= 0 means
@@ -61,11 +62,11 @@ func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.D
 	defer d.mu.Unlock()
 	now := d.now()
 	if e := d.live(key, now); e != nil {
-		switch e.owner {
-		case "":
+		switch {
+		case e.done:
 			return ClaimDone, nil
-		case owner:
-			d.set(e, owner, now.Add(lease))
+		case e.owner == owner:
+			d.set(e, false, owner, now.Add(lease))
 			return ClaimOK, nil
 		}
 		return ClaimInFlight, nil
@@ -75,7 +76,7 @@ func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.D
 	}
 	e := &memoryEntry{key: key}
 	d.entries[key] = e
-	d.set(e, owner, now.Add(lease))
+	d.set(e, false, owner, now.Add(lease))
 	return ClaimOK, nil
 }
 
@@ -92,7 +93,7 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 		e = &memoryEntry{key: key}
 		d.entries[key] = e
 	}
-	d.set(e, "", now.Add(ttl))
+	d.set(e, true, "", now.Add(ttl))
 	return nil
 }
 
@@ -100,7 +101,7 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 func (d *MemoryDeduper) Release(_ context.Context, key, owner string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if e := d.entries[key]; e != nil && owner != "" && e.owner == owner {
+	if e := d.entries[key]; e != nil && !e.done && e.owner == owner {
 		d.remove(e)
 	}
 	return nil
@@ -124,16 +125,16 @@ func (d *MemoryDeduper) live(key string, now time.Time) *memoryEntry {
 }
 
 // set gives e its state and puts it last in the list of that state.
-func (d *MemoryDeduper) set(e *memoryEntry, owner string, expires time.Time) {
+func (d *MemoryDeduper) set(e *memoryEntry, done bool, owner string, expires time.Time) {
 	if e.elem != nil {
 		d.listOf(e).Remove(e.elem)
 	}
-	e.owner, e.expires = owner, expires
+	e.done, e.owner, e.expires = done, owner, expires
 	e.elem = d.listOf(e).PushBack(e)
 }
 
 func (d *MemoryDeduper) listOf(e *memoryEntry) *list.List {
-	if e.owner == "" {
+	if e.done {
 		return &d.done
 	}
 	return &d.claims

@@ -85,6 +85,14 @@ func TestMemoryDeduperStates(t *testing.T) {
 			{op: "release", owner: "b"},
 			{op: "claim", owner: "c", d: time.Minute, want: ClaimDone},
 		}},
+		{name: "an empty owner is an owner like any other", steps: []step{
+			{op: "claim", owner: "", d: time.Minute, want: ClaimOK},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimInFlight},
+			{op: "release", owner: "b"},
+			{op: "claim", owner: "", d: time.Minute, want: ClaimOK},
+			{op: "release", owner: ""},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimOK},
+		}},
 		{name: "done expires after its TTL", steps: []step{
 			{op: "done", d: time.Hour},
 			{op: "wait", d: time.Hour - time.Nanosecond},

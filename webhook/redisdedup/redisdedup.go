@@ -117,8 +117,8 @@ func (d *Deduper) Claim(ctx context.Context, key, owner string, lease time.Durat
 	return 0, errors.New("redisdedup: claim script returned an unknown state")
 }
 
-// Done implements [webhook.Deduper] with SET PX, over whatever the key holds: see
-// [webhook.Deduper.Done] for why another owner's claim is overwritten too.
+// Done implements [webhook.Deduper] with SET PX, over whatever the key holds: another owner's
+// claim too, since the caller's fn has processed the webhook (see [webhook.Deduper.Done]).
 func (d *Deduper) Done(ctx context.Context, key string, ttl time.Duration) error {
 	if d.client == nil {
 		return ErrNoClient
