@@ -85,7 +85,9 @@ type handler struct {
 //   - 401 when verification fails otherwise, 400 when the body was not received as announced
 //     ([ErrBodyIncomplete]) or a verified body is not a webhook ([ErrInvalidPayload]), 413 for a
 //     body over the limit, 405 for methods other than POST. Plaid would deliver these again too,
-//     but only a forger or a broken proxy sends them.
+//     but they come from forgers and broken proxies; a genuine webhook gets 401 only if this
+//     server's clock is minutes off ([ErrTooOld], [ErrIssuedInFuture]) or v's client asks another
+//     environment than the webhook's for its key ([ErrUnknownKey]).
 //
 // A request whose header is not authentic costs no body read, whatever Content-Length it claims.
 // Serve the handler from an http.Server with ReadHeaderTimeout, ReadTimeout, WriteTimeout and
