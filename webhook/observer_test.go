@@ -332,6 +332,45 @@ func TestObserverClientGone(t *testing.T) {
 	}
 }
 
+// TestSlowObserverDoesNotDelayTheAnswer holds the observer until the client has its answer, over
+// real HTTP: the answer must go out before the observers run, or a slow log or metrics sink would
+// hold it past Plaid's 10 s.
+func TestSlowObserverDoesNotDelayTheAnswer(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	body := sample(t, "session_finished.json")
+	answered := make(chan struct{}, 2)
+	h := webhook.NewHandler(webhook.NewVerifier(signer), nil, webhook.WithObserver(func(context.Context, webhook.Outcome) {
+		select {
+		case <-answered:
+		case <-time.After(10 * time.Second):
+			t.Error("the answer waited for the observer")
+		}
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, tc := range []struct {
+		header string
+		want   int
+		body   string
+	}{
+		{signer.Sign(body), http.StatusOK, ""},
+		{"", http.StatusUnauthorized, "401 Unauthorized\n"},
+	} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set(webhook.HeaderName, tc.header)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		got, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		answered <- struct{}{}
+		assert.Equal(t, tc.want, resp.StatusCode)
+		assert.Equal(t, tc.body, string(got))
+		assert.Equal(t, int64(len(tc.body)), resp.ContentLength, "a complete answer, not chunked")
+	}
+}
+
 // TestHandlerRecoversPanics checks that a panic in fn is answered 500 over real HTTP, that
 // neither net/http nor the logger sees the panic value, and that the deduper's claim is released
 // so that Plaid's redelivery runs fn again.
