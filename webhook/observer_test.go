@@ -412,6 +412,7 @@ func TestHandlerRecoversPanics(t *testing.T) {
 	assert.Equal(t, http.StatusOK, post(), "and then it is a duplicate")
 	assert.Equal(t, int32(2), calls.Load())
 
+	srv.Close() // waits for the handlers, which log after they have answered
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Contains(t, logs.String(), `"level":"ERROR","msg":"webhook refused","status":500,"method":"POST","reason":"webhook: handler function panicked"`)
