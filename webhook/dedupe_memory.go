@@ -19,6 +19,10 @@ const DefaultMemoryDeduperKeys = 100_000
 // runs. The handler answers 503 ([ErrDedupeUnavailable]), and Plaid delivers the webhook again.
 var ErrDeduperFull = errors.New("webhook: memory deduper full of claims in flight")
 
+// errNilMemoryDeduper is the error of every method of a nil *MemoryDeduper, which a handler given
+// one answers with 503 rather than a panic.
+var errNilMemoryDeduper = errors.New("webhook: nil *MemoryDeduper")
+
 // MemoryDeduper is a [Deduper] in this process's memory, for a receiver that runs as one instance
 // (several instances each with their own would each process a webhook once; use
 // webhook/redisdedup for those). It is safe for concurrent use. Its state is lost with the
@@ -58,6 +62,9 @@ func NewMemoryDeduper(maxKeys int) *MemoryDeduper {
 
 // Claim implements [Deduper]. Claiming a key owner holds renews its lease.
 func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.Duration) (ClaimState, error) {
+	if d == nil {
+		return 0, errNilMemoryDeduper
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
@@ -82,6 +89,9 @@ func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.D
 
 // Done implements [Deduper].
 func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) error {
+	if d == nil {
+		return errNilMemoryDeduper
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
@@ -99,6 +109,9 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 
 // Release implements [Deduper].
 func (d *MemoryDeduper) Release(_ context.Context, key, owner string) error {
+	if d == nil {
+		return errNilMemoryDeduper
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if e := d.entries[key]; e != nil && !e.done && e.owner == owner {
@@ -109,6 +122,9 @@ func (d *MemoryDeduper) Release(_ context.Context, key, owner string) error {
 
 // Len returns how many keys the deduper holds, expired ones not yet dropped included.
 func (d *MemoryDeduper) Len() int {
+	if d == nil {
+		return 0
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.entries)

@@ -276,3 +276,13 @@ func BenchmarkMemoryDeduperKey(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heap-B/key")
 	runtime.KeepAlive(d)
 }
+
+func TestNilMemoryDeduper(t *testing.T) {
+	ctx := context.Background()
+	var d *MemoryDeduper
+	_, err := d.Claim(ctx, "k", "a", time.Minute)
+	require.ErrorIs(t, err, errNilMemoryDeduper)
+	require.ErrorIs(t, d.Done(ctx, "k", time.Hour), errNilMemoryDeduper)
+	require.ErrorIs(t, d.Release(ctx, "k", "a"), errNilMemoryDeduper)
+	assert.Zero(t, d.Len())
+}

@@ -165,6 +165,8 @@ func TestObserverOutcomes(t *testing.T) {
 			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrInFlight})},
 		{name: "deduper store down", body: body, header: signer.Sign(body), opts: []webhook.HandlerOption{webhook.WithDeduper(brokenStore{})},
 			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrDedupeUnavailable})},
+		{name: "a nil *MemoryDeduper", body: body, header: signer.Sign(body), opts: []webhook.HandlerOption{webhook.WithDeduper((*webhook.MemoryDeduper)(nil))},
+			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrDedupeUnavailable})},
 		// 401
 		{name: "forged", body: body, header: f.header(kid, body, time.Now()),
 			want: webhook.Outcome{Status: 401, Reason: webhook.ErrInvalidSignature, KeyID: kid}},
