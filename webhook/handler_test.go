@@ -542,7 +542,8 @@ func TestHandlerMadeUpKidFlood(t *testing.T) {
 	clock := webhook.NewTestClock(time.Now())
 	var processed atomic.Int32
 	var reasons sync.Map // of error -> *atomic.Int32
-	h := webhook.NewHandler(webhook.NewVerifier(keys, webhook.WithClock(clock.Now)), func(context.Context, webhook.Event) error {
+	v := webhook.NewVerifier(keys, webhook.WithClock(clock.Now))
+	h := webhook.NewHandler(v, func(context.Context, webhook.Event) error {
 		processed.Add(1)
 		return nil
 	}, webhook.WithObserver(func(_ context.Context, o webhook.Outcome) {
@@ -585,6 +586,8 @@ func TestHandlerMadeUpKidFlood(t *testing.T) {
 	}
 	wg.Wait()
 
+	webhook.WaitForFetches(v)
+	t.Logf("calls to the key endpoint caused by %d made-up kids: %d", kids, fetches.Load()-1)
 	assert.LessOrEqual(t, fetches.Load()-1, int32(webhook.DefaultKeyFetchBurst), "fetches caused by the flood")
 	assert.Equal(t, int32(1+genuineDuringFlood), processed.Load())
 	limited, _ := reasons.Load(webhook.ErrKeyRateLimited)
