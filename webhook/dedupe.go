@@ -28,15 +28,32 @@ import (
 // (a Redis Cluster is fine). All methods must be safe for concurrent use, by many processes if the
 // store is shared. An error means the store could not answer: the handler answers 503 and Plaid
 // delivers the webhook again later.
+//
+// With a Deduper that keeps this contract, the handler guarantees, for each key:
+//
+//   - fn starts only in a request that holds an unexpired claim on the key, so two runs of fn for
+//     it overlap only if one outlasts its lease;
+//   - once any run of fn for the key has succeeded (or dropped the webhook with [ErrPermanent]),
+//     the key is done until its TTL ends, and nothing undoes that: no Release, and no other run
+//     failing. Later deliveries get 200 without fn.
+//
+// So fn runs a second time for one webhook only if a run outlasts its lease (a redelivery then
+// claims the key and runs fn alongside it), the done marker could not be written after fn
+// succeeded (the claim then frees itself when its lease ends), the store forgets (a restart of a
+// MemoryDeduper, its eviction of the oldest done markers at its bound, a Redis that loses its
+// data), or the done TTL is shorter than Plaid's 24 hours of redeliveries.
 type Deduper interface {
 	// Claim takes key for owner for lease, if the key is absent or its earlier claim's lease has
 	// ended, and returns [ClaimOK]. It returns [ClaimDone] if the key is done, and
 	// [ClaimInFlight] if another owner's lease on it is running. Claiming a key that owner already
 	// holds returns ClaimOK (and may or may not renew the lease).
 	Claim(ctx context.Context, key, owner string, lease time.Duration) (ClaimState, error)
-	// Done marks key done for ttl, whatever its state: only the handler calls it, once fn has
-	// processed the webhook the key stands for, so "done" is true even if the caller's lease ran
-	// out and another owner claimed the key meanwhile. That owner's later Release must not undo it.
+	// Done marks key done for ttl, whatever its state, another owner's claim included. The handler
+	// calls it only once fn has processed the webhook the key stands for, so "done" is true even
+	// if the caller's lease ran out and another delivery claimed the key meanwhile; that
+	// delivery's later Release must not undo it. Refusing to overwrite the claim would be worse:
+	// if the other delivery's fn then failed, it would release the key, and the next redelivery
+	// would run fn again for a webhook already processed.
 	Done(ctx context.Context, key string, ttl time.Duration) error
 	// Release deletes key if, and only if, owner's claim is on it, so that a claim whose lease
 	// ended and that another owner took over, or a done marker, stays as it is.
@@ -139,8 +156,9 @@ type dedupeConfig struct {
 	lease, ttl, timeout time.Duration
 }
 
-// WithDeduper makes the handler run fn at most once per webhook meaning across every handler that
-// shares d, so that Plaid's redeliveries and a session's repeated EVENTS are processed once.
+// WithDeduper makes the handler run fn once per webhook meaning across every handler that shares
+// d, so that Plaid's redeliveries and a session's repeated EVENTS are processed once; [Deduper]
+// states the guarantee exactly, and the few cases in which fn can run twice.
 //
 // A verified LINK webhook gets its keys from what it means, not from its bytes: ITEM_ADD_RESULT
 // from link_session_id and public_token, SESSION_FINISHED from link_session_id and status, EVENTS

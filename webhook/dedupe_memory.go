@@ -19,6 +19,10 @@ const DefaultMemoryDeduperKeys = 100_000
 // runs. The handler answers 503 ([ErrDedupeUnavailable]), and Plaid delivers the webhook again.
 var ErrDeduperFull = errors.New("webhook: memory deduper full of claims in flight")
 
+// errNilMemoryDeduper is the error of every method of a nil *MemoryDeduper, which a handler given
+// one answers with 503 rather than a panic.
+var errNilMemoryDeduper = errors.New("webhook: nil *MemoryDeduper")
+
 // MemoryDeduper is a [Deduper] in this process's memory, for a receiver that runs as one instance
 // (several instances each with their own would each process a webhook once; use
 // webhook/redisdedup for those). It is safe for concurrent use. Its state is lost with the
@@ -38,12 +42,13 @@ type MemoryDeduper struct {
 	claims  list.List // *memoryEntry claimed, in the order they were claimed
 }
 
-// memoryEntry is a key's state: claimed by owner, or done if owner is empty, until expires.
+// memoryEntry is a key's state: done, or claimed by owner, until expires.
 type memoryEntry struct {
 	key     string
+	done    bool
 	owner   string
 	expires time.Time
-	elem    *list.Element // in done or claims, by owner
+	elem    *list.Element // in done or claims, by state
 }
 
 // NewMemoryDeduper returns a [MemoryDeduper] holding at most maxKeys keys; maxKeys <= 0 means
@@ -57,15 +62,18 @@ func NewMemoryDeduper(maxKeys int) *MemoryDeduper {
 
 // Claim implements [Deduper]. Claiming a key owner holds renews its lease.
 func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.Duration) (ClaimState, error) {
+	if d == nil {
+		return 0, errNilMemoryDeduper
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
 	if e := d.live(key, now); e != nil {
-		switch e.owner {
-		case "":
+		switch {
+		case e.done:
 			return ClaimDone, nil
-		case owner:
-			d.set(e, owner, now.Add(lease))
+		case e.owner == owner:
+			d.set(e, false, owner, now.Add(lease))
 			return ClaimOK, nil
 		}
 		return ClaimInFlight, nil
@@ -75,12 +83,15 @@ func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.D
 	}
 	e := &memoryEntry{key: key}
 	d.entries[key] = e
-	d.set(e, owner, now.Add(lease))
+	d.set(e, false, owner, now.Add(lease))
 	return ClaimOK, nil
 }
 
 // Done implements [Deduper].
 func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) error {
+	if d == nil {
+		return errNilMemoryDeduper
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := d.now()
@@ -92,15 +103,18 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 		e = &memoryEntry{key: key}
 		d.entries[key] = e
 	}
-	d.set(e, "", now.Add(ttl))
+	d.set(e, true, "", now.Add(ttl))
 	return nil
 }
 
 // Release implements [Deduper].
 func (d *MemoryDeduper) Release(_ context.Context, key, owner string) error {
+	if d == nil {
+		return errNilMemoryDeduper
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if e := d.entries[key]; e != nil && owner != "" && e.owner == owner {
+	if e := d.entries[key]; e != nil && !e.done && e.owner == owner {
 		d.remove(e)
 	}
 	return nil
@@ -108,6 +122,9 @@ func (d *MemoryDeduper) Release(_ context.Context, key, owner string) error {
 
 // Len returns how many keys the deduper holds, expired ones not yet dropped included.
 func (d *MemoryDeduper) Len() int {
+	if d == nil {
+		return 0
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.entries)
@@ -124,16 +141,16 @@ func (d *MemoryDeduper) live(key string, now time.Time) *memoryEntry {
 }
 
 // set gives e its state and puts it last in the list of that state.
-func (d *MemoryDeduper) set(e *memoryEntry, owner string, expires time.Time) {
+func (d *MemoryDeduper) set(e *memoryEntry, done bool, owner string, expires time.Time) {
 	if e.elem != nil {
 		d.listOf(e).Remove(e.elem)
 	}
-	e.owner, e.expires = owner, expires
+	e.done, e.owner, e.expires = done, owner, expires
 	e.elem = d.listOf(e).PushBack(e)
 }
 
 func (d *MemoryDeduper) listOf(e *memoryEntry) *list.List {
-	if e.owner == "" {
+	if e.done {
 		return &d.done
 	}
 	return &d.claims

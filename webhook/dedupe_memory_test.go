@@ -85,6 +85,14 @@ func TestMemoryDeduperStates(t *testing.T) {
 			{op: "release", owner: "b"},
 			{op: "claim", owner: "c", d: time.Minute, want: ClaimDone},
 		}},
+		{name: "an empty owner is an owner like any other", steps: []step{
+			{op: "claim", owner: "", d: time.Minute, want: ClaimOK},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimInFlight},
+			{op: "release", owner: "b"},
+			{op: "claim", owner: "", d: time.Minute, want: ClaimOK},
+			{op: "release", owner: ""},
+			{op: "claim", owner: "b", d: time.Minute, want: ClaimOK},
+		}},
 		{name: "done expires after its TTL", steps: []step{
 			{op: "done", d: time.Hour},
 			{op: "wait", d: time.Hour - time.Nanosecond},
@@ -267,4 +275,14 @@ func BenchmarkMemoryDeduperKey(b *testing.B) {
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(b.N), "heap-B/key")
 	runtime.KeepAlive(d)
+}
+
+func TestNilMemoryDeduper(t *testing.T) {
+	ctx := context.Background()
+	var d *MemoryDeduper
+	_, err := d.Claim(ctx, "k", "a", time.Minute)
+	require.ErrorIs(t, err, errNilMemoryDeduper)
+	require.ErrorIs(t, d.Done(ctx, "k", time.Hour), errNilMemoryDeduper)
+	require.ErrorIs(t, d.Release(ctx, "k", "a"), errNilMemoryDeduper)
+	assert.Zero(t, d.Len())
 }

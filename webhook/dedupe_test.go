@@ -228,6 +228,56 @@ func TestRunDedupedInFlight(t *testing.T) {
 	assert.Equal(t, ClaimDone, stateOf(t, d, key))
 }
 
+// TestRunDedupedLeaseEndsWhileFnRuns plays two instances: A's fn outlasts its lease, B claims the
+// key after it and runs fn too. A succeeds first and marks the key done over B's claim: the
+// webhook was processed, so a third delivery meanwhile is a duplicate, and B's failure, if it
+// fails, releases nothing; if B succeeds too, fn ran twice, which the lease allows and WithLease
+// documents.
+func TestRunDedupedLeaseEndsWhileFnRuns(t *testing.T) {
+	for name, bErr := range map[string]error{"B fails": errors.New("B failed"), "B succeeds": nil} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d, clock := newTestMemoryDeduper(10)
+			a, b, later := dedupeHandler(d), dedupeHandler(d), dedupeHandler(d)
+			ev := itemAdd(testToken)
+			key := dedupeKeys(ev)[0]
+
+			aIn, aGo := make(chan struct{}), make(chan struct{})
+			aDone := make(chan error)
+			go func() {
+				_, err := a.runDeduped(ctx, ev, func() error { close(aIn); <-aGo; return nil })
+				aDone <- err
+			}()
+			<-aIn
+			clock.Add(DefaultDedupeLease) // A is still running
+
+			bIn, bGo := make(chan struct{}), make(chan struct{})
+			bDone := make(chan error)
+			go func() {
+				_, err := b.runDeduped(ctx, ev, func() error { close(bIn); <-bGo; return bErr })
+				bDone <- err
+			}()
+			<-bIn // B claimed the key A's lease no longer holds
+
+			close(aGo)
+			require.NoError(t, <-aDone)
+			assert.Equal(t, ClaimDone, stateOf(t, d, key), "A's success marks the key done over B's claim")
+			var c counter
+			skipped, err := later.runDeduped(ctx, ev, c.fn(nil))
+			require.NoError(t, err)
+			assert.True(t, skipped, "a delivery while B still runs is a duplicate")
+
+			close(bGo)
+			assert.Equal(t, bErr, <-bDone)
+			assert.Equal(t, ClaimDone, stateOf(t, d, key), "B's outcome leaves the key done")
+			skipped, err = later.runDeduped(ctx, ev, c.fn(nil))
+			require.NoError(t, err)
+			assert.True(t, skipped)
+			assert.Zero(t, c.n.Load())
+		})
+	}
+}
+
 func TestRunDedupedConcurrent(t *testing.T) {
 	ctx := context.Background()
 	d := NewMemoryDeduper(100)

@@ -13,8 +13,9 @@
 // hours. So the handler answers 200 only for a webhook dealt with (processed, a duplicate of one
 // processed, or dropped by your function with [ErrPermanent]), a 5xx for every failure on this side
 // (500 for your function's failure or panic and for a misconfigured server, 503 for what passes by
-// itself, such as Plaid's key endpoint being slow), and 4xx only to requests that did not come from
-// Plaid. NewHandler's documentation has the whole table.
+// itself, such as Plaid's key endpoint being slow), and 4xx to requests that did not come from
+// Plaid (or that this server cannot tell from those: its clock minutes off, its client asking
+// another environment for keys). NewHandler's documentation has the whole table.
 //
 //	client, _ := link.NewClient(clientID, secret)
 //	verifier := webhook.NewVerifier(client) // a *link.Client fetches Plaid's keys

@@ -5,3 +5,7 @@ import "time"
 // NewTestClock returns the key cache tests' fake clock, starting at now, for the tests of package
 // webhook_test.
 func NewTestClock(now time.Time) *fakeClock { return &fakeClock{now: now} }
+
+// WaitForFetches waits until every key fetch v started has ended, refreshes included, so that
+// tests of package webhook_test count them all.
+func WaitForFetches(v *Verifier) { v.keys.background.Wait() }

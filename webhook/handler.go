@@ -85,7 +85,9 @@ type handler struct {
 //   - 401 when verification fails otherwise, 400 when the body was not received as announced
 //     ([ErrBodyIncomplete]) or a verified body is not a webhook ([ErrInvalidPayload]), 413 for a
 //     body over the limit, 405 for methods other than POST. Plaid would deliver these again too,
-//     but only a forger or a broken proxy sends them.
+//     but they come from forgers and broken proxies; a genuine webhook gets 401 only if this
+//     server's clock is minutes off ([ErrTooOld], [ErrIssuedInFuture]) or v's client asks another
+//     environment than the webhook's for its key ([ErrUnknownKey]).
 //
 // A request whose header is not authentic costs no body read, whatever Content-Length it claims.
 // Serve the handler from an http.Server with ReadHeaderTimeout, ReadTimeout, WriteTimeout and
@@ -107,6 +109,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(h.observers) == 0 {
 		return
 	}
+	// net/http buffers the answer until the handler returns; it is sent now, so that observers,
+	// which may log or count over the network, cannot delay it past Plaid's 10 s.
+	_ = http.NewResponseController(w).Flush()
 	o.Duration = time.Since(start)
 	for _, observe := range h.observers {
 		observe(r.Context(), o)
@@ -151,8 +156,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
 	}
 	o.WebhookType, o.WebhookCode, o.LinkSessionID = ev.Type(), ev.Code(), ev.SessionID()
 	if h.fn == nil {
-		o.Status = http.StatusOK
-		w.WriteHeader(http.StatusOK)
+		answerOK(w, o)
 		return
 	}
 
@@ -175,15 +179,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
 		fail(w, o, http.StatusInternalServerError, ErrFuncPanicked)
 	case fnReturned && fnErr != nil && errors.Is(fnErr, ErrPermanent):
 		// 200 ends Plaid's deliveries of a webhook that would fail the same way each time.
-		o.Dropped, o.Reason, o.Status = true, ErrPermanent, http.StatusOK
-		w.WriteHeader(http.StatusOK)
+		o.Dropped, o.Reason = true, ErrPermanent
+		answerOK(w, o)
 	case fnReturned && fnErr != nil:
 		fail(w, o, http.StatusInternalServerError, ErrFuncFailed)
 	case err != nil:
 		fail(w, o, http.StatusServiceUnavailable, dedupeReason(err))
 	default:
-		o.Duplicate, o.Status = skipped, http.StatusOK
-		w.WriteHeader(http.StatusOK)
+		o.Duplicate = skipped
+		answerOK(w, o)
 	}
 }
 
@@ -281,11 +285,21 @@ func readStatus(err error) (int, error) {
 	return http.StatusBadRequest, ErrBodyIncomplete
 }
 
+// answerOK writes 200 with an empty body, and records it in o. The Content-Length lets the answer
+// be flushed complete, without chunked encoding.
+func answerOK(w http.ResponseWriter, o *Outcome) {
+	o.Status = http.StatusOK
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
 // fail writes status with its standard text, and records it and its reason in o.
 func fail(w http.ResponseWriter, o *Outcome, status int, reason error) {
 	o.Status, o.Reason = status, reason
+	text := strconv.Itoa(status) + " " + http.StatusText(status) + "\n"
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Length", strconv.Itoa(len(text)))
 	w.WriteHeader(status)
-	_, _ = io.WriteString(w, strconv.Itoa(status)+" "+http.StatusText(status)+"\n")
+	_, _ = io.WriteString(w, text)
 }

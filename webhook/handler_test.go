@@ -542,7 +542,8 @@ func TestHandlerMadeUpKidFlood(t *testing.T) {
 	clock := webhook.NewTestClock(time.Now())
 	var processed atomic.Int32
 	var reasons sync.Map // of error -> *atomic.Int32
-	h := webhook.NewHandler(webhook.NewVerifier(keys, webhook.WithClock(clock.Now)), func(context.Context, webhook.Event) error {
+	v := webhook.NewVerifier(keys, webhook.WithClock(clock.Now))
+	h := webhook.NewHandler(v, func(context.Context, webhook.Event) error {
 		processed.Add(1)
 		return nil
 	}, webhook.WithObserver(func(_ context.Context, o webhook.Outcome) {
@@ -585,6 +586,8 @@ func TestHandlerMadeUpKidFlood(t *testing.T) {
 	}
 	wg.Wait()
 
+	webhook.WaitForFetches(v)
+	t.Logf("calls to the key endpoint caused by %d made-up kids: %d", kids, fetches.Load()-1)
 	assert.LessOrEqual(t, fetches.Load()-1, int32(webhook.DefaultKeyFetchBurst), "fetches caused by the flood")
 	assert.Equal(t, int32(1+genuineDuringFlood), processed.Load())
 	limited, _ := reasons.Load(webhook.ErrKeyRateLimited)
@@ -599,31 +602,54 @@ func TestHandlerMadeUpKidFlood(t *testing.T) {
 	assert.Equal(t, http.StatusOK, send(rotated.SignAt(body, clock.Now())))
 }
 
-// TestHandlerAnswersInTimeWithKeyEndpointHung hangs Plaid's key endpoint (the fetcher ignores its
-// context, the worst case) and sends webhooks with new kids: each gets 503 within 5 s, the first
-// ones after the fetch timeout and the rest, turned away by the rate limit or a full fetch queue,
-// at once.
+// TestHandlerAnswersInTimeWithKeyEndpointHung hangs Plaid's key endpoint and sends webhooks with
+// new kids: each gets 503 within 5 s, the first ones after the fetch timeout and the rest, turned
+// away by the rate limit or a full fetch queue, at once. The endpoint hangs in a KeyFetcher that
+// ignores its context (the worst case), and behind a real *link.Client whose HTTP server never
+// answers (the usual case, retries and all).
 func TestHandlerAnswersInTimeWithKeyEndpointHung(t *testing.T) {
 	hung := make(chan struct{})
 	t.Cleanup(func() { close(hung) })
-	keys := fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
-		<-hung
-		return nil, context.Canceled
-	})
+	ignoresContext := func(*testing.T) webhook.KeyFetcher {
+		return fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+			<-hung
+			return nil, context.Canceled
+		})
+	}
+	hungServer := func(t *testing.T) webhook.KeyFetcher {
+		stop := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body) // so that net/http notices the client hanging up
+			select {
+			case <-stop:
+			case <-r.Context().Done():
+			}
+		}))
+		t.Cleanup(func() {
+			close(stop)
+			srv.Close()
+		})
+		client, err := link.NewClient("client-id", "secret-abc", link.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		return client
+	}
 	body := sample(t, "item_add_result.json")
 	tests := []struct {
 		name     string
+		keys     func(*testing.T) webhook.KeyFetcher
 		opts     []webhook.VerifierOption
 		requests int
 	}{
-		{"default limits", nil, 20},
+		{"default limits", ignoresContext, nil, 20},
 		// Without the rate limit, the new kids fill every fetch slot and the queue behind them.
-		{"fetch slots and queue full", []webhook.VerifierOption{webhook.WithKeyFetchLimit(time.Nanosecond, 1<<20)}, 100},
+		{"fetch slots and queue full", ignoresContext, []webhook.VerifierOption{webhook.WithKeyFetchLimit(time.Nanosecond, 1<<20)}, 100},
+		{"link.Client, server never answers", hungServer, nil, 20},
+		{"link.Client, fetch slots and queue full", hungServer, []webhook.VerifierOption{webhook.WithKeyFetchLimit(time.Nanosecond, 1<<20)}, 100},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := webhook.NewHandler(webhook.NewVerifier(keys, tc.opts...), func(context.Context, webhook.Event) error {
+			h := webhook.NewHandler(webhook.NewVerifier(tc.keys(t), tc.opts...), func(context.Context, webhook.Event) error {
 				t.Error("fn called without a key")
 				return nil
 			})

@@ -276,19 +276,23 @@ func (c *keyCache) fetch(ctx context.Context, kid string) (*cachedKey, error) {
 
 // classify returns the sentinel a failed fetch is published with:
 //
-//   - ErrUnknownKey for Plaid's answer that the kid does not exist,
-//     INVALID_WEBHOOK_VERIFICATION_KEY_ID (what /webhook_verification_key/get answers, with HTTP
-//     400, for a key_id it has never issued), and ErrInvalidKey for a key that is not a valid EC
-//     P-256 signing key: the only answers about the kid, and the only ones remembered.
+//   - ErrUnknownKey for Plaid's answer that the kid does not exist: HTTP 400 with error_code
+//     INVALID_WEBHOOK_VERIFICATION_KEY_ID (error_type INVALID_INPUT). Plaid's API reference does
+//     not list the errors of /webhook_verification_key/get; that answer is the one Plaid's own
+//     client libraries assert in their integration tests for a key_id it never issued. A
+//     *link.Error without a status (built by hand, as fakes do) counts too. With it, ErrInvalidKey
+//     for a key that is not a valid EC P-256 signing key: the only answers about the kid, and the
+//     only ones remembered.
 //   - ErrKeyFetchMisconfigured for Plaid refusing this server's own request: INVALID_API_KEYS
 //     (a wrong secret), INVALID_CONFIGURATION, UNAUTHORIZED_ENVIRONMENT, any 401 or 403, or any
 //     other INVALID_REQUEST or INVALID_INPUT error with a 4xx status. Remembering those as refused
 //     kids would make Plaid's real key look forged; the Handler answers 500 instead of 401.
-//   - ErrKeyUnavailable for the rest: timeouts, cancellations, transport errors, 408, 429, 5xx,
-//     and replies that are not Plaid errors at all (a proxy's page). An attacker able to slow or
-//     overload the path to Plaid could otherwise make Plaid's real key be remembered as refused.
-//     They are not backed off per kid either: that would not slow a flood (it varies the kid),
-//     only the genuine kid; the token bucket, fetch slots and queue bound the calls to Plaid.
+//   - ErrKeyUnavailable for the rest: timeouts, cancellations, transport errors, 408, 429, 5xx
+//     (whatever code the body names), and replies that are not Plaid errors at all (a proxy's
+//     page). An attacker able to slow or overload the path to Plaid could otherwise make Plaid's
+//     real key be remembered as refused. They are not backed off per kid either: that would not
+//     slow a flood (it varies the kid), only the genuine kid; the token bucket, fetch slots and
+//     queue bound the calls to Plaid.
 func classify(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return ErrKeyUnavailable
@@ -300,20 +304,20 @@ func classify(err error) error {
 	if !errors.As(err, &le) {
 		return ErrKeyUnavailable
 	}
-	// string() compares the code whether link.Error.ErrorCode is a string or a string type.
-	switch string(le.ErrorCode) {
-	case "INVALID_WEBHOOK_VERIFICATION_KEY_ID":
-		return ErrUnknownKey
-	case "INVALID_API_KEYS", "INVALID_CONFIGURATION", "UNAUTHORIZED_ENVIRONMENT":
+	st := le.HTTPStatus
+	if st == http.StatusRequestTimeout || st == http.StatusTooManyRequests || st >= 500 {
+		return ErrKeyUnavailable
+	}
+	switch le.ErrorCode {
+	case link.ErrorCodeInvalidWebhookVerificationKeyID:
+		if st == http.StatusBadRequest || st == 0 {
+			return ErrUnknownKey
+		}
+	case link.ErrorCodeInvalidAPIKeys, link.ErrorCodeInvalidConfiguration, link.ErrorCodeUnauthorizedEnvironment:
 		return ErrKeyFetchMisconfigured
 	}
-	switch st := le.HTTPStatus; {
-	case st == http.StatusUnauthorized || st == http.StatusForbidden:
-		return ErrKeyFetchMisconfigured
-	case st == http.StatusRequestTimeout || st == http.StatusTooManyRequests:
-		return ErrKeyUnavailable
-	case st >= 400 && st < 500 &&
-		(le.ErrorType == link.ErrorTypeInvalidRequest || le.ErrorType == link.ErrorTypeInvalidInput):
+	if st == http.StatusUnauthorized || st == http.StatusForbidden ||
+		(st >= 400 && (le.ErrorType == link.ErrorTypeInvalidRequest || le.ErrorType == link.ErrorTypeInvalidInput)) {
 		return ErrKeyFetchMisconfigured
 	}
 	return ErrKeyUnavailable

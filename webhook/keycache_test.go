@@ -691,7 +691,12 @@ func TestClassify(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"unknown kid", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_WEBHOOK_VERIFICATION_KEY_ID", HTTPStatus: 400}, ErrUnknownKey},
+		// What Plaid answers for a key_id it never issued (HTTP 400, INVALID_INPUT).
+		{"unknown kid", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: link.ErrorCodeInvalidWebhookVerificationKeyID, HTTPStatus: 400}, ErrUnknownKey},
+		{"unknown kid, built by hand without a status", &link.Error{ErrorCode: link.ErrorCodeInvalidWebhookVerificationKeyID}, ErrUnknownKey},
+		{"unknown kid's code on a 503", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: link.ErrorCodeInvalidWebhookVerificationKeyID, HTTPStatus: 503}, ErrKeyUnavailable},
+		{"wrong secret's code on a 429", &link.Error{ErrorCode: link.ErrorCodeInvalidAPIKeys, HTTPStatus: 429}, ErrKeyUnavailable},
+		{"wrong secret, built by hand without a status", &link.Error{ErrorCode: link.ErrorCodeInvalidAPIKeys}, ErrKeyFetchMisconfigured},
 		{"invalid JWK", fmt.Errorf("%w: kty RSA", ErrInvalidKey), ErrInvalidKey},
 		{"wrong secret", &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400}, ErrKeyFetchMisconfigured},
 		{"bad configuration", &link.Error{ErrorType: link.ErrorTypeInvalidRequest, ErrorCode: "INVALID_CONFIGURATION", HTTPStatus: 400}, ErrKeyFetchMisconfigured},

@@ -43,10 +43,12 @@ type Outcome struct {
 }
 
 // WithObserver makes the handler call observe once for every request, after the answer is
-// written, with what it did. The context is the request's. Several observers may be given, and
-// [WithLogger] is one; each is called in the order given, on the request's goroutine, so a slow
-// observer holds the request's goroutine (but not the answer, which is already sent). A nil
-// observe is ignored.
+// written and flushed to the client, with what it did. The context is the request's. Several
+// observers may be given, and [WithLogger] is one; each is called in the order given, on the
+// request's goroutine, so a slow observer holds the request's goroutine but not the answer. A
+// client may therefore have its answer before the observers have run: a test over real HTTP
+// waits for the server's handlers (httptest.Server.Close does) before reading what they
+// recorded. A nil observe is ignored.
 func WithObserver(observe func(context.Context, Outcome)) HandlerOption {
 	return func(h *handler) {
 		if observe != nil {

@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,8 +55,19 @@ func (brokenStore) Claim(context.Context, string, string, time.Duration) (webhoo
 func (brokenStore) Done(context.Context, string, time.Duration) error { return errStoreDown }
 func (brokenStore) Release(context.Context, string, string) error     { return errStoreDown }
 
-// TestObserverOutcomes sends one request per outcome and checks what the observer is told: once
-// per request, with the status sent, the sentinel reason, and what was known of the webhook.
+// stateDeduper is a Deduper whose store always finds its keys in one state, as when another
+// instance holds them (ClaimInFlight) or processed them (ClaimDone).
+type stateDeduper struct{ state webhook.ClaimState }
+
+func (d stateDeduper) Claim(context.Context, string, string, time.Duration) (webhook.ClaimState, error) {
+	return d.state, nil
+}
+func (stateDeduper) Done(context.Context, string, time.Duration) error { return nil }
+func (stateDeduper) Release(context.Context, string, string) error     { return nil }
+
+// TestObserverOutcomes sends one request down each path of the handler and checks what the
+// observer is told: once per request, with the status sent, the sentinel reason, and what was
+// known of the webhook; never a token, the JWT, the body or a store's error.
 func TestObserverOutcomes(t *testing.T) {
 	signer := webhooktest.NewSigner()
 	body := sample(t, "item_add_result.json")
@@ -63,45 +77,120 @@ func TestObserverOutcomes(t *testing.T) {
 	require.Contains(t, string(body), publicToken)
 	unknown := []byte(`{"webhook_type":"ITEM","webhook_code":"NEW_ACCOUNTS_AVAILABLE","item_id":"x"}`)
 	f := newForger(t)
+	kid := signer.KeyID()
+	verified := func(o webhook.Outcome) webhook.Outcome {
+		o.WebhookType, o.WebhookCode, o.LinkSessionID, o.KeyID = "LINK", "ITEM_ADD_RESULT", session, kid
+		return o
+	}
+	// failingKeys is Plaid's key endpoint answering err.
+	failingKeys := func(err error) func(*testing.T) *webhook.Verifier {
+		return func(*testing.T) *webhook.Verifier {
+			return webhook.NewVerifier(fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+				return nil, err
+			}))
+		}
+	}
+	// hungKeys is Plaid's key endpoint not answering until the test ends.
+	hungKeys := func(t *testing.T) *webhook.Verifier {
+		hung := make(chan struct{})
+		t.Cleanup(func() { close(hung) })
+		return webhook.NewVerifier(fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+			<-hung
+			return nil, context.Canceled
+		}))
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
 
 	tests := []struct {
-		name   string
-		method string
-		body   []byte
-		header string
-		fn     func(context.Context, webhook.Event) error
-		opts   []webhook.HandlerOption
-		want   webhook.Outcome
+		name     string
+		method   string
+		body     []byte
+		header   string
+		length   int64 // Content-Length if not len(body)
+		ctx      context.Context
+		verifier func(*testing.T) *webhook.Verifier // a verifier on signer if nil
+		fn       func(context.Context, webhook.Event) error
+		opts     []webhook.HandlerOption
+		want     webhook.Outcome
 	}{
+		// 200
 		{name: "processed", body: body, header: signer.Sign(body),
-			want: webhook.Outcome{Status: 200, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: session, KeyID: signer.KeyID()}},
+			want: verified(webhook.Outcome{Status: 200})},
 		{name: "an ITEM webhook has no session", body: unknown, header: signer.Sign(unknown),
-			want: webhook.Outcome{Status: 200, WebhookType: "ITEM", WebhookCode: "NEW_ACCOUNTS_AVAILABLE", KeyID: signer.KeyID()}},
-		{name: "fn fails", body: body, header: signer.Sign(body),
-			fn:   func(context.Context, webhook.Event) error { return errors.New("exchange " + publicToken + " failed") },
-			want: webhook.Outcome{Status: 500, Reason: webhook.ErrFuncFailed, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: session, KeyID: signer.KeyID()}},
-		{name: "fn panics", body: body, header: signer.Sign(body),
-			fn:   func(_ context.Context, ev webhook.Event) error { panic(ev.(*webhook.ItemAddResult).PublicToken) },
-			want: webhook.Outcome{Status: 500, Reason: webhook.ErrFuncPanicked, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: session, KeyID: signer.KeyID()}},
+			want: webhook.Outcome{Status: 200, WebhookType: "ITEM", WebhookCode: "NEW_ACCOUNTS_AVAILABLE", KeyID: kid}},
 		{name: "fn says permanent", body: body, header: signer.Sign(body),
 			fn: func(context.Context, webhook.Event) error {
 				return fmt.Errorf("unknown user: %w", webhook.ErrPermanent)
 			},
-			want: webhook.Outcome{Status: 200, Reason: webhook.ErrPermanent, Dropped: true, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: session, KeyID: signer.KeyID()}},
+			want: verified(webhook.Outcome{Status: 200, Reason: webhook.ErrPermanent, Dropped: true})},
+		{name: "duplicate of a processed webhook", body: body, header: signer.Sign(body),
+			opts: []webhook.HandlerOption{webhook.WithDeduper(stateDeduper{webhook.ClaimDone})},
+			fn: func(context.Context, webhook.Event) error {
+				t.Error("fn ran for a duplicate")
+				return nil
+			},
+			want: verified(webhook.Outcome{Status: 200, Duplicate: true})},
+		// 500
+		{name: "fn fails", body: body, header: signer.Sign(body),
+			fn:   func(context.Context, webhook.Event) error { return errors.New("exchange " + publicToken + " failed") },
+			want: verified(webhook.Outcome{Status: 500, Reason: webhook.ErrFuncFailed})},
+		{name: "fn panics", body: body, header: signer.Sign(body),
+			fn:   func(_ context.Context, ev webhook.Event) error { panic(ev.(*webhook.ItemAddResult).PublicToken) },
+			want: verified(webhook.Outcome{Status: 500, Reason: webhook.ErrFuncPanicked})},
+		{name: "no verifier", body: body, header: signer.Sign(body), verifier: func(*testing.T) *webhook.Verifier { return nil },
+			want: webhook.Outcome{Status: 500, Reason: webhook.ErrNoVerifier}},
+		{name: "our Plaid secret is wrong", body: body, header: signer.Sign(body),
+			verifier: failingKeys(&link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: link.ErrorCodeInvalidAPIKeys, HTTPStatus: 400}),
+			want:     webhook.Outcome{Status: 500, Reason: webhook.ErrKeyFetchMisconfigured, KeyID: kid}},
+		{name: "key endpoint answers 403", body: body, header: signer.Sign(body),
+			verifier: failingKeys(&link.Error{HTTPStatus: 403, RawBody: "Forbidden"}),
+			want:     webhook.Outcome{Status: 500, Reason: webhook.ErrKeyFetchMisconfigured, KeyID: kid}},
+		// 503
+		{name: "key endpoint fails", body: body, header: signer.Sign(body),
+			verifier: failingKeys(&link.Error{ErrorType: link.ErrorTypeAPIError, ErrorCode: link.ErrorCodeInternalServerError, HTTPStatus: 500}),
+			want:     webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: kid}},
+		{name: "key fetch rate limit reached", body: body, header: signer.Sign(body),
+			verifier: func(t *testing.T) *webhook.Verifier {
+				v := webhook.NewVerifier(signer, webhook.WithKeyFetchLimit(time.Hour, 1))
+				// A made-up kid takes the bucket's one token.
+				require.ErrorIs(t, v.Verify(context.Background(), f.header("made-up", body, time.Now()), body), webhook.ErrUnknownKey)
+				return v
+			},
+			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyRateLimited, KeyID: kid}},
+		{name: "client gone while waiting for the key", body: body, header: signer.Sign(body), ctx: gone, verifier: hungKeys,
+			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: kid}},
+		{name: "in flight elsewhere", body: body, header: signer.Sign(body),
+			opts: []webhook.HandlerOption{webhook.WithDeduper(stateDeduper{webhook.ClaimInFlight})},
+			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrInFlight})},
 		{name: "deduper store down", body: body, header: signer.Sign(body), opts: []webhook.HandlerOption{webhook.WithDeduper(brokenStore{})},
-			want: webhook.Outcome{Status: 503, Reason: webhook.ErrDedupeUnavailable, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: session, KeyID: signer.KeyID()}},
-		{name: "forged", body: body, header: f.header(signer.KeyID(), body, time.Now()),
-			want: webhook.Outcome{Status: 401, Reason: webhook.ErrInvalidSignature, KeyID: signer.KeyID()}},
+			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrDedupeUnavailable})},
+		{name: "a nil *MemoryDeduper", body: body, header: signer.Sign(body), opts: []webhook.HandlerOption{webhook.WithDeduper((*webhook.MemoryDeduper)(nil))},
+			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrDedupeUnavailable})},
+		// 401
+		{name: "forged", body: body, header: f.header(kid, body, time.Now()),
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrInvalidSignature, KeyID: kid}},
 		{name: "made-up kid", body: body, header: f.header("made-up-kid", body, time.Now()),
 			want: webhook.Outcome{Status: 401, Reason: webhook.ErrUnknownKey, KeyID: "made-up-kid"}},
 		{name: "no header", body: body,
 			want: webhook.Outcome{Status: 401, Reason: webhook.ErrMissingHeader}},
+		{name: "garbage header", body: body, header: "garbage." + publicToken,
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrMalformedHeader}},
+		{name: "replayed too late", body: body, header: signer.SignAt(body, time.Now().Add(-time.Hour)),
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrTooOld, KeyID: kid}},
 		{name: "altered body", body: bytes.Replace(body, []byte("b0e2"), []byte("0000"), 1), header: signer.Sign(body),
-			want: webhook.Outcome{Status: 401, Reason: webhook.ErrBodyMismatch, KeyID: signer.KeyID()}},
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrBodyMismatch, KeyID: kid}},
+		// 400
 		{name: "signed but not a webhook", body: []byte(`[1]`), header: signer.Sign([]byte(`[1]`)),
-			want: webhook.Outcome{Status: 400, Reason: webhook.ErrInvalidPayload, KeyID: signer.KeyID()}},
+			want: webhook.Outcome{Status: 400, Reason: webhook.ErrInvalidPayload, KeyID: kid}},
+		{name: "body shorter than its Content-Length", body: body, header: signer.Sign(body), length: int64(len(body)) + 100,
+			want: webhook.Outcome{Status: 400, Reason: webhook.ErrBodyIncomplete, KeyID: kid}},
+		// 413, 405
 		{name: "too large", body: body, header: signer.Sign(body), opts: []webhook.HandlerOption{webhook.WithMaxBodySize(10)},
 			want: webhook.Outcome{Status: 413, Reason: webhook.ErrBodyTooLarge}},
+		{name: "too large, no Content-Length", body: body, header: signer.Sign(body), length: -1,
+			opts: []webhook.HandlerOption{webhook.WithMaxBodySize(10)},
+			want: webhook.Outcome{Status: 413, Reason: webhook.ErrBodyTooLarge, KeyID: kid}},
 		{name: "GET", method: http.MethodGet,
 			want: webhook.Outcome{Status: 405, Reason: webhook.ErrMethodNotAllowed}},
 	}
@@ -112,12 +201,23 @@ func TestObserverOutcomes(t *testing.T) {
 			if fn == nil {
 				fn = func(context.Context, webhook.Event) error { return nil }
 			}
-			h := webhook.NewHandler(webhook.NewVerifier(signer), fn, append(tc.opts, webhook.WithObserver(rec.observe))...)
+			v := webhook.NewVerifier(signer)
+			if tc.verifier != nil {
+				v = tc.verifier(t)
+			}
+			h := webhook.NewHandler(v, fn, append(tc.opts, webhook.WithObserver(rec.observe))...)
 			method := tc.method
 			if method == "" {
 				method = http.MethodPost
 			}
-			req := httptest.NewRequest(method, "/plaid/webhook", bytes.NewReader(tc.body))
+			ctx := tc.ctx
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			req := httptest.NewRequestWithContext(ctx, method, "/plaid/webhook", bytes.NewReader(tc.body))
+			if tc.length != 0 {
+				req.ContentLength = tc.length
+			}
 			if tc.header != "" {
 				req.Header.Set(webhook.HeaderName, tc.header)
 			}
@@ -132,13 +232,144 @@ func TestObserverOutcomes(t *testing.T) {
 			o.Duration = 0
 			tc.want.Method = method
 			assert.Equal(t, tc.want, o)
-			printed := fmt.Sprintf("%+v %v", o, o.Reason)
+			if o.Reason != nil {
+				assert.Contains(t, allOutcomeReasons, o.Reason, "one of the documented sentinels, comparable with ==")
+			}
+			printed := fmt.Sprintf("%+v %v %s", o, o.Reason, resp.Body.String())
 			for _, secret := range []string{publicToken, "link-sandbox-", "10.0.0.7", tc.header, string(tc.body)} {
 				if secret != "" {
 					assert.NotContains(t, printed, secret)
 				}
 			}
 		})
+	}
+}
+
+// allOutcomeReasons are the reasons Outcome.Reason documents.
+var allOutcomeReasons = []error{
+	webhook.ErrMethodNotAllowed, webhook.ErrBodyTooLarge, webhook.ErrBodyIncomplete, webhook.ErrInvalidPayload,
+	webhook.ErrFuncFailed, webhook.ErrFuncPanicked, webhook.ErrPermanent, webhook.ErrInFlight, webhook.ErrDedupeUnavailable,
+	webhook.ErrNoVerifier, webhook.ErrMissingHeader, webhook.ErrMalformedHeader, webhook.ErrUnsupportedAlgorithm,
+	webhook.ErrInvalidKeyID, webhook.ErrKeyUnavailable, webhook.ErrKeyRateLimited, webhook.ErrKeyFetchMisconfigured,
+	webhook.ErrUnknownKey, webhook.ErrKeyExpired, webhook.ErrInvalidKey, webhook.ErrInvalidSignature,
+	webhook.ErrMissingIssuedAt, webhook.ErrTooOld, webhook.ErrIssuedInFuture, webhook.ErrBodyMismatch,
+}
+
+// TestObserverClientGone hangs up over real TCP at each point a client can: while sending the
+// body, while the key is fetched, and while fn runs. The observer hears of each request once,
+// with what the handler did.
+func TestObserverClientGone(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	body := sample(t, "item_add_result.json")
+	tests := []struct {
+		name string
+		body []byte
+		// sent is how much of body the client sends before it hangs up.
+		sent int
+		// hangFetch makes the key endpoint answer only once the test ends. The fetch timeout is
+		// then a minute, so that only the client hanging up can end the wait: net/http notices
+		// it once the body has been read, here at once as there is none.
+		hangFetch bool
+		// fnHangs makes fn wait for the request's context to end.
+		fnHangs bool
+		want    webhook.Outcome
+	}{
+		{name: "while sending the body", body: body, sent: len(body) / 2,
+			want: webhook.Outcome{Status: 400, Reason: webhook.ErrBodyIncomplete, KeyID: signer.KeyID()}},
+		{name: "while the key is fetched", body: []byte{}, hangFetch: true,
+			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: signer.KeyID()}},
+		{name: "while fn runs", body: body, sent: len(body), fnHangs: true,
+			want: webhook.Outcome{Status: 200, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT",
+				LinkSessionID: "356dbb28-7f98-44d1-8e6d-0cec580f3171", KeyID: signer.KeyID()}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fetching, unblock := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			keys := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+				if tc.hangFetch {
+					once.Do(func() { close(fetching) })
+					<-unblock
+				}
+				return signer.GetWebhookVerificationKey(ctx, req)
+			})
+			defer close(unblock)
+			inFn := make(chan struct{})
+			outcomes := make(chan webhook.Outcome, 4)
+			h := webhook.NewHandler(webhook.NewVerifier(keys, webhook.WithFetchTimeout(time.Minute)), func(ctx context.Context, _ webhook.Event) error {
+				if tc.fnHangs {
+					close(inFn)
+					<-ctx.Done()
+				}
+				return nil
+			}, webhook.WithObserver(func(_ context.Context, o webhook.Outcome) { outcomes <- o }))
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+
+			c, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+			require.NoError(t, err)
+			head := "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(len(tc.body)) + "\r\n" +
+				webhook.HeaderName + ": " + signer.Sign(tc.body) + "\r\n\r\n"
+			_, err = io.WriteString(c, head+string(tc.body[:tc.sent]))
+			require.NoError(t, err)
+			switch {
+			case tc.hangFetch:
+				<-fetching
+			case tc.fnHangs:
+				<-inFn
+			}
+			require.NoError(t, c.Close())
+
+			select {
+			case o := <-outcomes:
+				o.Duration = 0
+				tc.want.Method = http.MethodPost
+				assert.Equal(t, tc.want, o)
+			case <-time.After(10 * time.Second):
+				t.Fatal("the observer was not called")
+			}
+			srv.Close() // waits for the handler to return
+			assert.Empty(t, outcomes, "one outcome per request")
+		})
+	}
+}
+
+// TestSlowObserverDoesNotDelayTheAnswer holds the observer until the client has its answer, over
+// real HTTP: the answer must go out before the observers run, or a slow log or metrics sink would
+// hold it past Plaid's 10 s.
+func TestSlowObserverDoesNotDelayTheAnswer(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	body := sample(t, "session_finished.json")
+	answered := make(chan struct{}, 2)
+	h := webhook.NewHandler(webhook.NewVerifier(signer), nil, webhook.WithObserver(func(context.Context, webhook.Outcome) {
+		select {
+		case <-answered:
+		case <-time.After(10 * time.Second):
+			t.Error("the answer waited for the observer")
+		}
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, tc := range []struct {
+		header string
+		want   int
+		body   string
+	}{
+		{signer.Sign(body), http.StatusOK, ""},
+		{"", http.StatusUnauthorized, "401 Unauthorized\n"},
+	} {
+		req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set(webhook.HeaderName, tc.header)
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		got, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		answered <- struct{}{}
+		assert.Equal(t, tc.want, resp.StatusCode)
+		assert.Equal(t, tc.body, string(got))
+		assert.Equal(t, int64(len(tc.body)), resp.ContentLength, "a complete answer, not chunked")
 	}
 }
 
@@ -163,26 +394,38 @@ func TestHandlerRecoversPanics(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 
+	var answers, bodies []string
 	post := func() int {
 		req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set(webhook.HeaderName, signer.Sign(body))
 		resp, err := srv.Client().Do(req)
 		require.NoError(t, err, "the connection is not dropped")
+		answer, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
 		require.NoError(t, resp.Body.Close())
+		answers = append(answers, fmt.Sprint(resp.Header)+string(answer))
+		bodies = append(bodies, string(answer))
 		return resp.StatusCode
 	}
 	assert.Equal(t, http.StatusInternalServerError, post())
+	assert.Equal(t, "500 Internal Server Error\n", bodies[0], "the answer is the status alone")
 	assert.Equal(t, http.StatusOK, post(), "the redelivery runs fn again")
 	assert.Equal(t, http.StatusOK, post(), "and then it is a duplicate")
 	assert.Equal(t, int32(2), calls.Load())
 
+	srv.Close() // waits for the handlers, which log after they have answered
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Contains(t, logs.String(), `"level":"ERROR","msg":"webhook refused","status":500,"method":"POST","reason":"webhook: handler function panicked"`)
 	assert.Contains(t, logs.String(), `"msg":"webhook duplicate"`)
 	assert.NotContains(t, logs.String(), publicToken)
+	assert.NotContains(t, logs.String(), "cannot exchange")
 	assert.NotContains(t, serverLog.String(), publicToken)
+	for _, answer := range answers {
+		assert.NotContains(t, answer, publicToken)
+		assert.NotContains(t, answer, "cannot exchange")
+	}
 	assert.Empty(t, serverLog.String(), "net/http saw no panic")
 }
 

@@ -49,9 +49,11 @@ var (
 	// the request. It is never remembered, and the Handler answers 500: the webhook may well be
 	// genuine, and Plaid delivers it again once the server is fixed.
 	ErrKeyFetchMisconfigured = errors.New("webhook: key endpoint refused this server's credentials or configuration")
-	// ErrUnknownKey means Plaid answered that the kid does not exist
-	// (INVALID_WEBHOOK_VERIFICATION_KEY_ID). The answer is remembered for a minute, as is a key
-	// refused with [ErrInvalidKey], so repeating the kid costs no fetch.
+	// ErrUnknownKey means Plaid answered that the kid does not exist (HTTP 400,
+	// INVALID_WEBHOOK_VERIFICATION_KEY_ID). The answer is remembered for a minute, as is a key
+	// refused with [ErrInvalidKey], so repeating the kid costs no fetch. A genuine webhook gets it
+	// too when the Verifier's client asks another environment than the one that sent the webhook
+	// (Sandbox keys for Production webhooks): one client per environment.
 	ErrUnknownKey = errors.New("webhook: no verification key for kid")
 	// ErrKeyExpired means Plaid has marked the key expired_at: it must no longer be trusted.
 	ErrKeyExpired = errors.New("webhook: verification key expired")

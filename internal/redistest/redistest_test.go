@@ -2,6 +2,8 @@ package redistest_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,4 +35,44 @@ func TestArgs(t *testing.T) {
 	got, err := srv.Client().ConfigGet(context.Background(), "maxmemory").Result()
 	require.NoError(t, err)
 	assert.Equal(t, "12345678", got["maxmemory"])
+}
+
+// TestMissingBinary runs Start in a child test process whose PATH has no redis-server: under
+// CI=true the test must fail, saying so; elsewhere it must skip, saying how to install it.
+func TestMissingBinary(t *testing.T) {
+	if os.Getenv("REDISTEST_CHILD") == "1" {
+		redistest.Start(t)
+		t.Log("REDISTEST_CHILD: started")
+		return
+	}
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	emptyPath := t.TempDir()
+	skip := []string{"--- SKIP: TestMissingBinary", "redis-server not found: apt-get install -y redis-server"}
+	tests := []struct {
+		ci       string
+		wantFail bool
+		want     []string
+	}{
+		{ci: "true", wantFail: true, want: []string{"--- FAIL: TestMissingBinary", "redis-server not found, and CI=true requires it"}},
+		{ci: "", want: skip},
+		{ci: "false", want: skip},
+	}
+	for _, tc := range tests {
+		t.Run("CI="+tc.ci, func(t *testing.T) {
+			cmd := exec.Command(exe, "-test.run=^TestMissingBinary$", "-test.v")
+			cmd.Env = append(os.Environ(), "REDISTEST_CHILD=1", "PATH="+emptyPath, "CI="+tc.ci)
+			out, err := cmd.CombinedOutput()
+			if tc.wantFail {
+				var exit *exec.ExitError
+				require.ErrorAs(t, err, &exit, "%s", out)
+			} else {
+				require.NoError(t, err, "%s", out)
+			}
+			for _, want := range tc.want {
+				assert.Contains(t, string(out), want)
+			}
+			assert.NotContains(t, string(out), "REDISTEST_CHILD: started")
+		})
+	}
 }

@@ -276,3 +276,69 @@ func TestFleetRedisStops(t *testing.T) {
 	assert.Equal(t, http.StatusOK, f.deliver(0, events))
 	assert.Equal(t, 1, f.calls("EVENTS 1daca4d5-9a0d-4e85-a2e9-1e905ecaa32e 7 events"))
 }
+
+// TestFleetLeaseEndsWhileFnRuns plays, against Redis, an instance whose fn outlasts its lease:
+// A's fn is still running when its claim expires, B's delivery claims the key and runs fn too, A
+// succeeds and marks the key done over B's claim, and B then fails. The webhook stays processed:
+// B's release (compare-and-delete) leaves A's done marker, and later deliveries get 200 without fn.
+func TestFleetLeaseEndsWhileFnRuns(t *testing.T) {
+	srv := redistest.Start(t)
+	signer := webhooktest.NewSigner()
+	body := sample(t, "item_add_result.json")
+	const lease = 100 * time.Millisecond
+	var calls atomic.Int32
+	aIn, aGo, bIn, bGo := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
+	fn := func(context.Context, webhook.Event) error {
+		switch calls.Add(1) {
+		case 1: // A
+			close(aIn)
+			<-aGo
+			return nil
+		case 2: // B
+			close(bIn)
+			<-bGo
+			return errors.New("database down")
+		}
+		t.Error("fn ran for a processed webhook")
+		return nil
+	}
+	var handlers []http.Handler
+	for range 2 {
+		handlers = append(handlers, webhook.NewHandler(webhook.NewVerifier(signer), fn,
+			webhook.WithDeduper(redisdedup.New(srv.Client()), webhook.WithLease(lease))))
+	}
+	deliver := func(i int) int {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		req.Header.Set(webhook.HeaderName, signer.Sign(body))
+		rec := httptest.NewRecorder()
+		handlers[i].ServeHTTP(rec, req)
+		return rec.Code
+	}
+
+	aStatus := make(chan int)
+	go func() { aStatus <- deliver(0) }()
+	<-aIn
+	// B's deliveries get 503 while A's lease runs, and then claim the key.
+	bStatus := make(chan int)
+	go func() {
+		st := deliver(1)
+		for deadline := time.Now().Add(30 * time.Second); st == http.StatusServiceUnavailable && time.Now().Before(deadline); st = deliver(1) {
+			time.Sleep(lease / 10)
+		}
+		bStatus <- st
+	}()
+	select {
+	case <-bIn:
+	case <-time.After(30 * time.Second):
+		t.Fatal("B never claimed the key after A's lease ended")
+	}
+	close(aGo)
+	assert.Equal(t, http.StatusOK, <-aStatus, "A succeeded")
+	assert.Equal(t, http.StatusOK, deliver(0), "a delivery while B runs is a duplicate of A's")
+	close(bGo)
+	assert.Equal(t, http.StatusInternalServerError, <-bStatus, "B failed")
+	for i := range 2 {
+		assert.Equal(t, http.StatusOK, deliver(i), "B's release left A's done marker")
+	}
+	assert.Equal(t, int32(2), calls.Load())
+}

@@ -57,7 +57,8 @@ type Deduper struct {
 
 var _ webhook.Deduper = (*Deduper)(nil)
 
-// ErrNoClient is the error of every method of a Deduper made with a nil client.
+// ErrNoClient is the error of every method of a Deduper made with a nil client, and of a nil
+// *Deduper.
 var ErrNoClient = errors.New("redisdedup: nil Redis client")
 
 // New returns a Deduper on client: a *redis.Client, *redis.ClusterClient, or a Sentinel-backed
@@ -98,7 +99,7 @@ return 0
 // Claim implements [webhook.Deduper] with SET NX PX in a script that reports what holds the key.
 // Claiming a key the owner already holds does not renew its lease.
 func (d *Deduper) Claim(ctx context.Context, key, owner string, lease time.Duration) (webhook.ClaimState, error) {
-	if d.client == nil {
+	if d == nil || d.client == nil {
 		return 0, ErrNoClient
 	}
 	n, err := claimScript.Run(ctx, d.client, []string{d.prefix + key},
@@ -117,10 +118,10 @@ func (d *Deduper) Claim(ctx context.Context, key, owner string, lease time.Durat
 	return 0, errors.New("redisdedup: claim script returned an unknown state")
 }
 
-// Done implements [webhook.Deduper] with SET PX, over whatever the key holds: see
-// [webhook.Deduper.Done] for why another owner's claim is overwritten too.
+// Done implements [webhook.Deduper] with SET PX, over whatever the key holds: another owner's
+// claim too, since the caller's fn has processed the webhook (see [webhook.Deduper.Done]).
 func (d *Deduper) Done(ctx context.Context, key string, ttl time.Duration) error {
-	if d.client == nil {
+	if d == nil || d.client == nil {
 		return ErrNoClient
 	}
 	return d.client.Set(ctx, d.prefix+key, doneValue, time.Duration(millis(ttl))*time.Millisecond).Err()
@@ -129,7 +130,7 @@ func (d *Deduper) Done(ctx context.Context, key string, ttl time.Duration) error
 // Release implements [webhook.Deduper] with a compare-and-delete script, so that a claim another
 // owner took after this one's lease ended, or a done marker, stays.
 func (d *Deduper) Release(ctx context.Context, key, owner string) error {
-	if d.client == nil {
+	if d == nil || d.client == nil {
 		return ErrNoClient
 	}
 	return releaseScript.Run(ctx, d.client, []string{d.prefix + key}, claimPrefix+owner).Err()

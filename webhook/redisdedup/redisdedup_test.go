@@ -152,13 +152,13 @@ func TestStoreErrors(t *testing.T) {
 	srv := redistest.Start(t)
 	c := srv.Client()
 	srv.Stop()
-	for name, d := range map[string]*redisdedup.Deduper{"nil client": redisdedup.New(nil), "server down": redisdedup.New(c)} {
+	for name, d := range map[string]*redisdedup.Deduper{"nil client": redisdedup.New(nil), "nil Deduper": nil, "server down": redisdedup.New(c)} {
 		t.Run(name, func(t *testing.T) {
 			_, err := d.Claim(ctx, "k", "a", time.Minute)
 			require.Error(t, err)
 			require.Error(t, d.Done(ctx, "k", time.Hour))
 			require.Error(t, d.Release(ctx, "k", "a"))
-			if name == "nil client" {
+			if name != "server down" {
 				require.ErrorIs(t, err, redisdedup.ErrNoClient)
 			}
 		})

@@ -22,6 +22,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sync"
 	"time"
 
@@ -146,8 +147,8 @@ func (s *Signer) JWK() link.JWKPublicKey {
 
 // GetWebhookVerificationKey serves the Signer's key like Plaid's /webhook_verification_key/get,
 // which makes a Signer a webhook.KeyFetcher. An unknown kid gets the *link.Error Plaid returns,
-// INVALID_INPUT / INVALID_WEBHOOK_VERIFICATION_KEY_ID, so code handling Plaid's refusal is tested
-// too.
+// HTTP 400 with INVALID_INPUT / INVALID_WEBHOOK_VERIFICATION_KEY_ID, so code handling Plaid's
+// refusal is tested too.
 func (s *Signer) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	s.mu.Lock()
 	s.fetches++
@@ -158,9 +159,10 @@ func (s *Signer) GetWebhookVerificationKey(ctx context.Context, req *link.Webhoo
 	if req == nil || req.KeyID != s.kid {
 		return nil, &link.Error{
 			ErrorType:    link.ErrorTypeInvalidInput,
-			ErrorCode:    "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+			ErrorCode:    link.ErrorCodeInvalidWebhookVerificationKeyID,
 			ErrorMessage: "invalid key_id provided",
 			RequestID:    "webhooktest",
+			HTTPStatus:   http.StatusBadRequest,
 		}
 	}
 	return &link.WebhookVerificationKeyGetResponse{Key: s.JWK(), RequestID: "webhooktest"}, nil

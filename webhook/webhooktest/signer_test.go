@@ -81,7 +81,8 @@ func TestSignerServesItsKey(t *testing.T) {
 	var le *link.Error
 	require.True(t, errors.As(err, &le))
 	assert.Equal(t, link.ErrorTypeInvalidInput, le.ErrorType)
-	assert.Equal(t, link.ErrorCode("INVALID_WEBHOOK_VERIFICATION_KEY_ID"), le.ErrorCode)
+	assert.Equal(t, link.ErrorCodeInvalidWebhookVerificationKeyID, le.ErrorCode)
+	assert.Equal(t, 400, le.HTTPStatus, "Plaid answers an unknown key_id with 400")
 
 	_, err = s.GetWebhookVerificationKey(ctx, nil)
 	require.True(t, errors.As(err, &le))
