@@ -20,6 +20,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/internal/conncount"
 )
 
 const (
@@ -375,7 +377,7 @@ func TestTimeoutFromHTTPClientIsKept(t *testing.T) {
 // and closed: twenty calls, one TCP connection.
 func TestSequentialCallsReuseOneConnection(t *testing.T) {
 	var n atomic.Int32
-	srv, newConns := connCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv, newConns := conncount.Server(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1)%5 == 0 {
 			reply(400, `{"error_type":"INVALID_INPUT","error_code":"INVALID_LINK_TOKEN","error_message":"`+strings.Repeat("x", 8000)+`"}`)(w)
 			return

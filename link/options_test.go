@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/internal/conncount"
 )
 
 // TestPerCallOptionsOverrideForOneCall: an option given to a method applies to that call alone.
@@ -50,7 +51,7 @@ func TestPerCallOptionsOverrideForOneCall(t *testing.T) {
 // TestPerCallOptionsShareTheConnectionPool: a call with its own logger or timeout still reuses the
 // Client's connections.
 func TestPerCallOptionsShareTheConnectionPool(t *testing.T) {
-	srv, conns := connCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv, conns := conncount.Server(t, func(w http.ResponseWriter, r *http.Request) {
 		reply(200, tokenCreateReply)(w)
 	})
 	c := newTestClient(t, srv.URL)
@@ -188,19 +189,4 @@ func TestProtectResultsOmittedWhenEmpty(t *testing.T) {
 	req, err := json.Marshal(TokenCreateRequest{CRAOptions: &TokenCreateRequestCraOptions{PartnerInsights: &TokenCreateRequestCraOptionsPartnerInsights{}}})
 	require.NoError(t, err)
 	assert.NotContains(t, string(req), "prism_products")
-}
-
-// connCountingServer serves h and counts the TCP connections it accepts.
-func connCountingServer(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
-	t.Helper()
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv, &conns
 }

@@ -21,6 +21,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/internal/conncount"
 )
 
 const (
@@ -623,28 +625,13 @@ func TestLimitedReader(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// connCounter is an httptest server that counts the TCP connections it accepts.
-func connCounter(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
-	t.Helper()
-	var conns atomic.Int32
-	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv, &conns
-}
-
 // TestFailedCallKeepsIdleConnections: a call that fails for good, or whose context ends during a
 // backoff wait, must leave the pool's idle connections alone (go-retryablehttp, which the
 // transport once used, closed them).
 func TestFailedCallKeepsIdleConnections(t *testing.T) {
 	t.Run("retries exhausted", func(t *testing.T) {
 		var n atomic.Int32
-		srv, conns := connCounter(t, func(w http.ResponseWriter, r *http.Request) {
+		srv, conns := conncount.Server(t, func(w http.ResponseWriter, r *http.Request) {
 			if n.Add(1) == 1 {
 				// No body: the connection is idle again before the client sees the status.
 				w.WriteHeader(http.StatusServiceUnavailable)
@@ -667,7 +654,7 @@ func TestFailedCallKeepsIdleConnections(t *testing.T) {
 	})
 	t.Run("context ends during backoff", func(t *testing.T) {
 		var n atomic.Int32
-		srv, conns := connCounter(t, func(w http.ResponseWriter, r *http.Request) {
+		srv, conns := conncount.Server(t, func(w http.ResponseWriter, r *http.Request) {
 			if n.Add(1) == 1 {
 				w.WriteHeader(http.StatusInternalServerError)
 				_, _ = io.WriteString(w, `{"error_type":"API_ERROR","error_code":"INTERNAL_SERVER_ERROR"}`)
