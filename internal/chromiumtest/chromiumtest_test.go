@@ -1,9 +1,10 @@
 package chromiumtest
 
 import (
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,42 +30,49 @@ func TestRequirePrefersDebian(t *testing.T) {
 	assert.Equal(t, debian, find(t, debian))
 }
 
-// TestRequireMissing runs find in a child test process with no Chromium anywhere: under
-// CI=true the test must fail, saying so; elsewhere it must skip, saying how to install it.
+// stopped is a testing.TB that records how a helper stopped the test instead of stopping it.
+type stopped struct {
+	testing.TB
+	how, msg string
+}
+
+func (s *stopped) Helper() {}
+
+func (s *stopped) Fatalf(format string, args ...any) {
+	s.how, s.msg = "fail", fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+func (s *stopped) Skipf(format string, args ...any) {
+	s.how, s.msg = "skip", fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// TestRequireMissing: with no Chromium anywhere, the test fails under CI=true, where the browser
+// tests must run, and skips elsewhere, saying how to install it.
 func TestRequireMissing(t *testing.T) {
-	if os.Getenv("CHROMIUMTEST_CHILD") == "1" {
-		find(t, filepath.Join(t.TempDir(), "absent"))
-		t.Log("CHROMIUMTEST_CHILD: found")
-		return
-	}
-	exe, err := os.Executable()
-	require.NoError(t, err)
-	emptyPath := t.TempDir()
-	skip := []string{"--- SKIP: TestRequireMissing", "install it with: apt-get install -y chromium"}
-	tests := []struct {
-		ci       string
-		wantFail bool
-		want     []string
-	}{
-		{ci: "true", wantFail: true, want: []string{"--- FAIL: TestRequireMissing", "CI must install it: apt-get install -y chromium"}},
-		{ci: "", want: skip},
-		{ci: "false", want: skip},
+	tests := []struct{ ci, how, msg string }{
+		{ci: "true", how: "fail", msg: "CI must install it: apt-get install -y chromium"},
+		{ci: "", how: "skip", msg: "install it with: apt-get install -y chromium"},
+		{ci: "false", how: "skip", msg: "install it with: apt-get install -y chromium"},
 	}
 	for _, tc := range tests {
 		t.Run("CI="+tc.ci, func(t *testing.T) {
-			cmd := exec.Command(exe, "-test.run=^TestRequireMissing$", "-test.v")
-			cmd.Env = append(os.Environ(), "CHROMIUMTEST_CHILD=1", "PATH="+emptyPath, "CI="+tc.ci)
-			out, err := cmd.CombinedOutput()
-			if tc.wantFail {
-				var exit *exec.ExitError
-				require.ErrorAs(t, err, &exit, "%s", out)
-			} else {
-				require.NoError(t, err, "%s", out)
-			}
-			for _, want := range tc.want {
-				assert.Contains(t, string(out), want)
-			}
-			assert.NotContains(t, string(out), "CHROMIUMTEST_CHILD: found")
+			t.Setenv("PATH", t.TempDir())
+			t.Setenv("CI", tc.ci)
+			rec := &stopped{TB: t}
+			absent := filepath.Join(t.TempDir(), "absent")
+			found := make(chan string, 1)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				found <- find(rec, absent)
+			}()
+			<-done
+			require.Empty(t, found, "find returned instead of stopping the test")
+			assert.Equal(t, tc.how, rec.how)
+			assert.Contains(t, rec.msg, "Chromium is missing")
+			assert.Contains(t, rec.msg, tc.msg)
 		})
 	}
 }
