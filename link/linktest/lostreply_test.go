@@ -39,15 +39,6 @@ func postOnce(t *testing.T, s *linktest.Server, path string, body any) (*http.Re
 	return resp, reply, nil
 }
 
-// sessionPublicToken completes a session on a new link token and returns its public token.
-func sessionPublicToken(t *testing.T, s *linktest.Server) string {
-	t.Helper()
-	tok := createToken(t, s.Client(), tokenRequest())
-	sess, err := s.CompleteSession(tok.LinkToken)
-	require.NoError(t, err)
-	return sess.PublicToken
-}
-
 func TestLoseReplyNextPerformsThenLosesTheReply(t *testing.T) {
 	tests := []struct {
 		name   string
