@@ -149,27 +149,6 @@ func TestClearFaultsClearsLostReplies(t *testing.T) {
 		func() { s.LoseReplyNext("/link/token/nope", 1, 0) })
 }
 
-// Through link.Client the lost reply is an error, whatever the client's retry policy makes of it;
-// the server's state shows that the exchange took effect.
-func TestLoseReplyNextThroughClient(t *testing.T) {
-	s := newServer(t)
-	pub := sessionPublicToken(t, s)
-	s.LoseReplyNext(linktest.PathPublicTokenExchange, 1, 0)
-
-	resp, err := s.Client().ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: pub})
-	require.Error(t, err)
-	assert.Nil(t, resp)
-	require.Len(t, s.Items(), 1, "the Item was made although the client saw no reply")
-
-	s.LoseReplyNext(linktest.PathPublicTokenExchange, 1, http.StatusGatewayTimeout)
-	pub2 := sessionPublicToken(t, s)
-	_, err = s.Client().ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: pub2})
-	require.Error(t, err)
-	assert.Len(t, s.Items(), 2)
-	r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub2})
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken)
-}
-
 // LoseReplyNext works on every path the server serves: the call is performed, its reply dropped,
 // and the same call made again is answered, as the state the lost call left makes it.
 func TestLoseReplyNextOnEveryPath(t *testing.T) {
