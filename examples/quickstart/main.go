@@ -200,8 +200,9 @@ func institutionName(id string) string {
 	return id
 }
 
-// eventNames lists a session's events from /link/token/get, which Plaid fills in only for Hosted
-// Link sessions unless the account is enabled for Link events; it lists them newest first.
+// eventNames names a session's events from /link/token/get oldest first, leaving out the
+// TRANSITION_VIEWs between them; /link/token/get lists them newest first, and fills them in only
+// for Hosted Link sessions unless the account is enabled for Link events.
 func eventNames(events []link.Event) string {
 	if len(events) == 0 {
 		return "none (Plaid returns them for Hosted Link sessions, or once Link events are enabled for the account)"

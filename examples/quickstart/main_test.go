@@ -167,3 +167,23 @@ func TestMask(t *testing.T) {
 		assert.Equal(t, want, mask(in), in)
 	}
 }
+
+func TestEventNames(t *testing.T) {
+	ev := func(name link.EventName) link.Event { return link.Event{EventName: name} }
+	tests := []struct {
+		name   string
+		events []link.Event // as /link/token/get lists them, newest first
+		want   string
+	}{
+		{"none", nil, "none (Plaid returns them for Hosted Link sessions, or once Link events are enabled for the account)"},
+		{"oldest first, without views", []link.Event{
+			ev(link.EventNameHandoff), ev(link.EventNameTransitionView), ev(link.EventNameSubmitCredentials),
+			ev(link.EventNameSelectInstitution), ev(link.EventNameTransitionView), ev(link.EventNameOpen),
+		}, "OPEN → SELECT_INSTITUTION → SUBMIT_CREDENTIALS → HANDOFF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, eventNames(tt.events))
+		})
+	}
+}

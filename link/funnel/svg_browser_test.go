@@ -16,26 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/chromiumtest"
 	"github.com/plaidlink/plaidlink-go/link"
 )
-
-// requireChromium returns Debian's Chromium, which .ci/run installs. Without one the test fails
-// under CI, where it must run, and is skipped elsewhere.
-func requireChromium(t *testing.T) string {
-	t.Helper()
-	const debian = "/usr/bin/chromium"
-	if _, err := os.Stat(debian); err == nil {
-		return debian
-	}
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Chromium is missing (%v); CI must install it: apt-get install -y chromium", err)
-		}
-		t.Skipf("Chromium is missing (%v); install it with: apt-get install -y chromium", err)
-	}
-	return path
-}
 
 // box is where Chromium laid out one element of the chart.
 type box struct {
@@ -87,7 +70,7 @@ document.getElementById("boxes").textContent = JSON.stringify(out);
 // TestWriteSVGLayoutInChromium renders charts in a real browser and checks what a person sees:
 // everything inside the chart, no text on a bar or on other text, however long the labels.
 func TestWriteSVGLayoutInChromium(t *testing.T) {
-	chromium := requireChromium(t)
+	chromium := chromiumtest.Require(t)
 	f := New()
 	addAll(f, mixedSessions(14))
 	wide := New()

@@ -13,7 +13,10 @@ import (
 //
 // Moving a Clock is what makes time-driven work happen: before Advance or Set returns, every
 // Server reading the clock delivers the webhooks that have come due (redeliveries on Plaid's
-// schedule, the webhooks of abandoned sessions). See [Server.Deliveries].
+// schedule, the webhooks of abandoned sessions). One goroutine at a time sends a server's
+// webhooks: if another is already sending (a concurrent session driver or clock move, or a
+// receiver that moves the clock while it is being sent to), Advance and Set leave what came due
+// to it and return without waiting. See [Server.Deliveries].
 type Clock struct {
 	mu        sync.Mutex
 	now       time.Time
@@ -33,7 +36,8 @@ func (c *Clock) Now() time.Time {
 }
 
 // Advance moves the clock forward by d (backward if d is negative) and returns the new time. It
-// returns once the servers reading the clock have sent what came due (see [Clock]).
+// returns once the servers reading the clock have sent what came due, unless another goroutine
+// is sending them (see [Clock]).
 func (c *Clock) Advance(d time.Duration) time.Time {
 	now := c.step(d)
 	c.notify()

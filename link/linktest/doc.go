@@ -101,7 +101,8 @@
 // then after waits four times longer each time (2 min, 8 min, 32 min, ...), for 24 hours; see
 // [WebhookRetryFirstDelay]. Each attempt carries the same body and a JWT issued at the clock's time
 // of the attempt. Attempts come due as the clock moves: [Clock.Advance] and [Clock.Set] send them
-// before they return, in order, so a test needs no waiting:
+// before they return, in order (unless another goroutine is sending at the time, which then sends
+// them; see [Clock]), so a test needs no waiting:
 //
 //	srv.Clock().Advance(30 * time.Second) // the first retry is sent now
 //

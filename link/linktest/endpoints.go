@@ -293,9 +293,9 @@ func (s *Server) tokenGet(_ context.Context, body []byte, requestID string) (any
 			ClientName:               nullable(lt.metadata.ClientName),
 		},
 	}
-	// Plaid returns complete event data only for Hosted Link sessions unless the account is
-	// enabled for Link events; the other sessions come back without events.
-	withEvents := lt.hostedID != "" || s.allSessions
+	// Plaid returns complete event data only for the sessions that get the EVENTS webhook; the
+	// other sessions come back without events.
+	withEvents := s.linkDataFor(lt).events
 	// Sessions are stored oldest first; Plaid lists the most recent first, and so its events
 	// too, as in its sample.
 	for i := len(lt.sessions) - 1; i >= 0; i-- {

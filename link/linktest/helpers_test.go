@@ -40,6 +40,15 @@ func createToken(t *testing.T, c *link.Client, req *link.TokenCreateRequest) *li
 	return resp
 }
 
+// sessionPublicToken completes a session on a new link token and returns its public token.
+func sessionPublicToken(t *testing.T, s *linktest.Server) string {
+	t.Helper()
+	tok := createToken(t, s.Client(), tokenRequest())
+	sess, err := s.CompleteSession(tok.LinkToken)
+	require.NoError(t, err)
+	return sess.PublicToken
+}
+
 // plaidErr asserts that err carries a *link.Error and returns it.
 func plaidErr(t *testing.T, err error) *link.Error {
 	t.Helper()

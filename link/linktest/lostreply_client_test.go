@@ -53,31 +53,6 @@ func lrClient(t *testing.T, s *linktest.Server, opts ...link.Option) (*link.Clie
 	return c, counter
 }
 
-func lrServer(t *testing.T) *linktest.Server {
-	t.Helper()
-	s := linktest.NewServer()
-	t.Cleanup(s.Close)
-	return s
-}
-
-// lrPublicToken completes a session on a new link token and returns the link token and the
-// session's public token.
-func lrPublicToken(t *testing.T, s *linktest.Server) (linkToken, publicToken string) {
-	t.Helper()
-	tok, err := s.Client().CreateToken(context.Background(), &link.TokenCreateRequest{
-		ClientName:   "Wonderwallet",
-		Language:     link.LanguageEnglish,
-		CountryCodes: []link.CountryCode{link.CountryCodeUS},
-		User:         &link.TokenCreateRequestUser{ClientUserID: "user-lost-reply"},
-		Products:     []link.Product{link.ProductAuth},
-	})
-	require.NoError(t, err)
-	sess, err := s.CompleteSession(tok.LinkToken)
-	require.NoError(t, err)
-	require.NotEmpty(t, sess.PublicToken)
-	return tok.LinkToken, sess.PublicToken
-}
-
 func TestClientExchangeWithLostReplyIsOutcomeUnknown(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -90,8 +65,8 @@ func TestClientExchangeWithLostReplyIsOutcomeUnknown(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := lrServer(t)
-			_, pub := lrPublicToken(t, s)
+			s := newServer(t)
+			pub := sessionPublicToken(t, s)
 			s.LoseReplyNext(linktest.PathPublicTokenExchange, 1, tt.status)
 			c, sent := lrClient(t, s)
 
@@ -136,8 +111,8 @@ func TestClientExchangeForcedRetryAfterLostReply(t *testing.T) {
 	for _, status := range []int{0, http.StatusGatewayTimeout} {
 		t.Run(lrFault(status), func(t *testing.T) {
 			t.Parallel()
-			s := lrServer(t)
-			_, pub := lrPublicToken(t, s)
+			s := newServer(t)
+			pub := sessionPublicToken(t, s)
 			s.LoseReplyNext(linktest.PathPublicTokenExchange, 1, status)
 			c, sent := lrClient(t, s)
 
@@ -162,7 +137,7 @@ func TestClientCreateTokenWithLostReplyIsRetried(t *testing.T) {
 	for _, status := range []int{0, http.StatusGatewayTimeout} {
 		t.Run(lrFault(status), func(t *testing.T) {
 			t.Parallel()
-			s := lrServer(t)
+			s := newServer(t)
 			c, sent := lrClient(t, s)
 			before, _, _, _ := linktest.Counts(s)
 			s.LoseReplyNext(linktest.PathTokenCreate, 1, status)
@@ -196,8 +171,10 @@ func TestClientGetTokenWithLostReplyIsRetried(t *testing.T) {
 	for _, status := range []int{0, http.StatusBadGateway} {
 		t.Run(lrFault(status), func(t *testing.T) {
 			t.Parallel()
-			s := lrServer(t)
-			lt, _ := lrPublicToken(t, s)
+			s := newServer(t)
+			lt := createToken(t, s.Client(), tokenRequest()).LinkToken
+			_, err := s.CompleteSession(lt)
+			require.NoError(t, err)
 			c, sent := lrClient(t, s)
 			s.LoseReplyNext(linktest.PathTokenGet, 1, status)
 

@@ -39,15 +39,6 @@ func postOnce(t *testing.T, s *linktest.Server, path string, body any) (*http.Re
 	return resp, reply, nil
 }
 
-// sessionPublicToken completes a session on a new link token and returns its public token.
-func sessionPublicToken(t *testing.T, s *linktest.Server) string {
-	t.Helper()
-	tok := createToken(t, s.Client(), tokenRequest())
-	sess, err := s.CompleteSession(tok.LinkToken)
-	require.NoError(t, err)
-	return sess.PublicToken
-}
-
 func TestLoseReplyNextPerformsThenLosesTheReply(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -156,27 +147,6 @@ func TestClearFaultsClearsLostReplies(t *testing.T) {
 	assert.PanicsWithValue(t,
 		`linktest: LoseReplyNext: the server serves no endpoint at "/link/token/nope"; use one of the linktest.Path constants`,
 		func() { s.LoseReplyNext("/link/token/nope", 1, 0) })
-}
-
-// Through link.Client the lost reply is an error, whatever the client's retry policy makes of it;
-// the server's state shows that the exchange took effect.
-func TestLoseReplyNextThroughClient(t *testing.T) {
-	s := newServer(t)
-	pub := sessionPublicToken(t, s)
-	s.LoseReplyNext(linktest.PathPublicTokenExchange, 1, 0)
-
-	resp, err := s.Client().ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: pub})
-	require.Error(t, err)
-	assert.Nil(t, resp)
-	require.Len(t, s.Items(), 1, "the Item was made although the client saw no reply")
-
-	s.LoseReplyNext(linktest.PathPublicTokenExchange, 1, http.StatusGatewayTimeout)
-	pub2 := sessionPublicToken(t, s)
-	_, err = s.Client().ExchangePublicToken(context.Background(), &link.ItemPublicTokenExchangeRequest{PublicToken: pub2})
-	require.Error(t, err)
-	assert.Len(t, s.Items(), 2)
-	r := rawPost(t, s, linktest.PathPublicTokenExchange, map[string]string{"public_token": pub2})
-	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken)
 }
 
 // LoseReplyNext works on every path the server serves: the call is performed, its reply dropped,

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -16,29 +15,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/chromiumtest"
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/webhook"
 )
-
-// chromiumPath is Debian's Chromium, which .ci/run installs.
-const chromiumPath = "/usr/bin/chromium"
-
-// requireChromium returns the Chromium to drive. Without one the test fails under CI, where it
-// must run, and is skipped elsewhere.
-func requireChromium(t *testing.T) string {
-	t.Helper()
-	path := chromiumPath
-	if _, err := os.Stat(path); err != nil {
-		var lookErr error
-		if path, lookErr = exec.LookPath("chromium"); lookErr != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("Chromium is missing (%v); CI must install it: apt-get install -y chromium", err)
-			}
-			t.Skipf("Chromium is missing (%v); install it with: apt-get install -y chromium", err)
-		}
-	}
-	return path
-}
 
 // newBrowser starts a headless Chromium with a fresh profile and returns a context that drives one
 // tab of it. Everything ends with ctx or when the test ends.
@@ -124,7 +104,7 @@ func (v *verifiedWebhooks) wait(ctx context.Context, t *testing.T, n int) []webh
 // Hosted Link session on its URL, and their backend sees all three in /link/token/get and gets the
 // verified webhooks Plaid would send, none for the standard session.
 func TestPageInBrowser(t *testing.T) {
-	chromium := requireChromium(t)
+	chromium := chromiumtest.Require(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 

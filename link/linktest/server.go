@@ -31,8 +31,8 @@ const (
 	Secret = "linktest-secret"
 )
 
-// Paths of the endpoints the server serves, for [Server.FailNext] and [Server.DelayNext], which
-// accept no others.
+// Paths of the endpoints the server serves, for [Server.FailNext], [Server.DelayNext] and
+// [Server.LoseReplyNext], which accept no others.
 const (
 	// PathTokenCreate is /link/token/create, served for [link.Client.CreateToken].
 	PathTokenCreate = "/link/token/create"

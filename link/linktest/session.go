@@ -682,16 +682,38 @@ func (s *Server) abandonExpiredLocked(now time.Time) {
 	}
 }
 
-// sessionHooks builds the webhooks Plaid sends when a session on lt ends: ITEM_ADD_RESULT for
-// each of itemAdds if lt is a Hosted Link or Multi-Item Link token; EVENTS (parts times,
-// cumulative) if lt is a Hosted Link token or the account has Link events for all sessions; and
-// SESSION_FINISHED if lt is a Hosted Link, Multi-Item Link or Layer token, or the account has
-// them for all sessions. None if lt has no webhook.
+// linkData is what Plaid sends about a session on one link token beyond its outcome: the Link
+// webhooks and the events /link/token/get shows.
+type linkData struct {
+	// events is the EVENTS webhook, and the events in /link/token/get: for Hosted Link sessions,
+	// or every session on an account enabled for Link events.
+	events bool
+	// itemAddResult is the ITEM_ADD_RESULT webhook: for Hosted Link and Multi-Item Link sessions.
+	itemAddResult bool
+	// sessionFinished is the SESSION_FINISHED webhook: for Hosted Link, Multi-Item Link and Layer
+	// sessions, or every session on an account enabled for Link events.
+	sessionFinished bool
+}
+
+// linkDataFor is the one place that decides, as Plaid's reference does, what a session on lt
+// gets (see [WithLinkWebhooksForAllSessions]).
+func (s *Server) linkDataFor(lt *linkToken) linkData {
+	hosted := lt.hostedID != ""
+	return linkData{
+		events:          hosted || s.allSessions,
+		itemAddResult:   hosted || lt.multiItem,
+		sessionFinished: hosted || lt.multiItem || lt.layer || s.allSessions,
+	}
+}
+
+// sessionHooks builds the webhooks Plaid sends when a session on lt ends, those linkDataFor
+// allows: ITEM_ADD_RESULT for each of itemAdds, EVENTS (parts times, cumulative), then
+// SESSION_FINISHED. None if lt has no webhook.
 func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Event, status string, publicTokens, itemAdds []string, parts int) []pendingWebhook {
 	if lt.webhook == "" {
 		return nil
 	}
-	hosted := lt.hostedID != ""
+	send := s.linkDataFor(lt)
 	var hooks []pendingWebhook
 	eventsHook := func(evs []link.Event) pendingWebhook {
 		return pendingWebhook{"EVENTS", eventsWebhook{
@@ -699,8 +721,7 @@ func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Eve
 			LinkSessionID: sessionID, LinkToken: lt.token, Environment: webhookEnvironment,
 		}}
 	}
-	sendEvents := hosted || s.allSessions
-	if sendEvents {
+	if send.events {
 		// Earlier EVENTS webhooks carry the events so far; Plaid sends them while the session runs.
 		for k := 1; k < parts; k++ {
 			if n := len(events) * k / parts; n > 0 {
@@ -708,7 +729,7 @@ func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Eve
 			}
 		}
 	}
-	if hosted || lt.multiItem {
+	if send.itemAddResult {
 		for _, pt := range itemAdds {
 			hooks = append(hooks, pendingWebhook{"ITEM_ADD_RESULT", itemAddResultWebhook{
 				WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: sessionID,
@@ -716,10 +737,10 @@ func (s *Server) sessionHooks(lt *linkToken, sessionID string, events []link.Eve
 			}})
 		}
 	}
-	if sendEvents {
+	if send.events {
 		hooks = append(hooks, eventsHook(events))
 	}
-	if hosted || lt.multiItem || lt.layer || s.allSessions {
+	if send.sessionFinished {
 		hooks = append(hooks, pendingWebhook{"SESSION_FINISHED", sessionFinishedWebhook{
 			WebhookType: "LINK", WebhookCode: "SESSION_FINISHED", Status: status,
 			LinkSessionID: sessionID, LinkToken: lt.token, PublicTokens: slices.Clone(publicTokens),
