@@ -58,3 +58,6 @@ func SetWebhookLimits(s *Server, webhooks, deliveries int) {
 	s.webhooks.max = webhooks
 	s.maxDeliveries = deliveries
 }
+
+// HTTPServer returns the http.Server behind s, for tests of how it is configured.
+func HTTPServer(s *Server) *http.Server { return s.ts.Config }
