@@ -200,25 +200,6 @@ func TestVerifyNilVerifier(t *testing.T) {
 	assert.ErrorIs(t, (&webhook.Verifier{}).Verify(context.Background(), header, body), webhook.ErrNoVerifier)
 }
 
-// requireOnly fails unless err wraps want and not the other of ErrUnknownKey and
-// ErrKeyUnavailable, which the Handler answers with 401 and 503.
-func requireOnly(t *testing.T, err, want error) {
-	t.Helper()
-	require.ErrorIs(t, err, want)
-	other := webhook.ErrUnknownKey
-	if want == webhook.ErrUnknownKey {
-		other = webhook.ErrKeyUnavailable
-	}
-	require.NotErrorIs(t, err, other)
-}
-
-// fetcherFunc adapts a function to webhook.KeyFetcher.
-type fetcherFunc func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
-
-func (f fetcherFunc) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
-	return f(ctx, req)
-}
-
 func TestVerifyRefusesBadKeys(t *testing.T) {
 	signer := webhooktest.NewSigner()
 	body := sample(t, "item_add_result.json")
