@@ -54,7 +54,7 @@ type handler struct {
 	fn        func(context.Context, Event) error
 	maxBody   int64
 	observers []func(context.Context, Outcome)
-	dedupe    Deduper
+	dedupe    *dedupeConfig // nil without WithDeduper
 }
 
 // NewHandler returns an http.Handler that receives Plaid webhooks. It verifies the
