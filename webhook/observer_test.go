@@ -535,33 +535,3 @@ func TestObserversAndLoggerTogether(t *testing.T) {
 	assert.Contains(t, lines[0], `level=DEBUG msg="webhook processed" status=200 method=POST type=LINK code=EVENTS link_session_id=`)
 	assert.Contains(t, lines[1], `level=WARN msg="webhook refused" status=401 method=POST reason="webhook: missing Plaid-Verification header" duration=`)
 }
-
-// TestKeyFetchMisconfiguredIsNotRemembered checks through Verify that Plaid refusing this
-// server's credentials is ErrKeyFetchMisconfigured, never ErrUnknownKey, and is not remembered.
-func TestKeyFetchMisconfiguredIsNotRemembered(t *testing.T) {
-	signer := webhooktest.NewSigner()
-	body := sample(t, "item_add_result.json")
-	var calls atomic.Int32
-	var refuse atomic.Bool
-	refuse.Store(true)
-	keys := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
-		calls.Add(1)
-		if refuse.Load() {
-			return nil, &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400,
-				ErrorMessage: "invalid client_id or secret provided"}
-		}
-		return signer.GetWebhookVerificationKey(ctx, req)
-	})
-	v := webhook.NewVerifier(keys)
-	err := v.Verify(context.Background(), signer.Sign(body), body)
-	require.ErrorIs(t, err, webhook.ErrKeyFetchMisconfigured)
-	for _, other := range allSentinels {
-		if other != webhook.ErrKeyFetchMisconfigured {
-			assert.NotErrorIs(t, err, other)
-		}
-	}
-	require.ErrorIs(t, v.Verify(context.Background(), signer.Sign(body), body), webhook.ErrKeyFetchMisconfigured)
-	assert.Equal(t, int32(2), calls.Load(), "asked again: not remembered")
-	refuse.Store(false)
-	require.NoError(t, v.Verify(context.Background(), signer.Sign(body), body), "fixed credentials verify at once")
-}
