@@ -202,10 +202,7 @@ func (h *handler) runDeduped(ctx context.Context, ev Event, call func() error) (
 	if len(keys) == 0 {
 		return false, call()
 	}
-	c, ok := h.dedupe.(*dedupeConfig)
-	if !ok {
-		c = &dedupeConfig{Deduper: h.dedupe, lease: DefaultDedupeLease, ttl: DefaultDedupeTTL, timeout: DefaultDedupeTimeout}
-	}
+	c := h.dedupe
 	d := c.Deduper
 	owner := rand.Text()
 	claimed := make([]string, 0, len(keys))

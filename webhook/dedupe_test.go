@@ -557,7 +557,7 @@ func TestRunDedupedTimeout(t *testing.T) {
 	t.Run("hung done keeps fn's answer", func(t *testing.T) {
 		mem, _ := newTestMemoryDeduper(10)
 		h := dedupeHandler(&flakyDeduper{Deduper: mem, hangDone: true}, WithDedupeTimeout(10*time.Millisecond), WithDedupeTimeout(-1))
-		c := h.dedupe.(*dedupeConfig)
+		c := h.dedupe
 		assert.Equal(t, 10*time.Millisecond, c.timeout, "non-positive keeps the value")
 		var calls counter
 		skipped, err := h.runDeduped(context.Background(), itemAdd(testToken), calls.fn(nil))
@@ -566,6 +566,6 @@ func TestRunDedupedTimeout(t *testing.T) {
 		assert.Equal(t, int32(1), calls.n.Load())
 	})
 	t.Run("default", func(t *testing.T) {
-		assert.Equal(t, 2*time.Second, dedupeHandler(NewMemoryDeduper(1)).dedupe.(*dedupeConfig).timeout)
+		assert.Equal(t, 2*time.Second, dedupeHandler(NewMemoryDeduper(1)).dedupe.timeout)
 	})
 }

@@ -54,7 +54,7 @@ type handler struct {
 	fn        func(context.Context, Event) error
 	maxBody   int64
 	observers []func(context.Context, Outcome)
-	dedupe    Deduper
+	dedupe    *dedupeConfig // nil without WithDeduper
 }
 
 // NewHandler returns an http.Handler that receives Plaid webhooks. It verifies the
@@ -122,11 +122,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		fail(w, o, http.StatusMethodNotAllowed, ErrMethodNotAllowed)
+		answer(w, o, ErrMethodNotAllowed)
 		return
 	}
 	if r.ContentLength > h.maxBody {
-		fail(w, o, http.StatusRequestEntityTooLarge, ErrBodyTooLarge)
+		answer(w, o, ErrBodyTooLarge)
 		return
 	}
 	ctx := r.Context()
@@ -136,27 +136,26 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
 	err := h.v.verifyHeader(ctx, r.Header.Get(HeaderName), &c)
 	o.KeyID = c.KeyID
 	if err != nil {
-		reason := reasonOf(err)
-		fail(w, o, verifyStatus(reason), reason)
+		answer(w, o, reasonOf(err))
 		return
 	}
-	body, sum, status, reason := h.readBody(w, r)
-	if status != 0 {
-		fail(w, o, status, reason)
+	body, sum, reason := h.readBody(w, r)
+	if reason != nil {
+		answer(w, o, reason)
 		return
 	}
 	if err := c.verifySum(sum); err != nil {
-		fail(w, o, http.StatusUnauthorized, ErrBodyMismatch)
+		answer(w, o, ErrBodyMismatch)
 		return
 	}
 	ev, err := parse(body, false)
 	if err != nil {
-		fail(w, o, http.StatusBadRequest, ErrInvalidPayload)
+		answer(w, o, ErrInvalidPayload)
 		return
 	}
 	o.WebhookType, o.WebhookCode, o.LinkSessionID = ev.Type(), ev.Code(), ev.SessionID()
 	if h.fn == nil {
-		answerOK(w, o)
+		answer(w, o, nil)
 		return
 	}
 
@@ -176,18 +175,17 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
 	})
 	switch {
 	case fnReturned && fnErr != nil && panicked:
-		fail(w, o, http.StatusInternalServerError, ErrFuncPanicked)
+		answer(w, o, ErrFuncPanicked)
 	case fnReturned && fnErr != nil && errors.Is(fnErr, ErrPermanent):
-		// 200 ends Plaid's deliveries of a webhook that would fail the same way each time.
-		o.Dropped, o.Reason = true, ErrPermanent
-		answerOK(w, o)
+		o.Dropped = true
+		answer(w, o, ErrPermanent)
 	case fnReturned && fnErr != nil:
-		fail(w, o, http.StatusInternalServerError, ErrFuncFailed)
+		answer(w, o, ErrFuncFailed)
 	case err != nil:
-		fail(w, o, http.StatusServiceUnavailable, dedupeReason(err))
+		answer(w, o, dedupeReason(err))
 	default:
 		o.Duplicate = skipped
-		answerOK(w, o)
+		answer(w, o, nil)
 	}
 }
 
@@ -212,19 +210,44 @@ func dedupeReason(err error) error {
 	return ErrDedupeUnavailable
 }
 
-// verifyStatus maps the sentinel of a verification failure to a status, following Plaid's
-// delivery policy (see NewHandler): 401 only for failures that say something about the webhook;
-// 503 for those that may pass by themselves (the key cannot be fetched now, the key-fetch rate
-// limit), which were not remembered, so the redelivery fetches the key again; 500 for a server
-// that cannot verify until it is fixed.
-func verifyStatus(reason error) int {
-	switch reason {
-	case ErrKeyUnavailable, ErrKeyRateLimited:
-		return http.StatusServiceUnavailable
-	case ErrNoVerifier, ErrKeyFetchMisconfigured:
-		return http.StatusInternalServerError
+// statusOf is the handler's answer to each reason it does not process a webhook for, following
+// Plaid's delivery policy (see NewHandler): 200 only for a webhook retrying can never help; 500 for
+// failures on this side that need fixing, which Plaid's redeliveries then bridge; 503 for those
+// that may pass by themselves (the key cannot be fetched now, the key-fetch rate limit, the
+// deduper), none of them remembered, so the redelivery tries again; 4xx for requests Plaid does
+// not send. Every other reason is a verification failure, answered 401 (see unverified).
+var statusOf = map[error]int{
+	ErrPermanent: http.StatusOK,
+
+	ErrFuncFailed:            http.StatusInternalServerError,
+	ErrFuncPanicked:          http.StatusInternalServerError,
+	ErrNoVerifier:            http.StatusInternalServerError,
+	ErrKeyFetchMisconfigured: http.StatusInternalServerError,
+
+	ErrKeyUnavailable:    http.StatusServiceUnavailable,
+	ErrKeyRateLimited:    http.StatusServiceUnavailable,
+	ErrInFlight:          http.StatusServiceUnavailable,
+	ErrDedupeUnavailable: http.StatusServiceUnavailable,
+
+	ErrBodyIncomplete:   http.StatusBadRequest,
+	ErrInvalidPayload:   http.StatusBadRequest,
+	ErrBodyTooLarge:     http.StatusRequestEntityTooLarge,
+	ErrMethodNotAllowed: http.StatusMethodNotAllowed,
+}
+
+// unverified is the status for every reason statusOf does not list: the verification failures
+// that say something about the webhook, not about this server.
+const unverified = http.StatusUnauthorized
+
+// statusFor returns the handler's status for reason, an [Outcome.Reason] or nil.
+func statusFor(reason error) int {
+	if reason == nil {
+		return http.StatusOK
 	}
-	return http.StatusUnauthorized
+	if status, ok := statusOf[reason]; ok {
+		return status
+	}
+	return unverified
 }
 
 // firstRead is the most memory a body is given before its bytes arrive: a client may announce a
@@ -235,9 +258,9 @@ const firstRead = 64 << 10
 // SHA-256. With a Content-Length, the buffer is sized by it up to firstRead, and takes the
 // announced size only once that much has arrived. It grows in that one step, which discards
 // firstRead bytes: doubling would discard about as much again as the body, over the handler's
-// heap budget of three times the body (TestHandlerHeapPerRequest). It returns a non-zero status
-// and its reason on failure.
-func (h *handler) readBody(w http.ResponseWriter, r *http.Request) (body []byte, sum [sha256.Size]byte, status int, reason error) {
+// heap budget of three times the body (TestHandlerHeapPerRequest). It returns the reason on
+// failure.
+func (h *handler) readBody(w http.ResponseWriter, r *http.Request) (body []byte, sum [sha256.Size]byte, reason error) {
 	limited := http.MaxBytesReader(w, r.Body, h.maxBody)
 	defer limited.Close()
 	hash := sha256.New()
@@ -257,49 +280,46 @@ func (h *handler) readBody(w http.ResponseWriter, r *http.Request) (body []byte,
 		}
 		switch {
 		case err == nil:
-			return nil, sum, http.StatusBadRequest, ErrBodyIncomplete
+			return nil, sum, ErrBodyIncomplete
 		case int64(n) == r.ContentLength && (errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)):
 			body = buf[:n:n]
 		default:
-			status, reason = readStatus(err)
-			return nil, sum, status, reason
+			return nil, sum, readReason(err)
 		}
 	} else {
 		var err error
 		if body, err = io.ReadAll(rd); err != nil {
-			status, reason = readStatus(err)
-			return nil, sum, status, reason
+			return nil, sum, readReason(err)
 		}
 	}
 	hash.Sum(sum[:0])
-	return body, sum, 0, nil
+	return body, sum, nil
 }
 
-// readStatus maps a body read error to a status and reason: 413 for the size limit, 400 for the
-// rest.
-func readStatus(err error) (int, error) {
+// readReason returns the reason for a body read error: the size limit, or a body not received
+// as announced.
+func readReason(err error) error {
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return http.StatusRequestEntityTooLarge, ErrBodyTooLarge
+		return ErrBodyTooLarge
 	}
-	return http.StatusBadRequest, ErrBodyIncomplete
+	return ErrBodyIncomplete
 }
 
-// answerOK writes 200 with an empty body, and records it in o. The Content-Length lets the answer
-// be flushed complete, without chunked encoding.
-func answerOK(w http.ResponseWriter, o *Outcome) {
-	o.Status = http.StatusOK
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusOK)
-}
-
-// fail writes status with its standard text, and records it and its reason in o.
-func fail(w http.ResponseWriter, o *Outcome, status int, reason error) {
-	o.Status, o.Reason = status, reason
-	text := strconv.Itoa(status) + " " + http.StatusText(status) + "\n"
+// answer writes the status statusFor gives reason (200 for nil), and records both in o. A 200 has
+// an empty body and the rest their standard text; the Content-Length lets the answer be flushed
+// complete, without chunked encoding.
+func answer(w http.ResponseWriter, o *Outcome, reason error) {
+	o.Status, o.Reason = statusFor(reason), reason
+	if o.Status == http.StatusOK {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	text := strconv.Itoa(o.Status) + " " + http.StatusText(o.Status) + "\n"
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Length", strconv.Itoa(len(text)))
-	w.WriteHeader(status)
+	w.WriteHeader(o.Status)
 	_, _ = io.WriteString(w, text)
 }

@@ -14,6 +14,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -672,4 +674,35 @@ func TestHandlerAnswersInTimeWithKeyEndpointHung(t *testing.T) {
 			wg.Wait()
 		})
 	}
+}
+
+// TestStatusTableInREADME holds the README's status table to the handler's: every reason a row
+// names is answered with that row's status, and every reason answered otherwise than 401 (the row
+// that lists only some) is named.
+func TestStatusTableInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "### What Plaid does, and what the handler answers")
+	require.True(t, ok, "the README's section")
+	section, _, _ = strings.Cut(section, "\n### ")
+	rows := regexp.MustCompile(`(?m)^\| (\d{3}) \|.*$`).FindAllStringSubmatch(section, -1)
+	require.NotEmpty(t, rows, "the status table")
+	named := map[error]bool{}
+	for _, row := range rows {
+		status, err := strconv.Atoi(row[1])
+		require.NoError(t, err)
+		for _, n := range regexp.MustCompile("`(Err\\w+)`").FindAllStringSubmatch(row[0], -1) {
+			reason, ok := outcomeReasons[n[1]]
+			if assert.True(t, ok, "the table names %s, which is no Outcome.Reason", n[1]) {
+				assert.Equal(t, webhook.StatusFor(reason), status, "the table's status for %s", n[1])
+				named[reason] = true
+			}
+		}
+	}
+	for n, reason := range outcomeReasons {
+		if webhook.StatusFor(reason) != http.StatusUnauthorized {
+			assert.True(t, named[reason], "the table leaves out %s", n)
+		}
+	}
+	assert.Equal(t, http.StatusOK, webhook.StatusFor(nil))
 }

@@ -17,7 +17,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/webhook"
 )
+
+// fetcherFunc adapts a function to webhook.KeyFetcher; requireOnly fails unless an error wraps
+// the sentinel wanted and not the other of ErrUnknownKey and ErrKeyUnavailable. Both are the key
+// cache tests'.
+type fetcherFunc = webhook.FetcherFunc
+
+var requireOnly = webhook.RequireOnly
 
 // sample reads a sample webhook from testdata.
 func sample(t testing.TB, name string) []byte {

@@ -250,7 +250,7 @@ func TestRefreshRateWithValidKey(t *testing.T) {
 func TestRefreshKeepsKeyWhenFetchFails(t *testing.T) {
 	signer := webhooktest.NewSigner()
 	var fail atomic.Bool
-	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+	f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 		if fail.Load() {
 			return nil, context.DeadlineExceeded
 		}
@@ -267,15 +267,16 @@ func TestRefreshKeepsKeyWhenFetchFails(t *testing.T) {
 	require.NoError(t, v.Verify(ctx, signer.Sign(body), body))
 }
 
-type fetcher func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
+// fetcherFunc adapts a function to KeyFetcher.
+type fetcherFunc func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
 
-func (f fetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
+func (f fetcherFunc) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	return f(ctx, req)
 }
 
 func TestConcurrentFetchesAreBounded(t *testing.T) {
 	var inFlight, peak atomic.Int32
-	f := fetcher(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+	f := fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 		n := inFlight.Add(1)
 		for {
 			p := peak.Load()
@@ -396,7 +397,7 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 			var refuse atomic.Bool
 			refuse.Store(true)
 			var calls atomic.Int32
-			f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+			f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 				calls.Add(1)
 				switch {
 				case !refuse.Load():
@@ -448,7 +449,7 @@ func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
 	releaseJunk, releaseReal := make(chan struct{}), make(chan struct{})
 	var realCalls atomic.Int32
 	var left atomic.Int64 // of the real kid's call's timeout, when the call began
-	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+	f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 		release := releaseJunk
 		if req.KeyID == signer.KeyID() {
 			realCalls.Add(1)
@@ -502,7 +503,7 @@ func TestFetchQueueIsBounded(t *testing.T) {
 	signer := webhooktest.NewSigner()
 	release := make(chan struct{})
 	var calls atomic.Int32
-	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+	f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 		calls.Add(1)
 		<-release
 		return signer.GetWebhookVerificationKey(ctx, req)
@@ -555,7 +556,7 @@ func TestNoFetchSlotIsUnavailable(t *testing.T) {
 	release := make(chan struct{})
 	var junkCalls sync.WaitGroup
 	junkCalls.Add(maxConcurrentFetches)
-	f := fetcher(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+	f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 		if req.KeyID != signer.KeyID() {
 			// Ignores its deadline on purpose, so that the slot stays held, and then fails as a
 			// timed-out call does, whichever of its deadline and the release comes first.

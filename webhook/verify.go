@@ -78,7 +78,7 @@ var (
 var sentinels = []error{
 	ErrNoVerifier, ErrMissingHeader, ErrMalformedHeader, ErrUnsupportedAlgorithm, ErrInvalidKeyID,
 	ErrKeyUnavailable, ErrKeyRateLimited, ErrKeyFetchMisconfigured, ErrUnknownKey, ErrKeyExpired, ErrInvalidKey, ErrInvalidSignature, ErrMissingIssuedAt, ErrTooOld,
-	ErrIssuedInFuture, ErrBodyMismatch, ErrInvalidPayload, context.Canceled, context.DeadlineExceeded,
+	ErrIssuedInFuture, ErrBodyMismatch, ErrInvalidPayload,
 }
 
 // reasonOf returns the sentinel err wraps, so that logs name the reason without the details

@@ -15,6 +15,7 @@ import (
 	"math/big"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,25 +201,6 @@ func TestVerifyNilVerifier(t *testing.T) {
 	assert.ErrorIs(t, (&webhook.Verifier{}).Verify(context.Background(), header, body), webhook.ErrNoVerifier)
 }
 
-// requireOnly fails unless err wraps want and not the other of ErrUnknownKey and
-// ErrKeyUnavailable, which the Handler answers with 401 and 503.
-func requireOnly(t *testing.T, err, want error) {
-	t.Helper()
-	require.ErrorIs(t, err, want)
-	other := webhook.ErrUnknownKey
-	if want == webhook.ErrUnknownKey {
-		other = webhook.ErrKeyUnavailable
-	}
-	require.NotErrorIs(t, err, other)
-}
-
-// fetcherFunc adapts a function to webhook.KeyFetcher.
-type fetcherFunc func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error)
-
-func (f fetcherFunc) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
-	return f(ctx, req)
-}
-
 func TestVerifyRefusesBadKeys(t *testing.T) {
 	signer := webhooktest.NewSigner()
 	body := sample(t, "item_add_result.json")
@@ -317,6 +299,36 @@ func TestVerifyFetcherMisbehaves(t *testing.T) {
 		assert.Equal(t, link.ErrorTypeInvalidInput, le.ErrorType)
 		assert.Equal(t, link.ErrorCode("INVALID_WEBHOOK_VERIFICATION_KEY_ID"), le.ErrorCode)
 	})
+}
+
+// TestKeyFetchMisconfiguredIsNotRemembered checks through Verify that Plaid refusing this
+// server's credentials is ErrKeyFetchMisconfigured, never ErrUnknownKey, and is not remembered.
+func TestKeyFetchMisconfiguredIsNotRemembered(t *testing.T) {
+	signer := webhooktest.NewSigner()
+	body := sample(t, "item_add_result.json")
+	var calls atomic.Int32
+	var refuse atomic.Bool
+	refuse.Store(true)
+	keys := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		calls.Add(1)
+		if refuse.Load() {
+			return nil, &link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: "INVALID_API_KEYS", HTTPStatus: 400,
+				ErrorMessage: "invalid client_id or secret provided"}
+		}
+		return signer.GetWebhookVerificationKey(ctx, req)
+	})
+	v := webhook.NewVerifier(keys)
+	err := v.Verify(context.Background(), signer.Sign(body), body)
+	require.ErrorIs(t, err, webhook.ErrKeyFetchMisconfigured)
+	for _, other := range allSentinels {
+		if other != webhook.ErrKeyFetchMisconfigured {
+			assert.NotErrorIs(t, err, other)
+		}
+	}
+	require.ErrorIs(t, v.Verify(context.Background(), signer.Sign(body), body), webhook.ErrKeyFetchMisconfigured)
+	assert.Equal(t, int32(2), calls.Load(), "asked again: not remembered")
+	refuse.Store(false)
+	require.NoError(t, v.Verify(context.Background(), signer.Sign(body), body), "fixed credentials verify at once")
 }
 
 // TestVerifyAcceptsHighS pins that a signature's high-S twin, (r, N-s), is accepted: ECDSA checks
