@@ -128,7 +128,7 @@ func TestWriteSVGStructure(t *testing.T) {
 	assert.Contains(t, texts, "2 (28.6%)")
 	assert.Contains(t, texts, "requires_credentials")
 	assert.Contains(t, all, "median OPEN→HANDOFF 4s")
-	// The hostile strings are shown as text, cut to fit, not interpreted.
+	// The hostile strings are shown as text, not interpreted.
 	assert.Contains(t, texts, `A&B"<img src=x>`)
 	assert.Contains(t, texts, "<script>alert(1)</script>")
 }
