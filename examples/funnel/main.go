@@ -8,11 +8,12 @@
 //	go run ./examples/funnel -out /tmp/f.svg
 //
 // It starts linktest, the in-process fake Plaid, and plays a dozen users through Hosted Link:
-// some link an Item, others leave at different points, after different errors. Then it reads each
-// session back with WaitForSession (which polls /link/token/get), as a backend does for Hosted
-// Link, and folds their events into a funnel.Funnel. In production the same events come from EVENTS webhooks
-// (webhook.Events) or from the front end's onEvent callback; the funnel takes them from all three,
-// in any order and more than once.
+// some search for their bank and some banks ask for MFA; some link an Item, others leave at
+// different points, after different errors. Then it reads each session back with WaitForSession
+// (which polls /link/token/get), as a backend does for Hosted Link, and folds their events into a
+// funnel.Funnel. In production the same events come from EVENTS webhooks (webhook.Events) or from
+// the front end's onEvent callback; the funnel takes them from all three, in any order and more
+// than once.
 package main
 
 import (
@@ -44,10 +45,13 @@ func main() {
 	}
 }
 
-// user is one person going through Link: they link an Item at institution, or, if exitStatus is
-// set, leave with that status after err (nil: without an error).
+// user is one person going through Link: they find institution (typing search into Link's
+// search first, if set), then link an Item, answering the institution's MFA of type mfa if set,
+// or, if exitStatus is set, leave with that status after err (nil: without an error).
 type user struct {
 	institution string
+	search      string
+	mfa         string
 	exitStatus  link.ExitStatus
 	err         *link.Error
 }
@@ -63,18 +67,19 @@ var (
 		ErrorMessage: "this financial institution is not currently responding to requests"}
 )
 
-// users are the people the example plays, in the order they come.
+// users are the people the example plays, in the order they come. Some search for their bank and
+// some banks ask for MFA, so those steps are skipped on some paths, as in Link.
 var users = []user{
-	{institution: "ins_109508"},
-	{institution: "ins_109508", exitStatus: link.ExitStatusRequiresCredentials, err: invalidCredentials},
+	{institution: "ins_109508", search: "platypus", mfa: linktest.MFATypeCode},
+	{institution: "ins_109508", search: "platypus", exitStatus: link.ExitStatusRequiresCredentials, err: invalidCredentials},
 	{institution: "ins_109511"},
-	{institution: "ins_109512", exitStatus: link.ExitStatusRequiresCredentials},
-	{institution: "ins_109508"},
-	{institution: "ins_109511", exitStatus: link.ExitStatusRequiresCredentials, err: itemLocked},
-	{institution: "ins_109512"},
+	{institution: "ins_109512", search: "houndstooth", exitStatus: link.ExitStatusRequiresCredentials},
+	{institution: "ins_109508", mfa: linktest.MFATypeDevice},
+	{institution: "ins_109511", search: "tartan", exitStatus: link.ExitStatusRequiresCredentials, err: itemLocked},
+	{institution: "ins_109512", search: "houndstooth"},
 	{institution: "ins_109508", exitStatus: link.ExitStatusRequiresCredentials, err: invalidCredentials},
-	{institution: "ins_109511", exitStatus: link.ExitStatusInstitutionNotSupported},
-	{institution: "ins_109508"},
+	{institution: "ins_109511", search: "tartan", exitStatus: link.ExitStatusInstitutionNotSupported},
+	{institution: "ins_109508", search: "first platypus", mfa: linktest.MFATypeQuestions},
 	{institution: "ins_109512", exitStatus: link.ExitStatusRequiresCredentials, err: notResponding},
 	{institution: "ins_109511"},
 }
@@ -104,11 +109,17 @@ func run(ctx context.Context, out io.Writer, svgPath string) error {
 		if err != nil {
 			return fmt.Errorf("create link token for user %d: %w", i+1, err)
 		}
+		opts := []linktest.SessionOption{linktest.WithInstitution(u.institution)}
+		if u.search != "" {
+			opts = append(opts, linktest.WithInstitutionSearch(u.search))
+		}
 		if u.exitStatus == "" {
-			_, err = srv.CompleteSession(tok.LinkToken, linktest.WithInstitution(u.institution))
+			if u.mfa != "" {
+				opts = append(opts, linktest.WithMFA(u.mfa))
+			}
+			_, err = srv.CompleteSession(tok.LinkToken, opts...)
 		} else {
-			_, err = srv.ExitSession(tok.LinkToken, u.err,
-				linktest.WithInstitution(u.institution), linktest.WithExitStatus(u.exitStatus))
+			_, err = srv.ExitSession(tok.LinkToken, u.err, append(opts, linktest.WithExitStatus(u.exitStatus))...)
 		}
 		if err != nil {
 			return fmt.Errorf("user %d in Link: %w", i+1, err)

@@ -2,6 +2,8 @@ package funnel_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,30 +18,34 @@ import (
 )
 
 // Add groups events from each of Plaid's three sources by session with no id passed beside them:
-// onEvent metadata names the session, and GetToken and webhook.Parse fill it in. The same
-// session's events from all three sources count once.
+// onEvent metadata names the session, and GetToken and webhook.Parse fill it in. Each source alone
+// gives the whole funnel, and all three together, with EVENTS sent three times for one session,
+// give the same: the same session's events count once.
 func TestAddTakesEventsFromEverySource(t *testing.T) {
+	receiver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer receiver.Close()
 	srv := linktest.NewServer(linktest.WithLinkWebhooksForAllSessions())
 	defer srv.Close()
 	client := srv.Client()
 	ctx := context.Background()
 	req := &link.TokenCreateRequest{ClientName: "Wonderwallet", Language: link.LanguageEnglish,
 		CountryCodes: []link.CountryCode{link.CountryCodeUS}, User: &link.TokenCreateRequestUser{ClientUserID: "u"},
-		Products: []link.Product{link.ProductAuth}}
+		Products: []link.Product{link.ProductAuth}, Webhook: receiver.URL}
 	linked, err := client.CreateToken(ctx, req)
 	require.NoError(t, err)
 	exited, err := client.CreateToken(ctx, req)
 	require.NoError(t, err)
-	done, err := srv.CompleteSession(linked.LinkToken)
+	done, err := srv.CompleteSession(linked.LinkToken, linktest.WithEventsWebhooks(3))
 	require.NoError(t, err)
+	require.NoError(t, done.WebhookErr())
 	left, err := srv.ExitSession(exited.LinkToken, nil)
 	require.NoError(t, err)
+	require.NoError(t, left.WebhookErr())
 
-	f := funnel.New()
 	// The front end's onEvent view.
-	f.Add(done.Events...)
-	f.Add(left.Events...)
+	onEvent := [][]link.Event{done.Events, left.Events}
 	// /link/token/get, whose events carry their session's id once GetToken has read them.
+	var tokenGet [][]link.Event
 	for _, tok := range []string{linked.LinkToken, exited.LinkToken} {
 		got, err := client.GetToken(ctx, &link.TokenGetRequest{LinkToken: tok})
 		require.NoError(t, err)
@@ -48,25 +54,41 @@ func TestAddTakesEventsFromEverySource(t *testing.T) {
 		for _, e := range got.LinkSessions[0].Events {
 			assert.Equal(t, got.LinkSessions[0].LinkSessionID, e.EventMetadata.LinkSessionID)
 		}
-		f.Add(got.LinkSessions[0].Events...)
+		tokenGet = append(tokenGet, got.LinkSessions[0].Events)
 	}
-	// EVENTS webhooks, as the handler parses them.
+	// EVENTS webhooks, as the handler parses them: three for the linked session, each with the
+	// events so far, and one for the exited session.
+	var hooks [][]link.Event
 	for _, d := range srv.Deliveries() {
 		if d.Code != webhook.CodeEvents {
 			continue
 		}
 		ev, err := webhook.Parse(d.Body)
 		require.NoError(t, err)
-		f.Add(ev.(*webhook.Events).Events...)
+		hooks = append(hooks, ev.(*webhook.Events).Events)
 	}
+	require.Len(t, hooks, 4)
 
-	r := f.Report()
+	report := func(sources ...[][]link.Event) funnel.Report {
+		f := funnel.New()
+		for _, src := range sources {
+			for _, events := range src {
+				f.Add(events...)
+			}
+		}
+		return f.Report()
+	}
+	r := report(onEvent, tokenGet, hooks)
 	assert.Equal(t, 2, r.Sessions)
 	assert.Equal(t, 1, r.HandedOff)
 	assert.Equal(t, 1, r.Exited)
 	assert.Zero(t, r.Unattributed)
 	assert.Equal(t, link.EventNameOpen, r.Steps[0].Name)
 	assert.Equal(t, 2, r.Steps[0].Sessions)
+	assert.Equal(t, 1, r.Steps[len(r.Steps)-1].Sessions)
+	for name, src := range map[string][][]link.Event{"onEvent": onEvent, "/link/token/get": tokenGet, "EVENTS webhooks": hooks} {
+		assert.Equal(t, r, report(src), name)
+	}
 }
 
 // The Plaid sample EVENTS webhook, parsed by webhook.Parse, goes into Add as it is, and a resent

@@ -26,6 +26,8 @@ const (
 	// An exit reason takes two lines, its label over its bar, so that a label of any letters up
 	// to maxLabelRune fits the column's width, whatever font the viewer substitutes.
 	exitRow      = 38
+	exitsTop     = 30 // from the last step's row to the top of the exit columns
+	exitRowDepth = 24 // from a row's label baseline to below its count's descenders
 	exitColWidth = (svgWidth - 2*svgPad) / 2
 	exitBarMax   = 220 // leaves room after the bar for a count like "12,345 (100.0%)"
 	topExits     = 5
@@ -45,7 +47,7 @@ func (r Report) WriteSVG(w io.Writer) error {
 	var b bytes.Buffer
 	exitRows := min(topExits, max(len(r.exitCodes()), len(r.ExitsByStatus), 1))
 	stepsBottom := stepsTop + len(r.Steps)*rowHeight
-	height := stepsBottom + 46 + exitRows*exitRow + svgPad
+	height := exitRowY(stepsBottom+exitsTop, exitRows-1) + exitRowDepth + svgPad
 
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="Helvetica, Arial, sans-serif" role="img">`+"\n",
 		svgWidth, height, svgWidth, height)
@@ -99,12 +101,10 @@ func (r Report) WriteSVG(w io.Writer) error {
 		}
 	}
 
-	y := stepsBottom + 20
-	text(&b, labelX, y, `font-size="15" font-weight="bold" fill="#111827"`,
+	text(&b, labelX, stepsBottom+exitsTop-10, `font-size="15" font-weight="bold" fill="#111827"`,
 		fmt.Sprintf("Top exit reasons (%s sessions exited)", thousands(r.Exited)))
-	y += 10
-	r.exitColumn(&b, labelX, y, "by error code", r.exitCodes())
-	r.exitColumn(&b, labelX+exitColWidth, y, "by exit status", r.ExitsByStatus)
+	r.exitColumn(&b, labelX, stepsBottom+exitsTop, "by error code", r.exitCodes())
+	r.exitColumn(&b, labelX+exitColWidth, stepsBottom+exitsTop, "by exit status", r.ExitsByStatus)
 	b.WriteString("</svg>\n")
 	_, err := w.Write(b.Bytes())
 	return err
@@ -122,16 +122,20 @@ func (r Report) exitCodes() []Count {
 	return out
 }
 
-// exitColumn draws the top exit counts under a heading, with bars as long as their share of the
-// exited sessions.
+// exitRowY is the baseline of the label of row i of an exit column whose top is at top; the
+// chart's height is taken from its last row.
+func exitRowY(top, i int) int { return top + 30 + i*exitRow }
+
+// exitColumn draws the top exit counts under a heading at y, with bars as long as their share of
+// the exited sessions.
 func (r Report) exitColumn(b *bytes.Buffer, x, y int, heading string, counts []Count) {
 	text(b, x, y+8, `font-size="12" fill="#6b7280"`, heading)
 	if len(counts) == 0 {
-		text(b, x, y+8+22, `font-size="12" fill="#9ca3af"`, "none")
+		text(b, x, exitRowY(y, 0), `font-size="12" fill="#9ca3af"`, "none")
 		return
 	}
 	for i, c := range counts[:min(len(counts), topExits)] {
-		row := y + 8 + 22 + i*exitRow // the label's baseline
+		row := exitRowY(y, i) // the label's baseline
 		label := c.Key
 		if label == "" {
 			label = "(none)"

@@ -128,7 +128,7 @@ func TestWriteSVGStructure(t *testing.T) {
 	assert.Contains(t, texts, "2 (28.6%)")
 	assert.Contains(t, texts, "requires_credentials")
 	assert.Contains(t, all, "median OPEN→HANDOFF 4s")
-	// The hostile strings are shown as text, cut to fit, not interpreted.
+	// The hostile strings are shown as text, not interpreted.
 	assert.Contains(t, texts, `A&B"<img src=x>`)
 	assert.Contains(t, texts, "<script>alert(1)</script>")
 }
@@ -194,4 +194,20 @@ func parseFloat(t *testing.T, s string) float64 {
 	f, err := strconv.ParseFloat(s, 64)
 	require.NoError(t, err, "number %q", s)
 	return f
+}
+
+// FuzzWriteSVG gives the chart any text Link events can carry (an event name, an error code, an
+// exit status: control characters, invalid UTF-8, markup): it is always well-formed XML.
+func FuzzWriteSVG(f *testing.F) {
+	f.Add("INVALID_CREDENTIALS", "requires_credentials", "OPEN")
+	f.Add("\x00\x01\xff", "]]><script>", "\ufffe")
+	f.Fuzz(func(t *testing.T, code, status, name string) {
+		fn := New()
+		addAll(fn, []sessionEvent{ev("s", link.EventName(name), 0),
+			ev("s", link.EventNameExit, time.Second, exitWith(link.ExitStatus(status), code))})
+		r := fn.Report()
+		r.Steps[0].Name = link.EventName(name)
+		root, _ := parseSVG(t, r)
+		assert.Equal(t, "svg", root.XMLName.Local)
+	})
 }
