@@ -223,6 +223,9 @@ func endOf(s *TokenGetSessionsResponse) time.Time {
 }
 
 // pollAgain reports whether a failed call to /link/token/get may succeed if made again later.
+// A network error is judged by the transport's own rule: every error of net/http's client is a
+// net.Error (a *url.Error), a refused redirect or an untrusted certificate included, and those
+// would fail the same way on every poll.
 func pollAgain(err error) bool {
 	var apiErr *Error
 	if errors.As(err, &apiErr) {
@@ -230,7 +233,8 @@ func pollAgain(err error) bool {
 	}
 	var exhausted *transport.ExhaustedError
 	var netErr net.Error
-	return errors.As(err, &exhausted) || errors.Is(err, ErrAttemptTimeout) || errors.As(err, &netErr)
+	return errors.As(err, &exhausted) || errors.Is(err, ErrAttemptTimeout) ||
+		errors.As(err, &netErr) && transport.RetryableConnErr(err)
 }
 
 func slowDownAsked(err error) bool {

@@ -2,11 +2,16 @@ package link
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,6 +48,12 @@ func TestPollAgain(t *testing.T) {
 		{"attempt timeout", ErrAttemptTimeout, true},
 		{"retries spent", &transport.ExhaustedError{Attempts: 3, Last: errors.New("502")}, true},
 		{"refused redirect", ErrCrossOriginRedirect, false},
+		// As net/http returns them: every error of its client is a *url.Error, a net.Error.
+		{"refused redirect from net/http", &url.Error{Op: "Post", URL: "https://plaid.test/link/token/get", Err: ErrCrossOriginRedirect}, false},
+		{"untrusted certificate from net/http", &url.Error{Op: "Post", URL: "https://plaid.test/link/token/get",
+			Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, false},
+		{"connection reset from net/http", &url.Error{Op: "Post", URL: "https://plaid.test/link/token/get",
+			Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}, true},
 		{"validation", &ValidationError{Field: "link_token"}, false},
 	}
 	for _, tc := range tests {

@@ -130,16 +130,16 @@ func (c *Client) judge(r *result, singleUse, force bool) (retry, ambiguous bool)
 		// any connection failure; a body that arrived malformed would only arrive so again.
 		return r.cutOff && !singleUse, singleUse
 	default:
-		retry = retryableConnErr(r.err)
+		retry = RetryableConnErr(r.err)
 		ambiguous = singleUse && r.reached
 	}
 	return retry, ambiguous
 }
 
-// retryableConnErr reports whether an attempt that got no usable reply may succeed when sent
-// again: not when it was refused by a redirect rule, a bad URL, or a certificate that is not
-// trusted, none of which heals.
-func retryableConnErr(err error) bool {
+// RetryableConnErr reports whether an attempt that got no reply at all (err came from the HTTP
+// client) may succeed when sent again: not when it was refused by a redirect rule, a bad URL, or
+// a certificate that is not trusted, none of which heals.
+func RetryableConnErr(err error) bool {
 	var (
 		unknownAuthority x509.UnknownAuthorityError
 		certInvalid      x509.CertificateInvalidError
