@@ -1,6 +1,7 @@
 package link
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,6 +79,10 @@ type config struct {
 
 	// Read by WaitForSession alone; zero means its defaults.
 	pollFirst, pollMax time.Duration
+	// pause is WaitForSession's wait between polls; nil is transport.Sleep. Only this package's
+	// tests set it, through an Option of their own, to record the waits instead of sleeping them:
+	// a field rather than a package variable, so that tests running in parallel cannot race on it.
+	pause func(context.Context, time.Duration) error
 }
 
 // transportSettings are the settings the transport is built from. They are compared with == to

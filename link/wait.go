@@ -100,6 +100,10 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 	poller := *c
 	poller.t, poller.cfg = t, *cfg
 	poller.cfg.responseInto = nil
+	pause := cfg.pause
+	if pause == nil {
+		pause = transport.Sleep
+	}
 	first, maxWait := cfg.pollFirst, cfg.pollMax
 	if first == 0 {
 		first, maxWait = DefaultPollInterval, DefaultMaxPollInterval
@@ -139,23 +143,10 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 				wait = maxWait
 			}
 		}
-		if !pause(ctx, jitter(wait, rand.Float64())) {
+		if pause(ctx, jitter(wait, rand.Float64())) != nil {
 			return nil, waitEnded(ctx, nil, lastErr)
 		}
 		wait = nextPollWait(wait, maxWait)
-	}
-}
-
-// pause waits d, and reports false if ctx ended first. A variable so that a test can record the
-// waits instead of sleeping them.
-var pause = func(ctx context.Context, d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
 	}
 }
 

@@ -168,10 +168,12 @@ func TestWaitForSessionPacing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var waits []time.Duration
-			defer func(orig func(context.Context, time.Duration) bool) { pause = orig }(pause)
-			pause = func(ctx context.Context, d time.Duration) bool {
-				waits = append(waits, d)
-				return ctx.Err() == nil
+			recordWaits := func(c *config) error {
+				c.pause = func(ctx context.Context, d time.Duration) error {
+					waits = append(waits, d)
+					return ctx.Err()
+				}
+				return nil
 			}
 			var calls atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -190,7 +192,7 @@ func TestWaitForSessionPacing(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient("id", "secret", WithBaseURL(srv.URL), WithMaxRetries(0))
 			require.NoError(t, err)
-			s, err := c.WaitForSession(context.Background(), "link-sandbox-x")
+			s, err := c.WaitForSession(context.Background(), "link-sandbox-x", recordWaits)
 			require.NoError(t, err)
 			assert.Equal(t, "s1", s.LinkSessionID)
 			assert.Equal(t, tc.calls, calls.Load())

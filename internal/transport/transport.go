@@ -297,7 +297,7 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 		if logging {
 			c.logRetryable(ctx, call.Path, attempt, attemptStart, &r, wait)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			err = fmt.Errorf("waiting to retry after attempt %d: %w", attempt, err)
 			if singleUse && ambiguous {
 				err = &OutcomeUnknownError{Attempts: attempt, Cause: err}
@@ -308,8 +308,8 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 	}
 }
 
-// sleep waits for d or until ctx ends, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends, whichever is first, and returns ctx's error if it ended.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
