@@ -70,8 +70,10 @@ func WithPollInterval(first, max time.Duration) Option {
 // that polling cannot change ends the wait at once: [ErrLinkTokenExpired] when the token (whose
 // lifetime is 4 hours by default, or the Hosted Link URL's) expired more than 20 minutes ago by
 // the clock of Plaid's Date header and no session finished; a *[Error] such as
-// INVALID_LINK_TOKEN (a token Plaid does not know, or no longer keeps) or INVALID_API_KEYS; or a
-// request the SDK refuses to send. Past those 20 minutes a session still in progress no longer
+// INVALID_LINK_TOKEN (a token Plaid does not know, or no longer keeps) or INVALID_API_KEYS; a
+// failure the transport does not retry either because it would recur (a certificate that is not
+// trusted, a refused redirect such as [ErrCrossOriginRedirect]); or a request the SDK refuses to
+// send. Past those 20 minutes a session still in progress no longer
 // holds back an earlier exit. An Identity Verification token never counts as expired: Plaid does
 // not enforce its expiration.
 //
