@@ -112,7 +112,9 @@ func NothingDone(plaid bool, errorType, errorCode string) bool {
 }
 
 // judge decides whether a failed attempt is worth repeating, and whether it was ambiguous: a
-// single-use request that may have been carried out.
+// single-use request that may have been carried out. It is the one place where the class of a
+// call, ForceRetries and the kind of failure meet; Do only adds the caller's context and the
+// number of retries.
 func (c *Client) judge(r *result, singleUse, force bool) (retry, ambiguous bool) {
 	switch {
 	case r.api != nil:
@@ -130,8 +132,9 @@ func (c *Client) judge(r *result, singleUse, force bool) (retry, ambiguous bool)
 		// any connection failure; a body that arrived malformed would only arrive so again.
 		return r.cutOff && !singleUse, singleUse
 	default:
-		retry = RetryableConnErr(r.err)
 		ambiguous = singleUse && r.reached
+		// A single-use request that may have arrived goes again only if the caller forced it.
+		retry = RetryableConnErr(r.err) && (!ambiguous || force)
 	}
 	return retry, ambiguous
 }

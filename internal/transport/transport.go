@@ -274,8 +274,6 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 		switch {
 		case ctx.Err() != nil:
 			retry = false
-		case thisAmbiguous && !call.ForceRetries:
-			retry = false
 		case retry && attempt > maxRetries:
 			retry = false
 			if attempt > 1 {
