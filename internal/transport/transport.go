@@ -232,11 +232,6 @@ type Call struct {
 	Info *Info
 }
 
-// Post sends in as JSON to path and decodes a 2xx reply into out, as a Repeatable call.
-func (c *Client) Post(ctx context.Context, path string, in, out any, requestID *string) error {
-	return c.Do(ctx, &Call{Path: path, MaxRetries: -1, RequestID: requestID}, in, out)
-}
-
 // Do sends in as JSON to call.Path and decodes a 2xx reply into out. A non-2xx reply becomes the
 // error returned by Config.DecodeError, wrapped in an *ExhaustedError when retries ran out, or in
 // an *OutcomeUnknownError when a SingleUse call may have been carried out.

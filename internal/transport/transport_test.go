@@ -86,9 +86,14 @@ func newTestClient(t *testing.T, baseURL string, mod ...func(*Config)) *Client {
 	return c
 }
 
+// postTo sends in to path as a Repeatable call with the Client's retries.
+func postTo(c *Client, ctx context.Context, path string, in, out any, requestID *string) error {
+	return c.Do(ctx, &Call{Path: path, MaxRetries: -1, RequestID: requestID}, in, out)
+}
+
 func post(c *Client, ctx context.Context) (*echoResp, error) {
 	out := new(echoResp)
-	err := c.Post(ctx, "/echo", &echoReq{AccessToken: testAccess, N: 7}, out, &out.RequestID)
+	err := postTo(c, ctx, "/echo", &echoReq{AccessToken: testAccess, N: 7}, out, &out.RequestID)
 	return out, err
 }
 
@@ -602,13 +607,13 @@ func TestNew(t *testing.T) {
 func TestNilContext(t *testing.T) {
 	c := newTestClient(t, "https://plaid.test")
 	var ctx context.Context // a nil Context, as a careless caller might pass
-	err := c.Post(ctx, "/echo", &echoReq{}, &echoResp{}, nil)
+	err := postTo(c, ctx, "/echo", &echoReq{}, &echoResp{}, nil)
 	require.Error(t, err)
 }
 
 func TestUnencodableRequest(t *testing.T) {
 	c := newTestClient(t, "https://plaid.test")
-	err := c.Post(context.Background(), "/echo", map[string]any{"f": func() {}}, &echoResp{}, nil)
+	err := postTo(c, context.Background(), "/echo", map[string]any{"f": func() {}}, &echoResp{}, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "encoding request")
 }
@@ -759,7 +764,7 @@ func TestCallerRedirectPolicyNeverForwardsCredentials(t *testing.T) {
 	assert.Empty(t, b.requests(), "a 307 to another origin (here, another port) is refused, body and all")
 
 	out := new(echoResp)
-	err = c.Post(context.Background(), "/see-other", &echoReq{}, out, nil)
+	err = postTo(c, context.Background(), "/see-other", &echoReq{}, out, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "from b", out.Value)
 	assert.Equal(t, []string{"|"}, b.requests(), "another origin: credentials dropped")
