@@ -43,7 +43,7 @@ func (e *apiErr) Error() string { return fmt.Sprintf("api error %d", e.status) }
 
 // decodeTestError reads error_type and error_code as link's decoder does, so the retry rule
 // sees Plaid errors.
-func decodeTestError(status int, body []byte, hdrID string) APIError {
+func decodeTestError(status int, body []byte, hdrID string, _ *Redactor) APIError {
 	var e struct {
 		Type string `json:"error_type"`
 		Code string `json:"error_code"`
@@ -504,7 +504,7 @@ func TestLogging(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newTestClient(t, srv.URL, func(c *Config) {
 		c.Logger = logger
-		c.DecodeError = func(status int, body []byte, hdrID string) APIError {
+		c.DecodeError = func(status int, body []byte, hdrID string, _ *Redactor) APIError {
 			var e struct {
 				RequestID string `json:"request_id"`
 			}
@@ -602,6 +602,22 @@ func TestNew(t *testing.T) {
 	require.NotNil(t, c.watch, "Config.Timeout bounds each attempt")
 	assert.Equal(t, time.Second, c.watch.timeout, "Config.Timeout bounds each attempt")
 	assert.Zero(t, c.hc.Timeout, "the copy's own Timeout would bound attempts a second time")
+}
+
+// TestReconfigureSharesTheRedactor: a call's own transport masks with the Client's Redactor
+// rather than building one again, unless it has credentials of its own.
+func TestReconfigureSharesTheRedactor(t *testing.T) {
+	c := newTestClient(t, "https://plaid.test")
+	n, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", DecodeError: decodeTestError, Timeout: time.Second})
+	require.NoError(t, err)
+	assert.Same(t, c.redact, n.redact)
+	assert.Equal(t, mask, n.redact.Redact(testSecret))
+
+	other, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", ClientID: "another-client", Secret: "another-secret",
+		DecodeError: decodeTestError})
+	require.NoError(t, err)
+	assert.NotSame(t, c.redact, other.redact)
+	assert.Equal(t, mask, other.redact.Redact("another-secret"))
 }
 
 func TestNilContext(t *testing.T) {
