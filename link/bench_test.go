@@ -121,7 +121,8 @@ func createTokenFloorOp(b *testing.B) func() {
 	}
 }
 
-// TestFloorSendsWhatTheSDKSends keeps the floor honest: the same request body, byte for byte.
+// TestFloorSendsWhatTheSDKSends keeps the floor honest: its request body holds the same JSON
+// values as the SDK's, field for field (the order of the fields may differ).
 func TestFloorSendsWhatTheSDKSends(t *testing.T) {
 	sdk, err := json.Marshal(benchTokenCreateRequest())
 	if err != nil {

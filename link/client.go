@@ -1,6 +1,7 @@
 package link
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,9 +49,8 @@ var ErrNilClient = errors.New("link: nil Client: create one with NewClient")
 // Client calls Plaid's Link endpoints. Create one with [NewClient]; it is safe for concurrent use
 // and should be reused, since it holds a pool of connections.
 type Client struct {
-	t        *transport.Client
-	cfg      config
-	redactor *transport.Redactor
+	t   *transport.Client
+	cfg config
 }
 
 // Option configures a [Client] when given to [NewClient], or one call when given to a method:
@@ -78,6 +78,10 @@ type config struct {
 
 	// Read by WaitForSession alone; zero means its defaults.
 	pollFirst, pollMax time.Duration
+	// pause is WaitForSession's wait between polls; nil is transport.Sleep. Only this package's
+	// tests set it, through an Option of their own, to record the waits instead of sleeping them:
+	// a field rather than a package variable, so that tests running in parallel cannot race on it.
+	pause func(context.Context, time.Duration) error
 }
 
 // transportSettings are the settings the transport is built from. They are compared with == to
@@ -118,13 +122,11 @@ func NewClient(clientID, secret string, opts ...Option) (*Client, error) {
 		return nil, fmt.Errorf("link: NewClient: %w", err)
 	}
 
-	c := &Client{cfg: cfg, redactor: transport.NewRedactor(secret, clientID)}
-	t, err := transport.New(c.transportConfig(clientID, secret, cfg))
+	t, err := transport.New(transportConfig(clientID, secret, cfg))
 	if err != nil {
 		return nil, fmt.Errorf("link: NewClient: %w", err)
 	}
-	c.t = t
-	return c, nil
+	return &Client{t: t, cfg: cfg}, nil
 }
 
 // apply runs opts in order. Its errors carry no "link:" prefix: the caller adds one, naming
@@ -146,7 +148,7 @@ func (cfg *config) apply(opts []Option) error {
 	return nil
 }
 
-func (c *Client) transportConfig(clientID, secret string, cfg config) transport.Config {
+func transportConfig(clientID, secret string, cfg config) transport.Config {
 	ts := cfg.transport
 	return transport.Config{
 		BaseURL:       ts.baseURL,
@@ -161,12 +163,16 @@ func (c *Client) transportConfig(clientID, secret string, cfg config) transport.
 		BackoffMin:    ts.backoffMin,
 		BackoffMax:    ts.backoffMax,
 		RetryAfterMax: ts.retryAfterMax,
-		DecodeError: func(status int, body []byte, headerRequestID string) transport.APIError {
-			e := newAPIError(status, body, headerRequestID, c.redactor)
-			return transport.APIError{Err: e, RequestID: e.RequestID, Plaid: e.isPlaid(),
-				Type: string(e.ErrorType), Code: string(e.ErrorCode)}
-		},
+		DecodeError:   decodeError,
 	}
+}
+
+// decodeError is the transport's ErrorDecoder: a non-2xx reply becomes an *Error, masked with the
+// transport's Redactor, the one that masks headers and log lines.
+func decodeError(status int, body []byte, headerRequestID string, r *transport.Redactor) transport.APIError {
+	e := newAPIError(status, body, headerRequestID, r)
+	return transport.APIError{Err: e, RequestID: e.RequestID, Plaid: e.isPlaid(),
+		Type: string(e.ErrorType), Code: string(e.ErrorCode)}
 }
 
 // CloseIdleConnections closes the connections the Client keeps open for reuse, for a Client

@@ -89,9 +89,10 @@
 // The retry loop is this package's own, on net/http, rather than a general-purpose retrying
 // client: it must know whether a request got a connection (through net/http/httptrace), read
 // Plaid's error_type and error_code, and take its settings per call. Waits grow exponentially
-// with jitter, and a Retry-After header is honoured up to a cap of 30 seconds. Each attempt is bounded by [DefaultTimeout] ([WithTimeout]); the whole call, waits
-// included, is bounded by the context, and a wait ends as soon as the context does. [WithLogger]
-// logs each call and each retryable failure at debug level.
+// with jitter, and a Retry-After header is honoured up to a cap of 30 seconds. Each attempt is
+// bounded by [DefaultTimeout] ([WithTimeout]); the whole call, waits included, is bounded by the
+// context, and a wait ends as soon as the context does. [WithLogger] logs each call and each
+// retryable failure at debug level.
 //
 // # Exchanging a public token once
 //

@@ -146,7 +146,7 @@ func (c *Client) forCall(opts []Option) (*transport.Client, *config, error) {
 	if cfg.transport == c.cfg.transport {
 		return c.t, &cfg, nil
 	}
-	t, err := c.t.Reconfigure(c.transportConfig("", "", cfg))
+	t, err := c.t.Reconfigure(transportConfig("", "", cfg))
 	if err != nil {
 		return nil, nil, err
 	}

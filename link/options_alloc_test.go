@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/plaidlink/plaidlink-go/internal/transport"
 )
 
 // cannedTransport answers every request with the same 200 reply, without a network, so that
@@ -48,7 +50,8 @@ func TestNoOptionsIsTheFastPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp := new(TokenCreateResponse)
-		if err := c.t.Post(ctx, "/link/token/create", req, resp, &resp.RequestID); err != nil {
+		call := transport.Call{Path: "/link/token/create", MaxRetries: -1, RequestID: &resp.RequestID}
+		if err := c.t.Do(ctx, &call, req, resp); err != nil {
 			t.Fatal(err)
 		}
 	})

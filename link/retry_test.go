@@ -2,6 +2,7 @@ package link
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log"
@@ -143,6 +144,10 @@ func TestExchangeRetriesWhenNoConnectionWasMade(t *testing.T) {
 		var opErr *net.OpError
 		require.ErrorAs(t, err, &opErr)
 		assert.Equal(t, "dial", opErr.Op)
+
+		_, err = newTestClient(t, "http://"+addr).CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
+		require.ErrorAs(t, err, &opErr)
+		assert.Equal(t, 3, raw.Attempts, "a repeatable call likewise")
 	})
 	t.Run("mocked dial error", func(t *testing.T) {
 		c, mt := mockClient(t)
@@ -334,6 +339,13 @@ func TestExchangeTLSHandshakeFailures(t *testing.T) {
 		_, err := exchange(newTestClient(t, srv.URL), WithResponseInto(&raw))
 		require.Error(t, err)
 		assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+		assert.Equal(t, 1, raw.Attempts)
+		assert.Equal(t, int32(0), hits.Load())
+
+		// Nor is a repeatable call: it would fail the same way.
+		_, err = newTestClient(t, srv.URL).CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
+		var certErr *tls.CertificateVerificationError
+		require.ErrorAs(t, err, &certErr)
 		assert.Equal(t, 1, raw.Attempts)
 		assert.Equal(t, int32(0), hits.Load())
 	})

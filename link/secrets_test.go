@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -56,7 +57,9 @@ func replyCall(t testing.TB, status int, headerValue, body string, exchangeCall 
 	require.NoError(t, err)
 	var raw Response
 	if exchangeCall {
-		_, err = c.ExchangePublicToken(context.Background(), &ItemPublicTokenExchangeRequest{PublicToken: testPublic}, WithResponseInto(&raw))
+		// WithTimeout gives the call a transport of its own (Reconfigure), whose masking is checked too.
+		_, err = c.ExchangePublicToken(context.Background(), &ItemPublicTokenExchangeRequest{PublicToken: testPublic},
+			WithResponseInto(&raw), WithTimeout(time.Minute))
 	} else {
 		_, err = c.CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
 	}

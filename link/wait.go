@@ -70,8 +70,10 @@ func WithPollInterval(first, max time.Duration) Option {
 // that polling cannot change ends the wait at once: [ErrLinkTokenExpired] when the token (whose
 // lifetime is 4 hours by default, or the Hosted Link URL's) expired more than 20 minutes ago by
 // the clock of Plaid's Date header and no session finished; a *[Error] such as
-// INVALID_LINK_TOKEN (a token Plaid does not know, or no longer keeps) or INVALID_API_KEYS; or a
-// request the SDK refuses to send. Past those 20 minutes a session still in progress no longer
+// INVALID_LINK_TOKEN (a token Plaid does not know, or no longer keeps) or INVALID_API_KEYS; a
+// failure the transport does not retry either because it would recur (a certificate that is not
+// trusted, a refused redirect such as [ErrCrossOriginRedirect]); or a request the SDK refuses to
+// send. Past those 20 minutes a session still in progress no longer
 // holds back an earlier exit. An Identity Verification token never counts as expired: Plaid does
 // not enforce its expiration.
 //
@@ -100,6 +102,10 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 	poller := *c
 	poller.t, poller.cfg = t, *cfg
 	poller.cfg.responseInto = nil
+	pause := cfg.pause
+	if pause == nil {
+		pause = transport.Sleep
+	}
 	first, maxWait := cfg.pollFirst, cfg.pollMax
 	if first == 0 {
 		first, maxWait = DefaultPollInterval, DefaultMaxPollInterval
@@ -139,23 +145,10 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 				wait = maxWait
 			}
 		}
-		if !pause(ctx, jitter(wait, rand.Float64())) {
+		if pause(ctx, jitter(wait, rand.Float64())) != nil {
 			return nil, waitEnded(ctx, nil, lastErr)
 		}
 		wait = nextPollWait(wait, maxWait)
-	}
-}
-
-// pause waits d, and reports false if ctx ended first. A variable so that a test can record the
-// waits instead of sleeping them.
-var pause = func(ctx context.Context, d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
 	}
 }
 
@@ -223,6 +216,9 @@ func endOf(s *TokenGetSessionsResponse) time.Time {
 }
 
 // pollAgain reports whether a failed call to /link/token/get may succeed if made again later.
+// A network error is judged by the transport's own rule: every error of net/http's client is a
+// net.Error (a *url.Error), a refused redirect or an untrusted certificate included, and those
+// would fail the same way on every poll.
 func pollAgain(err error) bool {
 	var apiErr *Error
 	if errors.As(err, &apiErr) {
@@ -230,7 +226,8 @@ func pollAgain(err error) bool {
 	}
 	var exhausted *transport.ExhaustedError
 	var netErr net.Error
-	return errors.As(err, &exhausted) || errors.Is(err, ErrAttemptTimeout) || errors.As(err, &netErr)
+	return errors.As(err, &exhausted) || errors.Is(err, ErrAttemptTimeout) ||
+		errors.As(err, &netErr) && transport.RetryableConnErr(err)
 }
 
 func slowDownAsked(err error) bool {

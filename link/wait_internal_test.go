@@ -2,11 +2,16 @@ package link
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -43,6 +48,12 @@ func TestPollAgain(t *testing.T) {
 		{"attempt timeout", ErrAttemptTimeout, true},
 		{"retries spent", &transport.ExhaustedError{Attempts: 3, Last: errors.New("502")}, true},
 		{"refused redirect", ErrCrossOriginRedirect, false},
+		// As net/http returns them: every error of its client is a *url.Error, a net.Error.
+		{"refused redirect from net/http", &url.Error{Op: "Post", URL: "https://plaid.test/link/token/get", Err: ErrCrossOriginRedirect}, false},
+		{"untrusted certificate from net/http", &url.Error{Op: "Post", URL: "https://plaid.test/link/token/get",
+			Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, false},
+		{"connection reset from net/http", &url.Error{Op: "Post", URL: "https://plaid.test/link/token/get",
+			Err: &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}}, true},
 		{"validation", &ValidationError{Field: "link_token"}, false},
 	}
 	for _, tc := range tests {
@@ -157,10 +168,12 @@ func TestWaitForSessionPacing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var waits []time.Duration
-			defer func(orig func(context.Context, time.Duration) bool) { pause = orig }(pause)
-			pause = func(ctx context.Context, d time.Duration) bool {
-				waits = append(waits, d)
-				return ctx.Err() == nil
+			recordWaits := func(c *config) error {
+				c.pause = func(ctx context.Context, d time.Duration) error {
+					waits = append(waits, d)
+					return ctx.Err()
+				}
+				return nil
 			}
 			var calls atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +192,7 @@ func TestWaitForSessionPacing(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient("id", "secret", WithBaseURL(srv.URL), WithMaxRetries(0))
 			require.NoError(t, err)
-			s, err := c.WaitForSession(context.Background(), "link-sandbox-x")
+			s, err := c.WaitForSession(context.Background(), "link-sandbox-x", recordWaits)
 			require.NoError(t, err)
 			assert.Equal(t, "s1", s.LinkSessionID)
 			assert.Equal(t, tc.calls, calls.Load())

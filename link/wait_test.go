@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -250,6 +252,32 @@ func TestWaitForSessionStopsOnPermanentError(t *testing.T) {
 	_, err = srv.Client().WaitForSession(context.Background(), "")
 	var verr *link.ValidationError
 	assert.ErrorAs(t, err, &verr)
+}
+
+// A failure of the connection that no later poll can heal (here a redirect to another origin,
+// which a caller's CheckRedirect would follow) ends the wait at once, though net/http reports it,
+// like every failure of its client, as a net.Error.
+func TestWaitForSessionStopsOnRefusedRedirect(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	var polls atomic.Int64
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		polls.Add(1)
+		// localhost and 127.0.0.1 are different origins.
+		target := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + r.URL.Path
+		http.Redirect(w, r, target, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+	followAll := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+	client, err := link.NewClient(linktest.ClientID, linktest.Secret, link.WithBaseURL(redirector.URL),
+		link.WithHTTPClient(followAll), link.WithPollInterval(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = client.WaitForSession(ctx, "link-sandbox-00000000-0000-0000-0000-000000000000")
+	require.ErrorIs(t, err, link.ErrCrossOriginRedirect)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualValues(t, 1, polls.Load())
 }
 
 func TestWaitForSessionEndsWithContext(t *testing.T) {

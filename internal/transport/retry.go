@@ -112,7 +112,9 @@ func NothingDone(plaid bool, errorType, errorCode string) bool {
 }
 
 // judge decides whether a failed attempt is worth repeating, and whether it was ambiguous: a
-// single-use request that may have been carried out.
+// single-use request that may have been carried out. It is the one place where the class of a
+// call, ForceRetries and the kind of failure meet; Do only adds the caller's context and the
+// number of retries.
 func (c *Client) judge(r *result, singleUse, force bool) (retry, ambiguous bool) {
 	switch {
 	case r.api != nil:
@@ -130,16 +132,17 @@ func (c *Client) judge(r *result, singleUse, force bool) (retry, ambiguous bool)
 		// any connection failure; a body that arrived malformed would only arrive so again.
 		return r.cutOff && !singleUse, singleUse
 	default:
-		retry = retryableConnErr(r.err)
 		ambiguous = singleUse && r.reached
+		// A single-use request that may have arrived goes again only if the caller forced it.
+		retry = RetryableConnErr(r.err) && (!ambiguous || force)
 	}
 	return retry, ambiguous
 }
 
-// retryableConnErr reports whether an attempt that got no usable reply may succeed when sent
-// again: not when it was refused by a redirect rule, a bad URL, or a certificate that is not
-// trusted, none of which heals.
-func retryableConnErr(err error) bool {
+// RetryableConnErr reports whether an attempt that got no reply at all (err came from the HTTP
+// client) may succeed when sent again: not when it was refused by a redirect rule, a bad URL, or
+// a certificate that is not trusted, none of which heals.
+func RetryableConnErr(err error) bool {
 	var (
 		unknownAuthority x509.UnknownAuthorityError
 		certInvalid      x509.CertificateInvalidError

@@ -40,8 +40,8 @@ type APIError struct {
 
 // ErrorDecoder turns a non-2xx reply into the caller's error. body holds at most
 // Config.MaxErrorBytes bytes; headerRequestID is the request id from the response headers, if
-// any, already masked.
-type ErrorDecoder func(status int, body []byte, headerRequestID string) APIError
+// any, already masked; r is the Client's Redactor, for the decoder to mask what it keeps of body.
+type ErrorDecoder func(status int, body []byte, headerRequestID string, r *Redactor) APIError
 
 // Config configures a Client. BaseURL, ClientID, Secret and DecodeError are required; every
 // other zero field takes its default.
@@ -99,24 +99,28 @@ var (
 // New returns a Client for cfg. The caller (link.NewClient) has already validated user input;
 // New only refuses a Config that could not work at all.
 func New(cfg Config) (*Client, error) {
-	return newClient(cfg, nil)
+	return newClient(cfg, nil, nil)
 }
 
 // Reconfigure returns a Client for cfg that shares c's connection pool when cfg has no
 // HTTPClient of its own: a call with per-call options must not open new connections. Empty
 // credentials in cfg are c's.
 func (c *Client) Reconfigure(cfg Config) (*Client, error) {
+	redact := c.redact
 	if cfg.ClientID == "" && cfg.Secret == "" {
 		cfg.ClientID, cfg.Secret = c.cfg.ClientID, c.cfg.Secret
+	} else if cfg.ClientID != c.cfg.ClientID || cfg.Secret != c.cfg.Secret {
+		redact = nil
 	}
-	n, err := newClient(cfg, c.pool)
+	n, err := newClient(cfg, c.pool, redact)
 	if err == nil && c.watch != nil && cfg.Timeout == c.cfg.Timeout {
 		n.watch = c.watch // one watchdog goroutine per Client, not per call
 	}
 	return n, err
 }
 
-func newClient(cfg Config, pool http.RoundTripper) (*Client, error) {
+// newClient builds a Client for cfg on pool and redact, each made afresh when nil.
+func newClient(cfg Config, pool http.RoundTripper, redact *Redactor) (*Client, error) {
 	switch {
 	case cfg.BaseURL == "":
 		return nil, errors.New("transport: BaseURL is required")
@@ -131,7 +135,7 @@ func newClient(cfg Config, pool http.RoundTripper) (*Client, error) {
 		cfg:           cfg,
 		url:           cfg.BaseURL,
 		logger:        cfg.Logger,
-		redact:        NewRedactor(cfg.Secret, cfg.ClientID),
+		redact:        redact,
 		backoffMin:    orDefault(cfg.BackoffMin, DefaultBackoffMin),
 		backoffMax:    orDefault(cfg.BackoffMax, DefaultBackoffMax),
 		retryAfterMax: orDefault(cfg.RetryAfterMax, DefaultRetryAfterMax),
@@ -144,6 +148,9 @@ func newClient(cfg Config, pool http.RoundTripper) (*Client, error) {
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if c.redact == nil {
+		c.redact = NewRedactor(cfg.Secret, cfg.ClientID)
 	}
 	if cfg.Timeout > 0 {
 		c.watch = newWatchdog(cfg.Timeout)
@@ -232,11 +239,6 @@ type Call struct {
 	Info *Info
 }
 
-// Post sends in as JSON to path and decodes a 2xx reply into out, as a Repeatable call.
-func (c *Client) Post(ctx context.Context, path string, in, out any, requestID *string) error {
-	return c.Do(ctx, &Call{Path: path, MaxRetries: -1, RequestID: requestID}, in, out)
-}
-
 // Do sends in as JSON to call.Path and decodes a 2xx reply into out. A non-2xx reply becomes the
 // error returned by Config.DecodeError, wrapped in an *ExhaustedError when retries ran out, or in
 // an *OutcomeUnknownError when a SingleUse call may have been carried out.
@@ -274,8 +276,6 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 		switch {
 		case ctx.Err() != nil:
 			retry = false
-		case thisAmbiguous && !call.ForceRetries:
-			retry = false
 		case retry && attempt > maxRetries:
 			retry = false
 			if attempt > 1 {
@@ -297,7 +297,7 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 		if logging {
 			c.logRetryable(ctx, call.Path, attempt, attemptStart, &r, wait)
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := Sleep(ctx, wait); err != nil {
 			err = fmt.Errorf("waiting to retry after attempt %d: %w", attempt, err)
 			if singleUse && ambiguous {
 				err = &OutcomeUnknownError{Attempts: attempt, Cause: err}
@@ -308,8 +308,8 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 	}
 }
 
-// sleep waits for d or until ctx ends, whichever is first.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends, whichever is first, and returns ctx's error if it ended.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
@@ -405,7 +405,7 @@ func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID b
 			b = append(b[:len(b):len(b)], "...(body read failed)"...)
 		}
 		hdrID := c.redact.Redact(headerRequestID(resp.Header))
-		api := c.cfg.DecodeError(resp.StatusCode, b, hdrID)
+		api := c.cfg.DecodeError(resp.StatusCode, b, hdrID, c.redact)
 		r.api, r.err, r.requestID = &api, api.Err, orDefault(api.RequestID, hdrID)
 		return r
 	}

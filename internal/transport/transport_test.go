@@ -43,7 +43,7 @@ func (e *apiErr) Error() string { return fmt.Sprintf("api error %d", e.status) }
 
 // decodeTestError reads error_type and error_code as link's decoder does, so the retry rule
 // sees Plaid errors.
-func decodeTestError(status int, body []byte, hdrID string) APIError {
+func decodeTestError(status int, body []byte, hdrID string, _ *Redactor) APIError {
 	var e struct {
 		Type string `json:"error_type"`
 		Code string `json:"error_code"`
@@ -86,9 +86,14 @@ func newTestClient(t *testing.T, baseURL string, mod ...func(*Config)) *Client {
 	return c
 }
 
+// postTo sends in to path as a Repeatable call with the Client's retries.
+func postTo(c *Client, ctx context.Context, path string, in, out any, requestID *string) error {
+	return c.Do(ctx, &Call{Path: path, MaxRetries: -1, RequestID: requestID}, in, out)
+}
+
 func post(c *Client, ctx context.Context) (*echoResp, error) {
 	out := new(echoResp)
-	err := c.Post(ctx, "/echo", &echoReq{AccessToken: testAccess, N: 7}, out, &out.RequestID)
+	err := postTo(c, ctx, "/echo", &echoReq{AccessToken: testAccess, N: 7}, out, &out.RequestID)
 	return out, err
 }
 
@@ -499,7 +504,7 @@ func TestLogging(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newTestClient(t, srv.URL, func(c *Config) {
 		c.Logger = logger
-		c.DecodeError = func(status int, body []byte, hdrID string) APIError {
+		c.DecodeError = func(status int, body []byte, hdrID string, _ *Redactor) APIError {
 			var e struct {
 				RequestID string `json:"request_id"`
 			}
@@ -599,16 +604,32 @@ func TestNew(t *testing.T) {
 	assert.Zero(t, c.hc.Timeout, "the copy's own Timeout would bound attempts a second time")
 }
 
+// TestReconfigureSharesTheRedactor: a call's own transport masks with the Client's Redactor
+// rather than building one again, unless it has credentials of its own.
+func TestReconfigureSharesTheRedactor(t *testing.T) {
+	c := newTestClient(t, "https://plaid.test")
+	n, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", DecodeError: decodeTestError, Timeout: time.Second})
+	require.NoError(t, err)
+	assert.Same(t, c.redact, n.redact)
+	assert.Equal(t, mask, n.redact.Redact(testSecret))
+
+	other, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", ClientID: "another-client", Secret: "another-secret",
+		DecodeError: decodeTestError})
+	require.NoError(t, err)
+	assert.NotSame(t, c.redact, other.redact)
+	assert.Equal(t, mask, other.redact.Redact("another-secret"))
+}
+
 func TestNilContext(t *testing.T) {
 	c := newTestClient(t, "https://plaid.test")
 	var ctx context.Context // a nil Context, as a careless caller might pass
-	err := c.Post(ctx, "/echo", &echoReq{}, &echoResp{}, nil)
+	err := postTo(c, ctx, "/echo", &echoReq{}, &echoResp{}, nil)
 	require.Error(t, err)
 }
 
 func TestUnencodableRequest(t *testing.T) {
 	c := newTestClient(t, "https://plaid.test")
-	err := c.Post(context.Background(), "/echo", map[string]any{"f": func() {}}, &echoResp{}, nil)
+	err := postTo(c, context.Background(), "/echo", map[string]any{"f": func() {}}, &echoResp{}, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "encoding request")
 }
@@ -759,7 +780,7 @@ func TestCallerRedirectPolicyNeverForwardsCredentials(t *testing.T) {
 	assert.Empty(t, b.requests(), "a 307 to another origin (here, another port) is refused, body and all")
 
 	out := new(echoResp)
-	err = c.Post(context.Background(), "/see-other", &echoReq{}, out, nil)
+	err = postTo(c, context.Background(), "/see-other", &echoReq{}, out, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "from b", out.Value)
 	assert.Equal(t, []string{"|"}, b.requests(), "another origin: credentials dropped")
