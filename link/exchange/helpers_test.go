@@ -263,4 +263,4 @@ func (failingStore) Claim(context.Context, string, string, time.Duration) (webho
 	return 0, errStoreDown
 }
 func (failingStore) Done(context.Context, string, time.Duration) error { return errStoreDown }
-func (failingStore) Release(context.Context, string, string) error   { return errStoreDown }
+func (failingStore) Release(context.Context, string, string) error     { return errStoreDown }
