@@ -28,6 +28,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -218,45 +219,61 @@ func exchangeAll(ctx context.Context, out io.Writer, client *link.Client, tokens
 	// (this wait, the front end's onSuccess, the ITEM_ADD_RESULT webhook), over one store: in
 	// memory for one instance, webhook/redisdedup's for a fleet sharing a Redis.
 	ex := exchange.New(client, webhook.NewMemoryDeduper(0))
-	defer func() {
-		// An exchange whose caller gave up goes on in the background; wait for it.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exchangeTimeout)
-		defer cancel()
-		_ = ex.Shutdown(sctx)
-	}()
 	var (
 		mu    sync.Mutex
 		items []savedItem
 	)
+	save := func(_ context.Context, r *link.ItemPublicTokenExchangeResponse) error {
+		// A real save is an upsert keyed by item_id, in your database.
+		mu.Lock()
+		defer mu.Unlock()
+		items = append(items, savedItem{ItemID: r.ItemID, AccessToken: r.AccessToken})
+		return nil
+	}
 	fmt.Fprintln(out, "4. Exchanging each public token once (link/exchange), within its 30 minutes:")
+	err := exchangeEach(ctx, out, ex, tokens, save, show)
+
+	// An exchange whose caller gave up (ctx ended) goes on in the background: wait for its save.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exchangeTimeout)
+	defer cancel()
+	_ = ex.Shutdown(sctx)
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(items), err
+}
+
+// exchangeEach exchanges tokens one by one with ex, printing each outcome, and stops at the first
+// that did not end in the token being saved.
+func exchangeEach(ctx context.Context, out io.Writer, ex *exchange.Exchanger, tokens []string, save exchange.SaveFunc, show func(string) string) error {
 	for _, tok := range tokens {
-		var saved savedItem
-		err := ex.Exchange(ctx, tok, func(_ context.Context, r *link.ItemPublicTokenExchangeResponse) error {
-			// A real save is an upsert keyed by item_id, in your database.
-			mu.Lock()
-			defer mu.Unlock()
-			saved = savedItem{ItemID: r.ItemID, AccessToken: r.AccessToken}
-			items = append(items, saved)
+		var saved *link.ItemPublicTokenExchangeResponse
+		err := ex.Exchange(ctx, tok, func(ctx context.Context, r *link.ItemPublicTokenExchangeResponse) error {
+			if err := save(ctx, r); err != nil {
+				return err
+			}
+			saved = r
 			return nil
 		})
 		var saveErr *exchange.SaveError
 		switch {
 		case err == nil:
+			// nil means this call's save ran and returned: saved is set.
 			fmt.Fprintf(out, "   %s: item_id %s, access token %s saved\n", show(tok), saved.ItemID, show(saved.AccessToken))
 		case errors.Is(err, exchange.ErrAlreadyExchanged):
 			fmt.Fprintf(out, "   %s: exchanged already, by another path\n", show(tok))
 		case errors.Is(err, link.ErrOutcomeUnknown):
 			// The token is spent or may be; its access token was in the lost reply.
-			return items, fmt.Errorf("exchange: the reply was lost, so the Item's access token is too; ask the user to link again: %w", err)
+			return fmt.Errorf("exchange: the reply was lost, so the Item's access token is too; ask the user to link again: %w", err)
 		case errors.As(err, &saveErr):
 			// saveErr.Response() holds the access token: a service would keep it elsewhere now.
-			return items, fmt.Errorf("exchange: %w", err)
+			return fmt.Errorf("exchange: %w", err)
 		default:
-			// Nothing was spent (the store or Plaid refused for now): a later try may succeed.
-			return items, fmt.Errorf("exchange: %w", err)
+			// Nothing was spent (the store or Plaid refused for now, ctx ended while the exchange
+			// goes on): a later try may succeed, or find it exchanged.
+			return fmt.Errorf("exchange: %w", err)
 		}
 	}
-	return items, nil
+	return nil
 }
 
 // waitFailed explains why WaitForSession gave up: the simulated user failing, the timeout, the
