@@ -180,9 +180,16 @@ func (e *Exchanger) claim(ctx context.Context, key, owner string) (webhook.Claim
 // (for a claim another instance holds), or ctx ends, which is its error.
 func (e *Exchanger) waitFor(ctx context.Context, key string) error {
 	e.mu.Lock()
-	var settled chan struct{} // nil, which never fires, if the claim is another instance's
+	// nil, which never fires, if the claim is another instance's, or if this Exchanger's holder
+	// has already tried to settle it (and failed: it retries in the background), lest the wait
+	// turn into a busy loop.
+	var settled chan struct{}
 	if r := e.running[key]; r != nil {
-		settled = r.settled
+		select {
+		case <-r.settled:
+		default:
+			settled = r.settled
+		}
 	}
 	e.mu.Unlock()
 	t := time.NewTimer(e.cfg.pollInterval)

@@ -630,3 +630,53 @@ func TestLeaseCoversTheWork(t *testing.T) {
 	ex = exchange.New(srv.Client(), webhook.NewMemoryDeduper(0), exchange.WithTimeout(time.Second), exchange.WithSaveAttempts(1), exchange.WithStoreTimeout(time.Second))
 	assert.Equal(t, 2*time.Second+2*time.Second+time.Minute, exchange.Lease(ex))
 }
+
+// While the holder's done marker cannot be written, a caller of the same Exchanger waiting on the
+// claim is woken once, and then waits out the poll interval instead of asking the store again and
+// again.
+func TestWaiterDoesNotSpinWhileDoneFails(t *testing.T) {
+	f := newFixture(t)
+	flaky := &flakyStore{Deduper: f.store}
+	inFlight := make(chan struct{}, 3)
+	claims := &countingStore{Deduper: flaky, onInFlight: func() {
+		select {
+		case inFlight <- struct{}{}:
+		default: // a spinning waiter: the assertion below fails on the third
+		}
+	}}
+	ex := exchange.New(f.srv.Client(), claims, exchange.WithPollInterval(time.Hour))
+	recovered := make(chan struct{})
+	exchange.SetSleep(ex, func(ctx context.Context, _ time.Duration) error {
+		<-recovered
+		return nil
+	})
+	token := completeSession(t, f.srv)
+	flaky.failDone.Store(true)
+
+	saving, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- ex.Exchange(testContext(t), token, func(ctx context.Context, r *link.ItemPublicTokenExchangeResponse) error {
+			close(saving)
+			<-release
+			return f.saver.save(ctx, r)
+		})
+	}()
+	<-saving
+	ctx, cancel := context.WithCancel(testContext(t))
+	waiter := make(chan error, 1)
+	go func() { waiter <- ex.Exchange(ctx, token, f.saver.save) }()
+	<-inFlight // the waiter found the claim
+	close(release)
+	require.NoError(t, <-holder, "saved; the done marker failed")
+	<-inFlight // woken by the holder's first try to settle, the waiter found the claim again
+	cancel()
+	require.ErrorIs(t, <-waiter, exchange.ErrInFlight)
+	assert.Empty(t, inFlight, "no third look: the waiter waited for the poll interval or its context")
+
+	flaky.failDone.Store(false)
+	close(recovered)
+	require.NoError(t, ex.Shutdown(testContext(t)))
+	assert.ErrorIs(t, f.ex.Exchange(testContext(t), token, f.saver.save), exchange.ErrAlreadyExchanged)
+	assert.Len(t, f.saver.items(), 1)
+}
