@@ -103,7 +103,9 @@ var errNilExchanger = errors.New("exchange: nil *Exchanger")
 //   - any other error of the exchange (rate limiting after the client's retries,
 //     INVALID_API_KEYS, ...) as the client returned it: nothing was spent, the claim is freed,
 //     and a later call may exchange the token;
-//   - [ErrStoreUnavailable] when the store could not be asked: nothing was sent to Plaid.
+//   - [ErrStoreUnavailable] when the store could not be asked, an error matching ctx's error
+//     when ctx ended before the token was claimed or found claimed, and [ErrClosed] after
+//     [Exchanger.Shutdown]: nothing was sent to Plaid.
 //
 // If writing the outcome to the store fails, Exchange still returns it, and the Exchanger keeps
 // writing it in the background until the claim's lease ends; [Exchanger.Shutdown] waits for that.
