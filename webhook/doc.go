@@ -1,5 +1,7 @@
-// Package webhook receives Plaid's LINK webhooks: it verifies that Plaid sent them, and decodes
-// them into typed structs.
+// Package webhook receives the webhooks Plaid sends to a link token's webhook URL, which becomes
+// the Item's for its whole life (LINK, ITEM, LINK_DELIVERY and LAYER): it verifies that Plaid sent
+// them, decodes them into typed structs, and says with [UserActionFor] which ITEM webhooks send
+// the user back to Link's update mode.
 //
 // # Receiving webhooks
 //
