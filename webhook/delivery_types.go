@@ -119,8 +119,6 @@ type DeliveryStatus struct {
 	Timestamp string `json:"timestamp"`
 	// How the session was delivered, and whether it was.
 	LinkDeliveryMetadata *DeliveryMetadata `json:"link_delivery_metadata"`
-
-	bodySum
 }
 
 // LinkCallback mirrors Plaid's LinkDeliveryCallbackWebhook schema (hidden from Plaid's docs, but
@@ -139,8 +137,6 @@ type LinkCallback struct {
 	Error *link.Error `json:"error,omitempty"`
 	// The callback's metadata.
 	LinkCallbackMetadata *CallbackMetadata `json:"link_callback_metadata"`
-
-	bodySum
 }
 
 // LayerAuthenticationPassed mirrors Plaid's LayerAuthenticationPassedWebhook schema.
@@ -158,8 +154,6 @@ type LayerAuthenticationPassed struct {
 	LinkSessionID string `json:"link_session_id"`
 	// The Link token used to create the Link session.
 	LinkToken string `json:"link_token"`
-
-	bodySum
 }
 
 // Type returns the webhook_type, "LINK_DELIVERY".

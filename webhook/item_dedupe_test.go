@@ -48,12 +48,12 @@ func TestItemDedupeKeys(t *testing.T) {
 	assert.Empty(t, dedupeKeys(mustParse(t, `{"webhook_type":"ITEM","webhook_code":"LOGIN_REPAIRED","environment":"sandbox"}`)))
 	assert.Empty(t, dedupeKeys(mustParse(t, `{"webhook_type":"LINK_DELIVERY","webhook_code":"DELIVERY_STATUS","timestamp":"t"}`)))
 
-	// Built in code: keyed by its encoding, the same for equal structs.
-	built := func() *LoginRepaired {
-		return &LoginRepaired{WebhookType: TypeItem, WebhookCode: CodeLoginRepaired, ItemID: "item-1", Environment: EnvironmentSandbox}
-	}
-	require.Len(t, dedupeKeys(built()), 1)
-	assert.Equal(t, dedupeKeys(built()), dedupeKeys(built()))
+	// A struct built in code is the parsed one: equal, with the same key.
+	built := &LoginRepaired{WebhookType: TypeItem, WebhookCode: CodeLoginRepaired, ItemID: "item-1", Environment: EnvironmentSandbox}
+	parsed := mustParse(t, `{"webhook_type":"ITEM","webhook_code":"LOGIN_REPAIRED","item_id":"item-1","environment":"sandbox"}`)
+	assert.Equal(t, built, parsed)
+	require.Len(t, dedupeKeys(built), 1)
+	assert.Equal(t, dedupeKeys(built), dedupeKeys(parsed))
 }
 
 // TestRunDedupedItemWebhook: a redelivered ITEM webhook runs fn once; a new notification about

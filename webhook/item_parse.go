@@ -1,14 +1,5 @@
 package webhook
 
-import "crypto/sha256"
-
-// bodyHasher is every typed webhook whose deduplication keys include a hash of its body (see
-// itemDedupeKeys); Parse records the hash.
-type bodyHasher interface {
-	setBodySum([32]byte)
-	bodySHA256() [32]byte
-}
-
 // newItemWebhook returns an empty struct for an ITEM, LINK_DELIVERY or LAYER webhook this package
 // types, or nil for any other type or code.
 func newItemWebhook(typ, code string) Event {
@@ -45,11 +36,4 @@ func newItemWebhook(typ, code string) Event {
 		}
 	}
 	return nil
-}
-
-// recordBodySum keeps the SHA-256 of body in ev if ev is one of the webhooks deduplicated by it.
-func recordBodySum(ev Event, body []byte) {
-	if h, ok := ev.(bodyHasher); ok {
-		h.setBodySum(sha256.Sum256(body))
-	}
 }

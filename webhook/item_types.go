@@ -52,16 +52,6 @@ type ItemEvent interface {
 	Item() string
 }
 
-// bodySum holds the SHA-256 of the body a webhook was parsed from, for the deduper's keys: a
-// redelivery carries the same body, and these webhooks have no id of their own. It is zero for a
-// struct built in code rather than by [Parse].
-type bodySum struct {
-	sum [32]byte
-}
-
-func (b *bodySum) setBodySum(s [32]byte) { b.sum = s }
-func (b *bodySum) bodySHA256() [32]byte  { return b.sum }
-
 // PendingDisconnectReason says why an Item is about to be disconnected (Plaid's
 // PendingDisconnectWebhookReason). It is a string type so that a value Plaid adds later still
 // decodes.
@@ -94,8 +84,6 @@ type ItemError struct {
 	Error *link.Error `json:"error"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // PendingExpiration mirrors Plaid's PendingExpirationWebhook schema.
@@ -115,8 +103,6 @@ type PendingExpiration struct {
 	ConsentExpirationTime time.Time `json:"consent_expiration_time"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // PendingDisconnect mirrors Plaid's PendingDisconnectWebhook schema.
@@ -138,8 +124,6 @@ type PendingDisconnect struct {
 	DisconnectTime time.Time `json:"disconnect_time"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // NewAccountsAvailable mirrors Plaid's NewAccountsAvailableWebhook schema.
@@ -159,8 +143,6 @@ type NewAccountsAvailable struct {
 	Error *link.Error `json:"error"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // LoginRepaired mirrors Plaid's ItemLoginRepairedWebhook schema.
@@ -178,8 +160,6 @@ type LoginRepaired struct {
 	UserID string `json:"user_id,omitempty"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // UserPermissionRevoked mirrors Plaid's UserPermissionRevokedWebhook schema.
@@ -198,8 +178,6 @@ type UserPermissionRevoked struct {
 	Error *link.Error `json:"error,omitempty"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // UserAccountRevoked mirrors Plaid's UserAccountRevokedWebhook schema.
@@ -218,8 +196,6 @@ type UserAccountRevoked struct {
 	AccountID string `json:"account_id"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // WebhookUpdateAcknowledged mirrors Plaid's WebhookUpdateAcknowledgedWebhook schema.
@@ -238,8 +214,6 @@ type WebhookUpdateAcknowledged struct {
 	Error *link.Error `json:"error"`
 	// The Plaid environment the webhook was sent from.
 	Environment Environment `json:"environment"`
-
-	bodySum
 }
 
 // Type returns the webhook_type, "ITEM".

@@ -77,7 +77,6 @@ func parse(body []byte, copyRaw bool) (Event, error) {
 	if err := json.Unmarshal(body, ev); err != nil {
 		return nil, fmt.Errorf("%w: %s/%s: %w", ErrInvalidPayload, ev.Type(), ev.Code(), err)
 	}
-	recordBodySum(ev, body)
 	if e, ok := ev.(*Events); ok {
 		if len(e.Events) == 0 && cap(e.Events) > 0 {
 			// "events" was absent: encoding/json left the presized slice alone.
