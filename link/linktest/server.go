@@ -571,7 +571,8 @@ type Item struct {
 	// Webhook is the webhook URL the Item was created with, if any.
 	Webhook string
 	// Error is the Item's error: nil while the Item is healthy, ITEM_LOGIN_REQUIRED after
-	// /sandbox/item/reset_login until an update-mode session repairs it.
+	// /sandbox/item/reset_login until an update-mode session repairs it (or
+	// [Server.RepairItemOutsideApp]), or the error of an ITEM webhook [Server.FireItemWebhook] sent.
 	Error *link.Error
 	// ConsentExpirationTime is when the Item's consent expires: zero until PENDING_EXPIRATION
 	// ([Server.FireItemWebhook]), then [ConsentRenewal] after each update-mode session.
