@@ -21,8 +21,9 @@ type pageUpdate struct {
 	Accounts    []pageCheckbox
 }
 
-// updateTemplate renders pageUpdate inside the page's form (page_template.go calls it).
-var updateTemplate = template.Must(pageTemplate.New("update").Parse(`
+// The "update" template renders pageUpdate inside the page's form (page_template.go calls it); it
+// is registered with pageTemplate at package initialization, before any page is rendered.
+var _ = template.Must(pageTemplate.New("update").Parse(`
 <section id="update">
 <p id="update-reconnect">Reconnect your account at <strong>{{.Institution}}</strong> (update mode: the Item is repaired, no new Item is made).</p>
 <p id="update-why">{{.Why}}</p>
