@@ -198,3 +198,27 @@ func TestUserActionFor(t *testing.T) {
 		assert.Equal(t, tc.want == webhook.UserActionChooseAccounts, got.AccountSelection(), "%T", tc.ev)
 	}
 }
+
+// FuzzParseItemWebhooks: any body shaped like the ITEM, LINK_DELIVERY and LAYER webhooks parses
+// to its type or fails with ErrInvalidPayload, never panics, and UserActionFor takes whatever
+// Parse returns.
+func FuzzParseItemWebhooks(f *testing.F) {
+	for _, fx := range itemFixtures {
+		f.Add(sample(f, "item/"+fx.file))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		ev, err := webhook.Parse(body)
+		if err != nil {
+			require.ErrorIs(t, err, webhook.ErrInvalidPayload)
+			return
+		}
+		action := webhook.UserActionFor(ev)
+		if action.NeedsUser() {
+			_, ok := ev.(webhook.ItemEvent)
+			require.True(t, ok, "only an ITEM webhook sends the user back: %T", ev)
+		}
+		if ie, ok := ev.(webhook.ItemEvent); ok {
+			require.Equal(t, webhook.TypeItem, ie.Type())
+		}
+	})
+}
