@@ -77,8 +77,12 @@ func TestValidateTokenCreateUpdateMode(t *testing.T) {
 		}, "update.item_ids"},
 		{"item_ids with update.user", func(r *TokenCreateRequest) {
 			r.Products = nil
+			r.UserToken = "user-sandbox-1"
 			r.Update = &TokenCreateRequestUpdate{User: &on, ItemIDs: []string{"item-1"}}
 		}, ""},
+		{"update.user without a user", func(r *TokenCreateRequest) {
+			r.Update = &TokenCreateRequestUpdate{User: &on}
+		}, "update.user"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -164,6 +164,11 @@ func validateUpdateMode(v *checker, r *TokenCreateRequest) {
 		return
 	}
 	userMode := u.User != nil && *u.User
+	// update.user: "If true, a user_token must also be provided" (LinkTokenCreateRequestUpdate);
+	// integrations that began after December 10, 2025 name the user with user_id instead.
+	if userMode && r.UserToken == "" && r.UserID == "" {
+		v.fail("update.user", "needs user_token (or user_id): it opens update mode for that user's Items")
+	}
 	// update.account_selection_enabled "enables update mode with Account Select"
 	// (https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts): without
 	// access_token there is no Item to select accounts for, and Link opens to add a new one.
