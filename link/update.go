@@ -46,8 +46,8 @@ func UpdateModeTokenRequest(base *TokenCreateRequest, accessToken string, accoun
 	req.RequiredIfSupportedProducts = nil
 	req.OptionalProducts = nil
 	req.AdditionalConsentedProducts = nil
-	// A new Item's own options have no place in a token for an existing one.
-	req.HostedLink = nil
+	// Multi-Item Link adds new Items; a token for an existing one has no use for it. hosted_link
+	// stays: Hosted Link works in update mode too (Link Recovery).
 	req.EnableMultiItemLink = nil
 	if req.Update != nil {
 		u := *req.Update

@@ -45,6 +45,14 @@ func TestUpdateModeTokenRequest(t *testing.T) {
 	assert.Nil(t, base.Update)
 
 	// No base: only the update-mode fields.
+	multi := true
+	hosted := newItemRequest()
+	hosted.HostedLink = &TokenCreateHostedLink{}
+	hosted.EnableMultiItemLink = &multi
+	fromHosted := UpdateModeTokenRequest(hosted, "access-sandbox-1", false)
+	assert.NotNil(t, fromHosted.HostedLink, "Hosted Link works in update mode")
+	assert.Nil(t, fromHosted.EnableMultiItemLink, "Multi-Item Link adds new Items only")
+
 	bare := UpdateModeTokenRequest(nil, "access-sandbox-2", false)
 	assert.Equal(t, &TokenCreateRequest{AccessToken: "access-sandbox-2"}, bare)
 }
