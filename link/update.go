@@ -22,8 +22,9 @@ func IsUpdateModeProduct(p Product) bool { return slices.Contains(creditProducts
 // the Item of accessToken (https://plaid.com/docs/link/update-mode/): a copy of base (the request
 // your app makes for a new Item, for its client_name, language, country_codes, user, webhook,
 // redirect_uri and the like) with access_token set and, as the update-mode guide requires, no
-// products, required_if_supported_products, optional_products or additional_consented_products
-// (products that update mode may add, [IsUpdateModeProduct], are kept in products). With
+// products, required_if_supported_products, optional_products or additional_consented_products.
+// To add a credit product to the Item in the same session ([IsUpdateModeProduct]), set products
+// on the result. With
 // accountSelection, update.account_selection_enabled is set, so that the user can share accounts
 // Plaid found after NEW_ACCOUNTS_AVAILABLE
 // (https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts).
@@ -36,13 +37,7 @@ func UpdateModeTokenRequest(base *TokenCreateRequest, accessToken string, accoun
 	}
 	req.AccessToken = accessToken
 	req.AccessTokens = nil
-	var keep []Product
-	for _, p := range req.Products {
-		if IsUpdateModeProduct(p) {
-			keep = append(keep, p)
-		}
-	}
-	req.Products = keep
+	req.Products = nil
 	req.RequiredIfSupportedProducts = nil
 	req.OptionalProducts = nil
 	req.AdditionalConsentedProducts = nil

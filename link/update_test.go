@@ -25,7 +25,7 @@ func TestUpdateModeTokenRequest(t *testing.T) {
 	req := UpdateModeTokenRequest(base, "access-sandbox-1", false)
 
 	assert.Equal(t, "access-sandbox-1", req.AccessToken)
-	assert.Equal(t, []Product{ProductAssets}, req.Products, "only a product update mode adds is kept")
+	assert.Nil(t, req.Products, "repairing an Item adds no product, not even one update mode could add")
 	assert.Nil(t, req.OptionalProducts)
 	assert.Nil(t, req.Update, "no account selection asked for")
 	assert.Equal(t, base.ClientName, req.ClientName)
