@@ -410,3 +410,21 @@ func TestTokenCreateRefusesWhatPlaidRefuses(t *testing.T) {
 		assert.Equal(t, http.StatusOK, r.status, "%s: %v", name, r.body)
 	}
 }
+
+// TestSandboxAndSessionTokensRefuseMadeUpEnums: the other endpoints with enum fields refuse a
+// value Plaid does not list too.
+func TestSandboxAndSessionTokensRefuseMadeUpEnums(t *testing.T) {
+	s := newServer(t)
+	r := rawPost(t, s, linktest.PathSandboxPublicTokenCreate, map[string]any{
+		"institution_id": linktest.DefaultInstitutionID, "initial_products": []string{"income_verification"},
+		"options": map[string]any{"income_verification": map[string]any{"income_source_types": []string{"bank", "lottery"}}},
+	})
+	requirePlaidErrorBody(t, r, http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField)
+	assert.Equal(t, `options.income_verification.income_source_types[1] must be one of [bank, payroll], got "lottery"`, r.body["error_message"])
+
+	r = rawPost(t, s, linktest.PathSandboxPublicTokenCreate, map[string]any{
+		"institution_id": linktest.DefaultInstitutionID, "initial_products": []string{"income_verification"},
+		"options": map[string]any{"income_verification": map[string]any{"income_source_types": []string{"bank"}}},
+	})
+	assert.Equal(t, http.StatusOK, r.status, "%v", r.body)
+}
