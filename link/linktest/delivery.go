@@ -46,7 +46,8 @@ type WebhookDelivery struct {
 	// ID identifies the webhook; every attempt at the same webhook has the same ID, which
 	// [Server.Redeliver] takes.
 	ID string
-	// Code is the webhook_code: "ITEM_ADD_RESULT", "EVENTS" or "SESSION_FINISHED".
+	// Code is the webhook_code: "ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED", or an ITEM
+	// webhook's, such as "ERROR" (see [Server.FireItemWebhook]).
 	Code string
 	// LinkSessionID is the session the webhook is about.
 	LinkSessionID string

@@ -93,6 +93,18 @@
 // the clock gets there. [WithEventsWebhooks] makes a session send EVENTS several times, each with
 // every event so far, as Plaid occasionally does, so a receiver's merging can be tested.
 //
+// # Items
+//
+// The link token's webhook URL becomes the Item's, and the server sends the Item's ITEM webhooks
+// there, signed and redelivered like the LINK ones: /sandbox/item/reset_login sends ERROR with
+// ITEM_LOGIN_REQUIRED, [Server.FireItemWebhook] any ITEM webhook (as Plaid's
+// /sandbox/item/fire_webhook), putting the Item in the state it reports, and
+// [Server.RepairItemOutsideApp] LOGIN_REPAIRED. An update-mode session ([Server.CompleteSession] on
+// a link token made with access_token) repairs the Item without LOGIN_REPAIRED, renews its consent
+// and, with account selection, shares the accounts the user picks; [Server.Item] shows the state.
+// /link/token/create refuses what Plaid refuses: an enum value Plaid does not list, an unknown
+// institution_id, products in update mode other than a credit product it adds.
+//
 // # Delivery
 //
 // As at Plaid, only a 200 answer within the webhook timeout ([DefaultWebhookTimeout], real time,

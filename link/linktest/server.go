@@ -467,7 +467,23 @@ func decodeError(err error) *apiError {
 		}
 		return errUnknownFields(name)
 	}
-	return errInvalidField("%s", err.Error())
+	return errInvalidField("%s", plaidMessage(err))
+}
+
+// plaidMessage is err's message as Plaid would word it: without the Go package prefix ("link: ",
+// "json: ") that the decoders of package link and encoding/json put first.
+func plaidMessage(err error) string {
+	msg := err.Error()
+	for {
+		rest, ok := strings.CutPrefix(msg, "json: ")
+		if !ok {
+			rest, ok = strings.CutPrefix(rest, "link: ")
+		}
+		if !ok {
+			return msg
+		}
+		msg = rest
+	}
 }
 
 // errWrongType says what was wrong with a value encoding/json could not store: a number that is
@@ -555,8 +571,18 @@ type Item struct {
 	// Webhook is the webhook URL the Item was created with, if any.
 	Webhook string
 	// Error is the Item's error: nil while the Item is healthy, ITEM_LOGIN_REQUIRED after
-	// /sandbox/item/reset_login until an update-mode session repairs it.
+	// /sandbox/item/reset_login until an update-mode session repairs it (or
+	// [Server.RepairItemOutsideApp]), or the error of an ITEM webhook [Server.FireItemWebhook] sent.
 	Error *link.Error
+	// ConsentExpirationTime is when the Item's consent expires: zero until PENDING_EXPIRATION
+	// ([Server.FireItemWebhook]), then [ConsentRenewal] after each update-mode session.
+	ConsentExpirationTime time.Time
+	// DisconnectTime is when the Item is to be disconnected (PENDING_DISCONNECT), or zero; an
+	// update-mode session calls the disconnection off.
+	DisconnectTime time.Time
+	// NewAccounts are the accounts Plaid found at the institution (NEW_ACCOUNTS_AVAILABLE) that
+	// the user has not yet shared through update mode with account selection.
+	NewAccounts []link.SessionSuccessMetadataAccount
 }
 
 // Item returns the Item an access token belongs to; ok is false for an unknown access token.
@@ -591,6 +617,10 @@ func (in *item) snapshot() Item {
 		Products:      slices.Clone(in.products),
 		Accounts:      slices.Clone(in.accounts),
 		Webhook:       in.webhook,
+
+		ConsentExpirationTime: in.consentExpiresAt,
+		DisconnectTime:        in.disconnectAt,
+		NewAccounts:           slices.Clone(in.newAccounts),
 	}
 	if in.err != nil {
 		e := *in.err
