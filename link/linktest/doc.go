@@ -123,7 +123,16 @@
 // time, not the machine's. A receiver under test whose verifier reads the same clock,
 // webhook.NewVerifier(client, webhook.WithClock(s.Clock().Now)), accepts them however far the
 // test has moved it; a verifier on real time refuses them once the clock is more than
-// webhook.DefaultMaxAge behind or webhook.DefaultClockSkew ahead of the machine's.
+// webhook.DefaultMaxAge behind or webhook.DefaultClockSkew ahead of the machine's. Sessions
+// completed faster than one [EventInterval] per event push the clock ahead of the machine's, so
+// a server whose receivers verify on real time, such as examples/devserver, is made with
+// [WithSigningClock](time.Now): its JWTs are then issued at the machine's time of sending, and
+// everything else (event timestamps, expiry, the redelivery schedule) stays on the clock.
+//
+// Tests that move one clock from several goroutines should verify on that clock and bound how far
+// the goroutines move it in all below the verifier's webhook.DefaultMaxAge (or set
+// webhook.WithMaxAge above it): a webhook signed at one goroutine's time may be verified only
+// after the others have moved the clock on.
 //
 // # Faults
 //
