@@ -43,8 +43,13 @@
 // shows what happened (link_session_id, institution, accounts, the webhooks sent) and, for a
 // Hosted Link token with a completion_redirect_uri, goes there. A form posted twice shows the first
 // post's outcome instead of running a second session, and a Hosted Link URL runs one session only.
-// The page is plain HTML, with no script and nothing loaded from elsewhere. examples/devserver
-// serves it on a fixed address, with [WithListener].
+// The page is plain HTML, with no script and nothing loaded from elsewhere. Its POSTs refuse a
+// request a browser makes on another site's behalf (Sec-Fetch-Site: cross-site or, from a browser
+// that does not send that header, an Origin naming another host or null) with 403 and a page
+// saying why, so that another site that learns a link token cannot complete its session; the
+// page's own forms, a front end on another port of the same host, and requests with neither
+// header (curl, tests) are served. examples/devserver serves it on a fixed address, with
+// [WithListener].
 //
 // # Events
 //
