@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/plaidlink/plaidlink-go/internal/conncount"
+	"github.com/plaidlink/plaidlink-go/internal/ctxtest"
 )
 
 const (
@@ -266,23 +267,31 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 func TestContextEndingDuringBackoffReturnsPromptly(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(503, `{}`))
+	// The context ends when the client logs that it will wait to retry: during the minute-long
+	// backoff, whatever the machine's speed.
+	var endWait func()
 	c := newTestClient(t, "https://plaid.test", func(c *Config) {
 		c.HTTPClient = &http.Client{Transport: mt}
 		c.BackoffMin = time.Minute
 		c.BackoffMax = time.Minute
+		c.Logger = ctxtest.OnLog("plaid: retryable failure", func() { endWait() })
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
+	ctx, end := ctxtest.Deadline(context.Background())
+	endWait = end
 	start := time.Now()
 	_, err := post(c, ctx)
-	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Less(t, time.Since(start), 30*time.Second, "the minute-long wait ended with the context")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "waiting to retry after attempt 1:")
 	assert.Equal(t, 1, mt.GetTotalCallCount())
 
-	ctx, cancel = context.WithCancel(context.Background())
-	time.AfterFunc(20*time.Millisecond, cancel)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	endWait = cancel
 	_, err = post(c, ctx)
 	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "waiting to retry after attempt 1:")
+	assert.Equal(t, 2, mt.GetTotalCallCount())
 }
 
 // TestPerAttemptTimeoutCoversTheBody: a reply whose headers arrive in time but whose body stalls
@@ -683,9 +692,12 @@ func TestFailedCallKeepsIdleConnections(t *testing.T) {
 			}
 			_, _ = io.WriteString(w, `{"value":"ok"}`)
 		})
-		c := newTestClient(t, srv.URL, func(c *Config) { c.BackoffMin, c.BackoffMax = time.Minute, time.Minute })
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
+		// The deadline passes once the client has logged that it will wait to retry.
+		ctx, end := ctxtest.Deadline(context.Background())
+		c := newTestClient(t, srv.URL, func(c *Config) {
+			c.BackoffMin, c.BackoffMax = time.Minute, time.Minute
+			c.Logger = ctxtest.OnLog("plaid: retryable failure", end)
+		})
 		_, err := post(c, ctx)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		out, err := post(c, context.Background())
