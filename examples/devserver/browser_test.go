@@ -154,6 +154,16 @@ func TestTwentySessionsBackToBackInBrowser(t *testing.T) {
 	perSession := map[string][]string{}
 	for _, ev := range accepted {
 		perSession[ev.SessionID()] = append(perSession[ev.SessionID()], ev.Code())
+		if evs, ok := ev.(*webhook.Events); ok {
+			// The fake's clock still steps a second per event, so a session's events keep
+			// strictly increasing timestamps, even though its webhooks are signed in real time.
+			merged := webhook.MergeEvents(evs.Events)
+			require.NotEmpty(t, merged)
+			for i := 1; i < len(merged); i++ {
+				assert.True(t, merged[i].Timestamp.After(merged[i-1].Timestamp.Time),
+					"session %s: event %d at %v, not after %v", evs.LinkSessionID, i, merged[i].Timestamp, merged[i-1].Timestamp)
+			}
+		}
 	}
 	for i, id := range sessionIDs {
 		assert.Equal(t, []string{"ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED"}, perSession[id], "session %d", i+1)
