@@ -64,7 +64,7 @@
 // merged exactly as if it had come in order.
 //
 // The trade-off: memory grows with the number of sessions — about 250 bytes each (247 B on
-// amd64 with Go 1.26, a million sessions some 240 MiB), measured by TestMemoryPerSessionIsConstant
+// amd64 with Go 1.26, a million sessions some 236 MiB), measured by TestMemoryPerSessionIsConstant
 // and BenchmarkRetainedPerSession, plus 8 bytes for each further institution one session's events
 // name — and not with the number of events. The funnel's table of strings holds each distinct
 // institution, exit status and error code once. Events with no session cost a hash each, to count
