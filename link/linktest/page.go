@@ -256,9 +256,11 @@ type pageChoice struct {
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	// The page carries a link token in its URL: it must not be cached or leak through Referer to
-	// the completion_redirect_uri; and it needs nothing from anywhere else.
+	// the completion_redirect_uri; and it needs nothing from anywhere else. same-origin rather
+	// than no-referrer, under which a browser sends the page's own form posts with Origin: null,
+	// which the cross-site check must refuse.
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
@@ -274,6 +276,10 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead:
 		s.pageGet(w, r, key, hosted)
 	case http.MethodPost:
+		if why := crossSiteRefusal(r.Header, r.Host); why != "" {
+			s.renderPageError(w, &pageError{http.StatusForbidden, why + crossSiteHelp})
+			return
+		}
 		s.pagePost(w, r, key, hosted)
 	default:
 		h.Set("Allow", "GET, HEAD, POST")

@@ -109,7 +109,7 @@ func TestPageForm(t *testing.T) {
 	assert.Regexp(t, `^[0-9a-f-]{36}$`, id)
 	assert.Equal(t, "text/html; charset=utf-8", r.header.Get("Content-Type"))
 	assert.Equal(t, "no-store", r.header.Get("Cache-Control"))
-	assert.Equal(t, "no-referrer", r.header.Get("Referrer-Policy"))
+	assert.Equal(t, "same-origin", r.header.Get("Referrer-Policy"))
 	assert.Contains(t, r.header.Get("Content-Security-Policy"), "default-src 'none'")
 
 	assert.Contains(t, r.body, `<button type="submit" id="continue" name="action" value="continue">`)

@@ -91,6 +91,7 @@ type config struct {
 	webhookClient    *http.Client
 	allSessions      bool
 	listener         net.Listener
+	signingClock     func() time.Time
 }
 
 // WithCredentials sets the client_id and secret the server accepts instead of [ClientID] and
@@ -112,6 +113,25 @@ func WithClock(clock *Clock) Option {
 	return func(c *config) {
 		if clock != nil {
 			c.clock = clock
+		}
+	}
+}
+
+// WithSigningClock makes the server sign each webhook attempt with a Plaid-Verification JWT
+// issued at now() at the moment it is sent, instead of at the server's [Clock]. Everything else
+// (event timestamps, token expiry, the redelivery schedule, [WebhookDelivery.Time]) stays on the
+// server's clock.
+//
+// A fake clock that runs ahead of the machine's, as one does when sessions step it by
+// [EventInterval] per event faster than real time passes, signs webhooks a verifier on real time
+// refuses as issued in the future. A server that receivers verify on real time, such as
+// examples/devserver, passes time.Now here, so that its webhooks verify with a default
+// webhook.NewVerifier however many sessions are completed and however fast. A nil now is
+// ignored.
+func WithSigningClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.signingClock = now
 		}
 	}
 }
@@ -157,6 +177,7 @@ type Server struct {
 	secret         string
 	clock          *Clock
 	signer         *webhooktest.Signer
+	signingClock   func() time.Time // the iat of webhooks' JWTs; nil: the server's clock
 	webhookTimeout time.Duration
 	webhookClient  *http.Client
 	ownClient      bool // webhookClient was made by NewServer
@@ -217,6 +238,7 @@ func NewServer(opts ...Option) *Server {
 		secret:         cfg.secret,
 		clock:          cfg.clock,
 		signer:         webhooktest.NewSigner(),
+		signingClock:   cfg.signingClock,
 		webhookTimeout: cfg.webhookTimeout,
 		webhookClient:  cfg.webhookClient,
 		ownClient:      ownClient,
