@@ -221,7 +221,8 @@ func TestForcedRetriesAfterAnAmbiguousAttempt(t *testing.T) {
 // attempt timeout and an unknown outcome.
 func TestExchangeAttemptTimeoutAfterSending(t *testing.T) {
 	srv, _ := stallingServer(t)
-	_, err := exchange(newTestClient(t, srv.URL, WithTimeout(50*time.Millisecond)))
+	// Long enough for the request to be sent on a busy machine; the stalled reply then costs it.
+	_, err := exchange(newTestClient(t, srv.URL, WithTimeout(500*time.Millisecond)))
 	require.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.ErrorIs(t, err, ErrAttemptTimeout)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
@@ -396,11 +397,12 @@ func TestExchangeTLSHandshakeFailures(t *testing.T) {
 // alive: the error names the attempts and matches ErrAttemptTimeout, not DeadlineExceeded.
 func TestAttemptTimeoutsUntilRetriesRunOut(t *testing.T) {
 	srv, n := stallingServer(t)
-	_, err := newTestClient(t, srv.URL, WithTimeout(30*time.Millisecond)).GetToken(context.Background(),
+	// Long enough for each attempt to reach the server on a busy machine; each then costs it.
+	_, err := newTestClient(t, srv.URL, WithTimeout(300*time.Millisecond)).GetToken(context.Background(),
 		&TokenGetRequest{LinkToken: testLink})
 	require.ErrorIs(t, err, ErrAttemptTimeout)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 30ms (the per-attempt timeout)", err.Error())
+	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 300ms (the per-attempt timeout)", err.Error())
 	assert.Equal(t, int32(3), n.Load())
 }
 
@@ -496,7 +498,9 @@ func TestSuccessBodyCutOff(t *testing.T) {
 				reply(200, tokenCreateReply)(w)
 			}))
 			t.Cleanup(srv.Close)
-			c := newTestClient(t, srv.URL, WithTimeout(200*time.Millisecond))
+			// Long enough for the answered attempt to fit in it on a busy machine; the stalled
+			// one costs it.
+			c := newTestClient(t, srv.URL, WithTimeout(time.Second))
 
 			var raw Response
 			resp, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
@@ -532,7 +536,8 @@ func TestSlowCreateTokenIsRetried(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	var raw Response
-	resp, err := newTestClient(t, srv.URL, WithTimeout(50*time.Millisecond)).CreateToken(context.Background(),
+	// Long enough for the second attempt's answer to fit in it on a busy machine; the first costs it.
+	resp, err := newTestClient(t, srv.URL, WithTimeout(time.Second)).CreateToken(context.Background(),
 		tokenCreateRequest(), WithResponseInto(&raw))
 	require.NoError(t, err)
 	assert.Equal(t, testLink, resp.LinkToken)

@@ -3,7 +3,8 @@ package link
 import "strconv"
 
 // ValidationError reports a request refused before anything was sent, because a field that
-// Plaid's API description marks as required is missing. Retrying it cannot help.
+// Plaid's API description marks as required is missing, or because it makes a mistake Plaid's
+// guides name (update mode's, for instance). Retrying it cannot help.
 type ValidationError struct {
 	// Method is the Client method that refused the request, such as "CreateToken".
 	Method string
@@ -139,7 +140,46 @@ func validateTokenCreate(r *TokenCreateRequest) error {
 		v.date("statements.start_date", s.StartDate)
 		v.date("statements.end_date", s.EndDate)
 	}
+	validateUpdateMode(&v, r)
 	return v.err()
+}
+
+// validateUpdateMode refuses the update-mode mistakes Plaid's update-mode guide names
+// (https://plaid.com/docs/link/update-mode/).
+func validateUpdateMode(v *checker, r *TokenCreateRequest) {
+	if r.AccessToken != "" {
+		// "If launching Link in update mode, [products] should be omitted (unless you are using
+		// update mode to add a credit product ...)": LinkTokenCreateRequest.products, and
+		// https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-additional-products.
+		for i, p := range r.Products {
+			if !IsUpdateModeProduct(p) {
+				v.fail("products["+strconv.Itoa(i)+"]", "must be omitted in update mode (access_token is set): "+
+					strconv.Quote(string(p))+" is not a product update mode adds; see UpdateModeTokenRequest")
+				return
+			}
+		}
+	}
+	u := r.Update
+	if u == nil {
+		return
+	}
+	userMode := u.User != nil && *u.User
+	// update.user: "If true, a user_token must also be provided" (LinkTokenCreateRequestUpdate);
+	// integrations that began after December 10, 2025 name the user with user_id instead.
+	if userMode && r.UserToken == "" && r.UserID == "" {
+		v.fail("update.user", "needs user_token (or user_id): it opens update mode for that user's Items")
+	}
+	// update.account_selection_enabled "enables update mode with Account Select"
+	// (https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts): without
+	// access_token there is no Item to select accounts for, and Link opens to add a new one.
+	if on := u.AccountSelectionEnabled; on != nil && *on && r.AccessToken == "" && !userMode {
+		v.fail("update.account_selection_enabled", "needs access_token: it applies only to update mode for an Item")
+	}
+	// update.item_ids: "A user_token must also be provided to use this field" (LinkTokenCreateRequestUpdate),
+	// which update.user turns on.
+	if len(u.ItemIDs) > 0 && !userMode {
+		v.fail("update.item_ids", "needs update.user set to true: it picks the Items of a user in user update mode")
+	}
 }
 
 func validateCRAOptions(v *checker, cra *TokenCreateRequestCraOptions) {

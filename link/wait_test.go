@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/ctxtest"
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 )
@@ -34,6 +35,22 @@ func (p *pollCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return p.next.RoundTrip(r)
 }
+
+// endAfter is a transport that calls end once n replies have come back.
+func endAfter(n int64, end func()) http.RoundTripper {
+	var replies atomic.Int64
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if replies.Add(1) == n {
+			end()
+		}
+		return resp, err
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // waitUntil polls cond every millisecond for up to 10 s (a generous bound on "soon").
 func waitUntil(t *testing.T, cond func() bool) {
@@ -293,12 +310,13 @@ func TestWaitForSessionEndsWithContext(t *testing.T) {
 	assert.ErrorIs(t, r.err, context.Canceled)
 	assert.Equal(t, 1, countPrefix(r.err.Error(), "link:"), "one link: prefix in %q", r.err)
 
-	// A deadline that passes while Plaid keeps failing names the last failure.
+	// A deadline that passes while Plaid keeps failing names the last failure. It passes once two
+	// polls have failed, at a point the test chooses rather than after some wall-clock delay.
 	srv.FailNext(linktest.PathTokenGet, 1000, http.StatusServiceUnavailable, nil)
-	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	_, err := srv.Client(link.WithMaxRetries(0)).WaitForSession(ctx, "link-sandbox-00000000-0000-0000-0000-000000000000",
-		link.WithPollInterval(time.Millisecond, time.Millisecond))
+	ctx, end := ctxtest.Deadline(context.Background())
+	failing := &pollCounter{next: endAfter(2, end)}
+	_, err := srv.Client(link.WithMaxRetries(0), link.WithHTTPClient(&http.Client{Transport: failing})).WaitForSession(ctx,
+		"link-sandbox-00000000-0000-0000-0000-000000000000", link.WithPollInterval(time.Millisecond, time.Millisecond))
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "last failure")
 	assert.Contains(t, err.Error(), "503")

@@ -164,9 +164,11 @@ type dedupeConfig struct {
 // from link_session_id and public_token, SESSION_FINISHED from link_session_id and status, EVENTS
 // from link_session_id and each event's event_id. An EVENTS whose events were all processed is a
 // duplicate; one with any new event runs fn with the whole webhook, as sent, and marks all its
-// events done. Webhooks of other types and codes, which may repeat byte for byte for distinct
-// notifications, and LINK webhooks missing a field their key needs (an event without event_id, an
-// EVENTS without events) are never deduplicated: fn runs for each delivery.
+// events done. The typed ITEM, LINK_DELIVERY and LAYER webhooks are keyed by type, code, the Item
+// (or delivery or Link session) and the SHA-256 of the body, which a redelivery repeats. [Unknown]
+// webhooks, which may repeat byte for byte for distinct notifications, and webhooks missing a
+// field their key needs (an event without event_id, an EVENTS without events, an ITEM webhook
+// without item_id) are never deduplicated: fn runs for each delivery.
 //
 // For each delivery: a duplicate of a processed webhook is answered 200 without fn; one being
 // processed by another request is answered 503 ([ErrInFlight]), as is every webhook while d's
@@ -296,8 +298,9 @@ func dedupeKeys(ev Event) []string {
 		// each take half of them and both answer 503.
 		slices.Sort(keys)
 		return keys
+	default:
+		return itemDedupeKeys(ev)
 	}
-	return nil
 }
 
 // dedupeKey is code, a colon, and the hex SHA-256 of parts, each preceded by its length so that

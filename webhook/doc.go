@@ -1,5 +1,7 @@
-// Package webhook receives Plaid's LINK webhooks: it verifies that Plaid sent them, and decodes
-// them into typed structs.
+// Package webhook receives the webhooks Plaid sends to a link token's webhook URL, which becomes
+// the Item's for its whole life (LINK, ITEM, LINK_DELIVERY and LAYER): it verifies that Plaid sent
+// them, decodes them into typed structs, and says with [UserActionFor] which ITEM webhooks send
+// the user back to Link's update mode.
 //
 // # Receiving webhooks
 //
@@ -45,7 +47,8 @@
 //
 // Plaid delivers at least once: a lost 200 means a duplicate, and EVENTS may come several times
 // for one session. [WithDeduper] keys each verified LINK webhook by what it means (link_session_id
-// with public_token, status, or each event_id), claims the keys before your function runs and marks
+// with public_token, status, or each event_id), and each ITEM, LINK_DELIVERY and LAYER webhook by
+// its type, code, Item (or session) and body, claims the keys before your function runs and marks
 // them done after, so that a webhook is processed once across every handler sharing the
 // [Deduper]: [NewMemoryDeduper] for one instance, package webhook/redisdedup for a fleet.
 //

@@ -35,7 +35,7 @@ import (
 func TestHandler(t *testing.T) {
 	signer := webhooktest.NewSigner()
 	body := sample(t, "session_finished.json")
-	unknownBody := []byte(`{"webhook_type":"ITEM","webhook_code":"NEW_ACCOUNTS_AVAILABLE","item_id":"x"}`)
+	unknownBody := []byte(`{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"x"}`)
 	notJSON := []byte(`webhook_type=LINK`)
 
 	type call struct{ ev webhook.Event }
@@ -54,7 +54,7 @@ func TestHandler(t *testing.T) {
 				LinkSessionID: "356dbb28-7f98-44d1-8e6d-0cec580f3171", LinkToken: "link-sandbox-af1a0311-da53-4636-b754-dd15cc058176",
 				PublicTokens: []string{"public-sandbox-b0e2c4ee-a763-4df5-bfe9-46a46bce993d"}, Environment: webhook.EnvironmentSandbox}},
 		{name: "unknown webhook is acknowledged", method: http.MethodPost, body: unknownBody, header: signer.Sign(unknownBody), wantStatus: http.StatusOK,
-			wantEvent: &webhook.Unknown{WebhookType: "ITEM", WebhookCode: "NEW_ACCOUNTS_AVAILABLE", Raw: unknownBody}},
+			wantEvent: &webhook.Unknown{WebhookType: "TRANSACTIONS", WebhookCode: "SYNC_UPDATES_AVAILABLE", Raw: unknownBody}},
 		{name: "GET", method: http.MethodGet, wantStatus: http.StatusMethodNotAllowed},
 		{name: "PUT", method: http.MethodPut, body: body, header: signer.Sign(body), wantStatus: http.StatusMethodNotAllowed},
 		{name: "too large", method: http.MethodPost, body: body, header: signer.Sign(body), opts: []webhook.HandlerOption{webhook.WithMaxBodySize(100)},

@@ -24,8 +24,9 @@ type envelope struct {
 	LinkSessionID json.RawMessage `json:"link_session_id"`
 }
 
-// Parse decodes a webhook body into *[ItemAddResult], *[Events], *[SessionFinished], or, for any
-// other type or code, *[Unknown]. It does not verify anything: call [Verifier.Verify] on the same
+// Parse decodes a webhook body into *[ItemAddResult], *[Events], *[SessionFinished], one of the
+// ITEM, LINK_DELIVERY and LAYER types (such as *[ItemError]; every ITEM one is an [ItemEvent]),
+// or, for any other type or code (a product's webhook, say), *[Unknown]. It does not verify anything: call [Verifier.Verify] on the same
 // bytes first, or use [NewHandler], which does both in the right order.
 func Parse(body []byte) (Event, error) {
 	return parse(body, true)
@@ -58,6 +59,8 @@ func parse(body []byte, copyRaw bool) (Event, error) {
 		case CodeSessionFinished:
 			ev = new(SessionFinished)
 		}
+	} else {
+		ev = newItemWebhook(*env.WebhookType, *env.WebhookCode)
 	}
 	if ev == nil {
 		raw := json.RawMessage(body)

@@ -205,8 +205,9 @@ func TestMergeEvents(t *testing.T) {
 
 func TestParseUnknown(t *testing.T) {
 	tests := []struct{ body, typ, code string }{
-		{`{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"i","error":null,"environment":"sandbox"}`, "ITEM", "ERROR"},
-		{`{"webhook_type":"LINK_DELIVERY","webhook_code":"DELIVERY_STATUS","link_delivery_session_id":"x"}`, "LINK_DELIVERY", "DELIVERY_STATUS"},
+		{`{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"i","environment":"sandbox"}`, "TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"},
+		{`{"webhook_type":"ITEM","webhook_code":"SOMETHING_NEW","item_id":"i"}`, "ITEM", "SOMETHING_NEW"},
+		{`{"webhook_type":"LINK_DELIVERY","webhook_code":"SOMETHING_NEW","link_delivery_session_id":"x"}`, "LINK_DELIVERY", "SOMETHING_NEW"},
 		{`{"webhook_type":"LINK","webhook_code":"SOMETHING_NEW","extra":[1,2,3]}`, "LINK", "SOMETHING_NEW"},
 		{`{"webhook_type":"link","webhook_code":"EVENTS"}`, "link", "EVENTS"},
 	}

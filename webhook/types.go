@@ -19,7 +19,8 @@ const (
 	CodeSessionFinished = "SESSION_FINISHED"
 )
 
-// Event is a parsed webhook: one of *[ItemAddResult], *[Events], *[SessionFinished] or *[Unknown].
+// Event is a parsed webhook: one of *[ItemAddResult], *[Events], *[SessionFinished], the ITEM,
+// LINK_DELIVERY and LAYER types (see [ItemEvent]), or *[Unknown].
 // A type switch picks the ones a backend cares about; Type, Code and SessionID identify any of
 // them, so a handler can log, route or correlate webhooks without a type switch.
 type Event interface {
@@ -155,8 +156,8 @@ func (w *SessionFinished) Code() string { return w.WebhookCode }
 // SessionID returns the link_session_id.
 func (w *SessionFinished) SessionID() string { return w.LinkSessionID }
 
-// Unknown is any webhook this package has no struct for: ITEM webhooks, LINK_DELIVERY, or a LINK
-// code Plaid adds later. It is not an error, because refusing it would make Plaid deliver it again
+// Unknown is any webhook this package has no struct for: a product's (TRANSACTIONS, AUTH, ...), or
+// a code Plaid adds later. It is not an error, because refusing it would make Plaid deliver it again
 // and again; Raw keeps the whole body so the caller can decode it itself.
 type Unknown struct {
 	// WebhookType is the body's webhook_type.

@@ -24,7 +24,10 @@
 // public token exchanged, and the same token from onSuccess then found exchanged) and a forged one
 // (naming Plaid's real key ID but signed with another key) being refused for its signature, and
 // exits. It then delivers SESSION_FINISHED again, as Plaid does after a lost 200, and shows it
-// answered 200 without being processed twice.
+// answered 200 without being processed twice. Last, it keeps an Item connected (items.go): the
+// ITEM webhooks that say the user must go back to Link (ITEM_LOGIN_REQUIRED, NEW_ACCOUNTS_AVAILABLE)
+// are recorded per Item, with the update-mode link token made for each, and the fake's user goes
+// through update mode with it.
 //
 // With -addr it runs as a long-lived receiver instead, verifying webhooks with the keys of Plaid's
 // Sandbox, which needs PLAID_CLIENT_ID and PLAID_SECRET in the environment:
@@ -253,7 +256,9 @@ func demo(ctx context.Context, out io.Writer, cfg config) error {
 	verifier := webhook.NewVerifier(client)
 	lk := newLinker(client, dedupe, log)
 	defer shutdownExchanger(lk.ex)
+	keeper := newItemKeeper(client, itemsBaseRequest(), out) // ITEM webhooks: items.go
 	h := newHandler(verifier, dedupe, log, lk, func(ev webhook.Event) {
+		keeper.handle(ctx, ev)
 		mu.Lock()
 		defer mu.Unlock()
 		received = append(received, ev)
@@ -354,6 +359,9 @@ func demo(ctx context.Context, out io.Writer, cfg config) error {
 			status, processed, http.StatusOK, len(want))
 	}
 	fmt.Fprintf(out, "5. SESSION_FINISHED delivered again, as after a lost 200: HTTP %d, and not processed twice.\n", status)
+	if err := itemsDemo(ctx, out, fake, client, url, keeper); err != nil {
+		return err
+	}
 	return stop()
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/plaidlink/plaidlink-go/internal/conncount"
+	"github.com/plaidlink/plaidlink-go/internal/ctxtest"
 )
 
 const (
@@ -196,7 +197,7 @@ func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
 	var calls atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {
-			w.Header().Set("Retry-After", "1") // one second, capped below to 80ms
+			w.Header().Set("Retry-After", "3600") // an hour, capped below to 80ms
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
@@ -213,7 +214,7 @@ func TestRetryAfterIsHonouredAndCapped(t *testing.T) {
 	assert.Equal(t, int32(2), calls.Load())
 	// The exponential backoff alone would wait about a millisecond.
 	assert.GreaterOrEqual(t, elapsed, 80*time.Millisecond)
-	assert.Less(t, elapsed, time.Second, "Retry-After must be capped")
+	assert.Less(t, elapsed, 30*time.Second, "Retry-After must be capped")
 }
 
 // TestConnectionResetIsRetried closes the first connection without a reply.
@@ -266,23 +267,31 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 func TestContextEndingDuringBackoffReturnsPromptly(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder(http.MethodPost, "https://plaid.test/echo", httpmock.NewStringResponder(503, `{}`))
+	// The context ends when the client logs that it will wait to retry: during the minute-long
+	// backoff, whatever the machine's speed.
+	var endWait func()
 	c := newTestClient(t, "https://plaid.test", func(c *Config) {
 		c.HTTPClient = &http.Client{Transport: mt}
 		c.BackoffMin = time.Minute
 		c.BackoffMax = time.Minute
+		c.Logger = ctxtest.OnLog("plaid: retryable failure", func() { endWait() })
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
+	ctx, end := ctxtest.Deadline(context.Background())
+	endWait = end
 	start := time.Now()
 	_, err := post(c, ctx)
-	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Less(t, time.Since(start), 30*time.Second, "the minute-long wait ended with the context")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "waiting to retry after attempt 1:")
 	assert.Equal(t, 1, mt.GetTotalCallCount())
 
-	ctx, cancel = context.WithCancel(context.Background())
-	time.AfterFunc(20*time.Millisecond, cancel)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	endWait = cancel
 	_, err = post(c, ctx)
 	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "waiting to retry after attempt 1:")
+	assert.Equal(t, 2, mt.GetTotalCallCount())
 }
 
 // TestPerAttemptTimeoutCoversTheBody: a reply whose headers arrive in time but whose body stalls
@@ -327,20 +336,48 @@ func TestContextEndingDuringBody(t *testing.T) {
 	defer srv.Close()
 	defer close(release) // before Close, which waits for handlers
 
-	for name, end := range map[string]error{"deadline": context.DeadlineExceeded, "cancel": context.Canceled} {
+	for name, want := range map[string]error{"deadline": context.DeadlineExceeded, "cancel": context.Canceled} {
 		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-			if end == context.Canceled {
-				cancel()
+			// The context ends once the client has read the first bytes of the body: while the
+			// body streams in, whatever the machine's speed.
+			ctx, end := ctxtest.Deadline(context.Background())
+			if want == context.Canceled {
+				var cancel context.CancelFunc
 				ctx, cancel = context.WithCancel(context.Background())
-				time.AfterFunc(100*time.Millisecond, cancel)
+				end = cancel
 			}
-			defer cancel()
-			_, err := post(newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0 }), ctx)
-			require.ErrorIs(t, err, end)
+			defer end()
+			hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				resp, err := http.DefaultTransport.RoundTrip(r)
+				if err == nil {
+					resp.Body = &endOnRead{ReadCloser: resp.Body, end: end}
+				}
+				return resp, err
+			})}
+			_, err := post(newTestClient(t, srv.URL, func(c *Config) { c.MaxRetries = 0; c.HTTPClient = hc }), ctx)
+			require.ErrorIs(t, err, want)
 			assert.Contains(t, err.Error(), "reading HTTP 200 response")
 		})
 	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// endOnRead is a response body that calls end once a read has returned some of it.
+type endOnRead struct {
+	io.ReadCloser
+	end  func()
+	once sync.Once
+}
+
+func (b *endOnRead) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.once.Do(b.end)
+	}
+	return n, err
 }
 
 func TestContextEndingDuringRequest(t *testing.T) {
@@ -683,9 +720,12 @@ func TestFailedCallKeepsIdleConnections(t *testing.T) {
 			}
 			_, _ = io.WriteString(w, `{"value":"ok"}`)
 		})
-		c := newTestClient(t, srv.URL, func(c *Config) { c.BackoffMin, c.BackoffMax = time.Minute, time.Minute })
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
+		// The deadline passes once the client has logged that it will wait to retry.
+		ctx, end := ctxtest.Deadline(context.Background())
+		c := newTestClient(t, srv.URL, func(c *Config) {
+			c.BackoffMin, c.BackoffMax = time.Minute, time.Minute
+			c.Logger = ctxtest.OnLog("plaid: retryable failure", end)
+		})
 		_, err := post(c, ctx)
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 		out, err := post(c, context.Background())

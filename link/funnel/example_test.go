@@ -50,3 +50,19 @@ func Example() {
 	// exits: [{institution_not_found 1}]
 	// median OPEN to HANDOFF: 42s
 }
+
+// WithMaxSessions keeps a long-running service's Funnel bounded: past the bound the oldest
+// finished sessions are evicted and counted, and the report describes the sessions kept.
+func ExampleWithMaxSessions() {
+	f := funnel.New(funnel.WithMaxSessions(2))
+	for i, name := range []link.EventName{link.EventNameHandoff, link.EventNameExit, link.EventNameHandoff} {
+		sid := fmt.Sprintf("session-%d", i)
+		f.AddSession(sid,
+			link.Event{EventName: link.EventNameOpen, EventID: sid + "-open"},
+			link.Event{EventName: name, EventID: sid + "-end"})
+	}
+	r := f.Report()
+	fmt.Println("kept:", r.Sessions, "evicted:", r.Evicted, "handed off:", r.HandedOff, "exited:", r.Exited)
+	// Output:
+	// kept: 2 evicted: 1 handed off: 1 exited: 1
+}

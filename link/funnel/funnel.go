@@ -1,6 +1,7 @@
 package funnel
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
@@ -20,6 +21,38 @@ type Funnel struct {
 	instNames map[uint32]uint32
 	// unattributed holds a hash of each distinct event that came without a link_session_id.
 	unattributed map[uint64]struct{}
+
+	// maxSessions bounds len(sessions) (WithMaxSessions); 0 means no bound. With a bound, every
+	// session is on one of two lists, from which the oldest is evicted: unfinished, in the order
+	// the sessions were first seen, and finished, in the order they were first seen to finish.
+	maxSessions          int
+	unfinished, finished sessionList
+	evicted              int // finished sessions evicted
+	evictedUnfinished    int // sessions evicted before they finished
+}
+
+// Option configures a Funnel made by [New].
+type Option func(*Funnel)
+
+// WithMaxSessions bounds the sessions a Funnel keeps to n, so that its memory stays bounded in a
+// service that runs for months. Once n sessions are kept, a new session first evicts the oldest
+// finished one (the first to have been seen to end with HANDOFF or EXIT); only when none of the
+// kept sessions has finished is the oldest unfinished one evicted. Both are counted in the
+// Report ([Report.Evicted], [Report.EvictedUnfinished]), which then describes the sessions kept.
+//
+// An evicted session is forgotten entirely: a late or repeated event of it (a resent EVENTS
+// webhook, a poll of /link/token/get) starts a new session record, which counts in
+// [Report.Sessions] again, with only the steps that event and later ones show. Choose n well
+// above the number of sessions that can still receive events, such as those of the last day:
+// each kept session costs about 250 bytes (see the package's Memory section). New panics if n is
+// not positive.
+func WithMaxSessions(n int) Option {
+	return func(f *Funnel) {
+		if n <= 0 {
+			panic(fmt.Sprintf("funnel: WithMaxSessions(%d): the bound must be at least 1", n))
+		}
+		f.maxSessions = n
+	}
 }
 
 // session is everything a Funnel keeps of one Link session, whatever its number of events. Every
@@ -37,6 +70,43 @@ type session struct {
 	exitStatus uint32 // interned exit_status
 	exitCode   uint32 // interned error_code
 	insts      []instMark
+
+	// With a bound (WithMaxSessions): the session's id, which eviction removes from the map, and
+	// its place on the unfinished list or, once events has a finishedBits bit, the finished one.
+	id         string
+	prev, next *session
+}
+
+// finishedBits are the events that end a session: it cannot go further in the funnel.
+var finishedBits = handoffBit | exitBit
+
+// sessionList is a doubly linked list of sessions, oldest first.
+type sessionList struct {
+	head, tail *session
+}
+
+func (l *sessionList) pushBack(s *session) {
+	s.prev, s.next = l.tail, nil
+	if l.tail == nil {
+		l.head = s
+	} else {
+		l.tail.next = s
+	}
+	l.tail = s
+}
+
+func (l *sessionList) remove(s *session) {
+	if s.prev == nil {
+		l.head = s.next
+	} else {
+		s.prev.next = s.next
+	}
+	if s.next == nil {
+		l.tail = s.prev
+	} else {
+		s.next.prev = s.prev
+	}
+	s.prev, s.next = nil, nil
 }
 
 // instMark is an institution a session's events named, and whether a HANDOFF named it.
@@ -45,14 +115,21 @@ type instMark struct {
 	handoff bool
 }
 
-// New returns an empty Funnel.
-func New() *Funnel {
-	return &Funnel{
+// New returns an empty Funnel, configured by opts. Without [WithMaxSessions] it keeps every
+// session it is given.
+func New(opts ...Option) *Funnel {
+	f := &Funnel{
 		sessions:     make(map[string]*session),
 		strs:         newInterner(),
 		instNames:    make(map[uint32]uint32),
 		unattributed: make(map[uint64]struct{}),
 	}
+	for _, o := range opts {
+		if o != nil {
+			o(f)
+		}
+	}
+	return f
 }
 
 // Add folds events into their Link sessions, named by each event's metadata link_session_id:
@@ -102,15 +179,40 @@ func (f *Funnel) AddSession(linkSessionID string, events ...link.Event) {
 	}
 }
 
-// sessionLocked returns the session with id, creating it. The caller holds f.mu.
+// sessionLocked returns the session with id, creating it, and evicting another first if the
+// Funnel is full. The caller holds f.mu.
 func (f *Funnel) sessionLocked(id string) *session {
 	s, ok := f.sessions[id]
 	if !ok {
+		if f.maxSessions > 0 && len(f.sessions) >= f.maxSessions {
+			f.evictLocked()
+		}
 		s = &session{}
 		// A clone, so that the map never pins a larger buffer the id was cut from.
-		f.sessions[strings.Clone(id)] = s
+		key := strings.Clone(id)
+		f.sessions[key] = s
+		if f.maxSessions > 0 {
+			s.id = key
+			f.unfinished.pushBack(s)
+		}
 	}
 	return s
+}
+
+// evictLocked forgets the oldest finished session or, if none has finished, the oldest
+// unfinished one. The caller holds f.mu.
+func (f *Funnel) evictLocked() {
+	victim := f.finished.head
+	if victim != nil {
+		f.finished.remove(victim)
+		f.evicted++
+	} else if victim = f.unfinished.head; victim != nil {
+		f.unfinished.remove(victim)
+		f.evictedUnfinished++
+	} else {
+		return
+	}
+	delete(f.sessions, victim.id)
 }
 
 // foldLocked merges one event into its session. The caller holds f.mu.
@@ -132,6 +234,10 @@ func (f *Funnel) foldLocked(s *session, e *link.Event) {
 			s.exitStatus = f.strs.intern(string(e.EventMetadata.ExitStatus))
 			s.exitCode = f.strs.intern(e.EventMetadata.ErrorCode)
 		}
+	}
+	if f.maxSessions > 0 && s.events&finishedBits == 0 && bit&finishedBits != 0 {
+		f.unfinished.remove(s)
+		f.finished.pushBack(s)
 	}
 	s.events |= bit
 	if e.EventMetadata.InstitutionID != "" {

@@ -39,6 +39,13 @@ type Report struct {
 	MedianOpenToHandoff time.Duration
 	// TimedSessions is the number of sessions MedianOpenToHandoff is taken over.
 	TimedSessions int
+	// Evicted is the number of finished sessions (with a HANDOFF or an EXIT) that a Funnel made
+	// with [WithMaxSessions] has forgotten to stay within its bound, oldest first. They are in
+	// none of the other counts, which describe the sessions kept.
+	Evicted int
+	// EvictedUnfinished is the number of sessions forgotten before they finished, because every
+	// session kept was unfinished when a new one came: a sign that the bound is too low.
+	EvictedUnfinished int
 	// Unattributed is the number of distinct events given with no link_session_id (to
 	// [Funnel.Add], or to [Funnel.AddSession] with none), which are in no session and nowhere
 	// else in the report.
@@ -89,7 +96,8 @@ func (f *Funnel) Report() Report {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 
-	r := Report{Sessions: len(f.sessions), Unattributed: len(f.unattributed)}
+	r := Report{Sessions: len(f.sessions), Unattributed: len(f.unattributed),
+		Evicted: f.evicted, EvictedUnfinished: f.evictedUnfinished}
 	reached := make([]int, len(stepDefs))
 	emitted := make([]int, len(stepDefs))
 	var eventCounts [64]int

@@ -19,8 +19,15 @@ func TestConcurrentUse(t *testing.T) {
 	s := newServer(t, linktest.WithLinkWebhooksForAllSessions())
 	c := s.Client()
 	ctx := context.Background()
-	// The workers move the clock by a minute in all, and webhooks are signed at its time.
-	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now))
+	// Webhooks are signed at the server clock's time and verified on it. The workers move that one
+	// clock by EventInterval per event of every session (nine for a completed session, six for an
+	// exited one) and by a second now and then: some 35 minutes in all. A webhook signed at one
+	// worker's time may be verified only after the others have moved the clock on, so the
+	// verifier's max age covers the whole run, which the test checks at the end, instead of
+	// depending on how the workers happen to interleave.
+	const maxAge = time.Hour
+	start := s.Clock().Now()
+	rcv := newReceiver(t, c, webhook.WithClock(s.Clock().Now), webhook.WithMaxAge(maxAge))
 
 	const workers, rounds = 16, 15
 	var wg sync.WaitGroup
@@ -42,7 +49,10 @@ func TestConcurrentUse(t *testing.T) {
 					return
 				}
 				if i%5 == 4 {
-					if _, err := s.ExitSession(tok.LinkToken, nil); err != nil {
+					res, err := s.ExitSession(tok.LinkToken, nil)
+					if err != nil {
+						errs <- err
+					} else if err := res.WebhookErr(); err != nil {
 						errs <- err
 					}
 					continue
@@ -85,7 +95,11 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	assert.Len(t, seen, workers*rounds*4/5)
 	// 1 in 3 token had a webhook: EVENTS+SESSION_FINISHED, with Link webhooks for all sessions.
-	assert.NotEmpty(t, rcv.received())
+	assert.Len(t, rcv.received(), workers*5*2, "every webhook verified on its first attempt")
+	moved := s.Clock().Now().Sub(start)
+	assert.Equal(t, time.Duration(workers)*(12*9+3*6+3)*linktest.EventInterval, moved,
+		"12 completed and 3 exited sessions and 3 one-second steps per worker")
+	require.Less(t, moved, maxAge, "the verifier's max age covers every webhook of the run")
 }
 
 func TestExpiredTokensArePruned(t *testing.T) {

@@ -46,7 +46,8 @@ type WebhookDelivery struct {
 	// ID identifies the webhook; every attempt at the same webhook has the same ID, which
 	// [Server.Redeliver] takes.
 	ID string
-	// Code is the webhook_code: "ITEM_ADD_RESULT", "EVENTS" or "SESSION_FINISHED".
+	// Code is the webhook_code: "ITEM_ADD_RESULT", "EVENTS", "SESSION_FINISHED", or an ITEM
+	// webhook's, such as "ERROR" (see [Server.FireItemWebhook]).
 	Code string
 	// LinkSessionID is the session the webhook is about.
 	LinkSessionID string
@@ -54,8 +55,9 @@ type WebhookDelivery struct {
 	URL string
 	// Body is the JSON body that was sent, the same in every attempt at one webhook.
 	Body []byte
-	// Verification is the Plaid-Verification header that was sent: a JWT issued at Time, signed
-	// afresh for each attempt.
+	// Verification is the Plaid-Verification header that was sent: a JWT issued at Time (or at
+	// the time of sending on the clock given to [WithSigningClock]), signed afresh for each
+	// attempt.
 	Verification string
 	// Attempt counts the attempts at this webhook: 1 for the first, 2 for the first retry, ...
 	Attempt int
@@ -205,11 +207,16 @@ func (s *Server) takeDue() []*webhookJob {
 	return due
 }
 
-// attempt sends j once, freshly signed at the clock's time, and records the attempt. A scheduled
-// attempt (manual false) also moves j along its schedule.
+// attempt sends j once, freshly signed at the clock's time (or the signing clock's, see
+// [WithSigningClock]), and records the attempt. A scheduled attempt (manual false) also moves j
+// along its schedule.
 func (s *Server) attempt(j *webhookJob, manual bool) WebhookDelivery {
 	now := s.clock.Now()
-	header := s.signer.SignAt(j.body, now)
+	iat := now
+	if s.signingClock != nil {
+		iat = s.signingClock()
+	}
+	header := s.signer.SignAt(j.body, iat)
 	status, err := s.post(j.url, j.code, j.body, header)
 
 	s.mu.Lock()

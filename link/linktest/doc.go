@@ -43,8 +43,13 @@
 // shows what happened (link_session_id, institution, accounts, the webhooks sent) and, for a
 // Hosted Link token with a completion_redirect_uri, goes there. A form posted twice shows the first
 // post's outcome instead of running a second session, and a Hosted Link URL runs one session only.
-// The page is plain HTML, with no script and nothing loaded from elsewhere. examples/devserver
-// serves it on a fixed address, with [WithListener].
+// The page is plain HTML, with no script and nothing loaded from elsewhere. Its POSTs refuse a
+// request a browser makes on another site's behalf (Sec-Fetch-Site: cross-site or, from a browser
+// that does not send that header, an Origin naming another host or null) with 403 and a page
+// saying why, so that another site that learns a link token cannot complete its session; the
+// page's own forms, a front end on another port of the same host, and requests with neither
+// header (curl, tests) are served. examples/devserver serves it on a fixed address, with
+// [WithListener].
 //
 // # Events
 //
@@ -93,6 +98,18 @@
 // the clock gets there. [WithEventsWebhooks] makes a session send EVENTS several times, each with
 // every event so far, as Plaid occasionally does, so a receiver's merging can be tested.
 //
+// # Items
+//
+// The link token's webhook URL becomes the Item's, and the server sends the Item's ITEM webhooks
+// there, signed and redelivered like the LINK ones: /sandbox/item/reset_login sends ERROR with
+// ITEM_LOGIN_REQUIRED, [Server.FireItemWebhook] any ITEM webhook (as Plaid's
+// /sandbox/item/fire_webhook), putting the Item in the state it reports, and
+// [Server.RepairItemOutsideApp] LOGIN_REPAIRED. An update-mode session ([Server.CompleteSession] on
+// a link token made with access_token) repairs the Item without LOGIN_REPAIRED, renews its consent
+// and, with account selection, shares the accounts the user picks; [Server.Item] shows the state.
+// /link/token/create refuses what Plaid refuses: an enum value Plaid does not list, an unknown
+// institution_id, products in update mode other than a credit product it adds.
+//
 // # Delivery
 //
 // As at Plaid, only a 200 answer within the webhook timeout ([DefaultWebhookTimeout], real time,
@@ -123,7 +140,16 @@
 // time, not the machine's. A receiver under test whose verifier reads the same clock,
 // webhook.NewVerifier(client, webhook.WithClock(s.Clock().Now)), accepts them however far the
 // test has moved it; a verifier on real time refuses them once the clock is more than
-// webhook.DefaultMaxAge behind or webhook.DefaultClockSkew ahead of the machine's.
+// webhook.DefaultMaxAge behind or webhook.DefaultClockSkew ahead of the machine's. Sessions
+// completed faster than one [EventInterval] per event push the clock ahead of the machine's, so
+// a server whose receivers verify on real time, such as examples/devserver, is made with
+// [WithSigningClock](time.Now): its JWTs are then issued at the machine's time of sending, and
+// everything else (event timestamps, expiry, the redelivery schedule) stays on the clock.
+//
+// Tests that move one clock from several goroutines should verify on that clock and bound how far
+// the goroutines move it in all below the verifier's webhook.DefaultMaxAge (or set
+// webhook.WithMaxAge above it): a webhook signed at one goroutine's time may be verified only
+// after the others have moved the clock on.
 //
 // # Faults
 //

@@ -105,6 +105,9 @@ func validateTokenCreate(req *link.TokenCreateRequest) *apiError {
 	}
 
 	updateMode := req.AccessToken != "" || len(req.AccessTokens) > 0
+	if e := checkUpdateModeProducts(req, updateMode); e != nil {
+		return e
+	}
 	if len(req.Products) == 0 && !updateMode {
 		if len(req.RequiredIfSupportedProducts)+len(req.OptionalProducts)+len(req.AdditionalConsentedProducts) > 0 {
 			return errInvalidField("products must contain at least one product when required_if_supported_products, optional_products or additional_consented_products is set")
@@ -156,7 +159,12 @@ func validateTokenCreate(req *link.TokenCreateRequest) *apiError {
 			return e
 		}
 	}
-	return nil
+	if req.InstitutionID != "" {
+		if _, ok := lookupInstitution(req.InstitutionID); !ok {
+			return errInvalidInstitution(req.InstitutionID)
+		}
+	}
+	return checkEnums(req)
 }
 
 const maxHostedLinkURLLifetimeSeconds = int(MaxHostedLinkURLLifetime / time.Second)
@@ -221,6 +229,8 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 		userID:       req.UserID,
 		updateTokens: updateTokens,
 		multiItem:    req.EnableMultiItemLink != nil && *req.EnableMultiItemLink,
+		accountSelection: len(updateTokens) > 0 && req.Update != nil &&
+			req.Update.AccountSelectionEnabled != nil && *req.Update.AccountSelectionEnabled,
 		metadata: link.TokenGetMetadataResponse{
 			InitialProducts: slices.Clone(req.Products),
 			Webhook:         req.Webhook,
@@ -388,6 +398,9 @@ func (s *Server) sandboxPublicTokenCreate(_ context.Context, body []byte, reques
 	if e := checkProducts("initial_products", req.InitialProducts, false); e != nil {
 		return nil, e
 	}
+	if e := checkEnums(&req); e != nil {
+		return nil, e
+	}
 	inst, ok := lookupInstitution(req.InstitutionID)
 	if !ok {
 		return nil, errInvalidInstitution(req.InstitutionID)
@@ -434,13 +447,23 @@ func (s *Server) sandboxItemResetLogin(_ context.Context, body []byte, requestID
 		return nil, errMissingFields("access_token")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.nowLocked()
+	now := s.nowLocked()
 	it, ok := s.items.get(req.AccessToken)
 	if !ok {
+		s.mu.Unlock()
 		return nil, errInvalidAccessToken()
 	}
-	it.err = itemLoginRequired()
+	// "if the Item has a webhook, an ITEM_LOGIN_REQUIRED webhook will be fired" (Plaid's reference
+	// for /sandbox/item/reset_login, https://plaid.com/docs/api/sandbox/#sandboxitemreset_login):
+	// ITEM ERROR, sent before the reply like the session drivers' webhooks, and redelivered on
+	// Plaid's schedule.
+	hook, err := itemEventLocked(it, ItemWebhookError, now)
+	var jobs []*webhookJob
+	if err == nil {
+		jobs = s.queueLocked(it.webhook, "", []pendingWebhook{hook}, now, true)
+	}
+	s.mu.Unlock()
+	s.sendNow(jobs)
 	return &link.SandboxItemResetLoginResponse{ResetLogin: true, RequestID: requestID}, nil
 }
 
@@ -465,6 +488,9 @@ func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID st
 		return nil, e
 	}
 	if e := checkURL("webhook", req.Webhook, true); e != nil {
+		return nil, e
+	}
+	if e := checkEnums(&req); e != nil {
 		return nil, e
 	}
 	userID := req.UserID

@@ -112,7 +112,7 @@ func errBodyTooLarge(limit int) *apiError {
 // what a server going away answers, and a client may retry it elsewhere.
 func errClosing() *apiError {
 	return newAPIError(http.StatusServiceUnavailable, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError,
-		"linktest: the server was closed while this request was delayed")
+		"the server was closed while this request was delayed")
 }
 
 func errNotFound(method, path string) *apiError {

@@ -102,6 +102,7 @@ type pageToken struct {
 	insts      []Institution // those serving the token's country_codes
 	update     bool
 	updateInst Institution // the Item's institution in update mode
+	updateView *pageUpdate // what the page shows in update mode (page_update.go)
 }
 
 // pageError is an error page: the HTTP status and what to tell the developer.
@@ -142,6 +143,7 @@ func (s *Server) lookupPageToken(key string, hosted bool) (pageToken, *pageError
 	for _, at := range lt.updateTokens {
 		if it, ok := s.items.get(at); ok {
 			pt.update, pt.updateInst = true, it.institution
+			pt.updateView = updatePageView(lt, it)
 			break
 		}
 	}
@@ -254,9 +256,11 @@ type pageChoice struct {
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	// The page carries a link token in its URL: it must not be cached or leak through Referer to
-	// the completion_redirect_uri; and it needs nothing from anywhere else.
+	// the completion_redirect_uri; and it needs nothing from anywhere else. same-origin rather
+	// than no-referrer, under which a browser sends the page's own form posts with Origin: null,
+	// which the cross-site check must refuse.
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
@@ -272,6 +276,10 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet, http.MethodHead:
 		s.pageGet(w, r, key, hosted)
 	case http.MethodPost:
+		if why := crossSiteRefusal(r.Header, r.Host); why != "" {
+			s.renderPageError(w, &pageError{http.StatusForbidden, why + crossSiteHelp})
+			return
+		}
 		s.pagePost(w, r, key, hosted)
 	default:
 		h.Set("Allow", "GET, HEAD, POST")
@@ -396,7 +404,7 @@ func (pt pageToken) sessionOptions(c pageChoice) (opts []SessionOption, msg stri
 	switch c.action {
 	case pageActionContinue:
 		if pt.update {
-			return nil, ""
+			return pt.updateSessionOptions(c)
 		}
 		inst, msg := pt.institution(c.institution)
 		if msg != "" {
@@ -591,6 +599,7 @@ type pageForm struct {
 	Hosted       bool
 	Update       bool
 	UpdateInst   string
+	UpdateView   *pageUpdate
 	Institutions []pageOption
 	Accounts     []pageCheckbox
 	ExitStatuses []pageOption
@@ -616,6 +625,7 @@ func (s *Server) renderForm(w http.ResponseWriter, status int, pt pageToken, act
 		Hosted:     pt.hostedID != "",
 		Update:     pt.update,
 		UpdateInst: pt.updateInst.Name,
+		UpdateView: pt.updateView,
 	}
 	fresh := c.action == ""
 	for i, in := range pt.insts {
@@ -633,7 +643,11 @@ func (s *Server) renderForm(w http.ResponseWriter, status int, pt pageToken, act
 	for _, st := range exitStatuses {
 		f.ExitStatuses = append(f.ExitStatuses, pageOption{Value: string(st), Label: string(st), Selected: st == status0})
 	}
-	s.renderPage(w, status, pageView{Title: "Connect an account", Error: msg, Form: f})
+	title := "Connect an account"
+	if pt.update {
+		title = "Reconnect " + pt.updateInst.Name
+	}
+	s.renderPage(w, status, pageView{Title: title, Error: msg, Form: f})
 }
 
 func (s *Server) renderPageError(w http.ResponseWriter, e *pageError) {

@@ -3,6 +3,7 @@ package linktest_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/plaidlink/plaidlink-go/internal/chromiumtest"
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 )
 
@@ -108,7 +110,9 @@ func TestPageInBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	s := newServer(t)
+	// As examples/devserver does, so that the receiver's verifier on real time accepts the
+	// webhooks however far the sessions have moved the server's clock ahead of the machine's.
+	s := newServer(t, linktest.WithSigningClock(time.Now))
 	c := s.Client()
 	hooks := &verifiedWebhooks{got: make(chan struct{}, 16)}
 	mux := http.NewServeMux()
@@ -273,4 +277,53 @@ func TestPageInBrowser(t *testing.T) {
 		t.Errorf("a sixth webhook arrived: %v", hooks.wait(ctx, t, 0))
 	default:
 	}
+}
+
+// In a real Chromium, a page of another site (localhost is another site than 127.0.0.1) that
+// posts a form to a token's Link page gets the 403 page saying why, and no session runs; the
+// page's own form still works afterwards.
+func TestPageRefusesCrossSitePostInBrowser(t *testing.T) {
+	chromium := chromiumtest.Require(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	s := newServer(t)
+	c := s.Client()
+	tok := createToken(t, c, tokenRequest())
+	pageURL := s.LinkPageURL(tok.LinkToken)
+
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(`<!doctype html><title>Free money</title>
+<form id="f" method="post" action="` + pageURL + `">
+<input name="submission" value="00000000-0000-4000-8000-000000000000">
+<input name="action" value="continue"><input name="institution" value="ins_109508">
+<input name="account" value="0000"><button id="go" type="submit">Claim</button></form>`))
+	}))
+	t.Cleanup(attacker.Close)
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(attacker.URL, "http://"))
+	require.NoError(t, err)
+
+	browser := newBrowser(ctx, t, chromium)
+	var title, body string
+	require.NoError(t, chromedp.Run(browser,
+		chromedp.Navigate("http://localhost:"+port+"/"),
+		chromedp.WaitVisible("#go", chromedp.ByID),
+		chromedp.Click("#go", chromedp.ByID),
+		chromedp.WaitVisible(`//*[contains(text(), "accepts only its own forms")]`, chromedp.BySearch),
+		chromedp.Title(&title),
+		chromedp.Text("body", &body, chromedp.ByQuery),
+	))
+	assert.Equal(t, "Forbidden · linktest Link", title)
+	assert.Contains(t, body, "This form was posted from another site (Sec-Fetch-Site: cross-site).")
+	assert.Empty(t, getSessions(t, c, tok.LinkToken), "no session ran")
+
+	// The page itself, opened in the same browser, still completes the session.
+	require.NoError(t, chromedp.Run(browser,
+		chromedp.Navigate(pageURL),
+		chromedp.WaitVisible("#continue", chromedp.ByID),
+		chromedp.Click("#continue", chromedp.ByID),
+		chromedp.WaitVisible(`#outcome[data-status="completed"]`, chromedp.ByQuery),
+	))
+	assert.Len(t, getSessions(t, c, tok.LinkToken), 1)
 }

@@ -42,8 +42,7 @@ dd{margin-left:0}
 This page stands in for Link's front end on link token <code id="link-token">{{.LinkToken}}</code>{{if .Hosted}} (Hosted Link){{end}}.</p>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="submission" value="{{.Submission}}">
-{{- if .Update}}
-<p id="update">Update mode: the session repairs the Item at <strong>{{.UpdateInst}}</strong>.</p>
+{{- if .Update}}{{template "update" .UpdateView}}
 {{- else}}
 <label for="institution">Institution</label>
 <select id="institution" name="institution">
@@ -71,7 +70,7 @@ This page stands in for Link's front end on link token <code id="link-token">{{.
 {{- end}}
 {{- with .Outcome}}
 <section id="outcome" data-status="{{if .Completed}}completed{{else}}exited{{end}}">
-<p id="summary">{{if .Completed}}{{if .Update}}The Item at {{.InstitutionName}} was repaired.{{else}}{{.InstitutionName}} was linked: {{.Items}} Item created.{{end}}{{else}}The user left Link at {{.InstitutionName}} with exit status <code>{{.ExitStatus}}</code>.{{end}}</p>
+<p id="summary">{{if .Completed}}{{if .Update}}Reconnected {{.InstitutionName}}: the Item was repaired.{{else}}{{.InstitutionName}} was linked: {{.Items}} Item created.{{end}}{{else}}The user left Link at {{.InstitutionName}} with exit status <code>{{.ExitStatus}}</code>.{{end}}</p>
 <dl>
 <dt>link_token</dt><dd><code id="link-token">{{.LinkToken}}</code></dd>
 <dt>link_session_id</dt><dd><code id="link-session-id">{{.LinkSessionID}}</code></dd>

@@ -91,6 +91,7 @@ type config struct {
 	webhookClient    *http.Client
 	allSessions      bool
 	listener         net.Listener
+	signingClock     func() time.Time
 }
 
 // WithCredentials sets the client_id and secret the server accepts instead of [ClientID] and
@@ -112,6 +113,25 @@ func WithClock(clock *Clock) Option {
 	return func(c *config) {
 		if clock != nil {
 			c.clock = clock
+		}
+	}
+}
+
+// WithSigningClock makes the server sign each webhook attempt with a Plaid-Verification JWT
+// issued at now() at the moment it is sent, instead of at the server's [Clock]. Everything else
+// (event timestamps, token expiry, the redelivery schedule, [WebhookDelivery.Time]) stays on the
+// server's clock.
+//
+// A fake clock that runs ahead of the machine's, as one does when sessions step it by
+// [EventInterval] per event faster than real time passes, signs webhooks a verifier on real time
+// refuses as issued in the future. A server that receivers verify on real time, such as
+// examples/devserver, passes time.Now here, so that its webhooks verify with a default
+// webhook.NewVerifier however many sessions are completed and however fast. A nil now is
+// ignored.
+func WithSigningClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.signingClock = now
 		}
 	}
 }
@@ -157,6 +177,7 @@ type Server struct {
 	secret         string
 	clock          *Clock
 	signer         *webhooktest.Signer
+	signingClock   func() time.Time // the iat of webhooks' JWTs; nil: the server's clock
 	webhookTimeout time.Duration
 	webhookClient  *http.Client
 	ownClient      bool // webhookClient was made by NewServer
@@ -217,6 +238,7 @@ func NewServer(opts ...Option) *Server {
 		secret:         cfg.secret,
 		clock:          cfg.clock,
 		signer:         webhooktest.NewSigner(),
+		signingClock:   cfg.signingClock,
 		webhookTimeout: cfg.webhookTimeout,
 		webhookClient:  cfg.webhookClient,
 		ownClient:      ownClient,
@@ -467,7 +489,23 @@ func decodeError(err error) *apiError {
 		}
 		return errUnknownFields(name)
 	}
-	return errInvalidField("%s", err.Error())
+	return errInvalidField("%s", plaidMessage(err))
+}
+
+// plaidMessage is err's message as Plaid would word it: without the Go package prefix ("link: ",
+// "json: ") that the decoders of package link and encoding/json put first.
+func plaidMessage(err error) string {
+	msg := err.Error()
+	for {
+		rest, ok := strings.CutPrefix(msg, "json: ")
+		if !ok {
+			rest, ok = strings.CutPrefix(rest, "link: ")
+		}
+		if !ok {
+			return msg
+		}
+		msg = rest
+	}
 }
 
 // errWrongType says what was wrong with a value encoding/json could not store: a number that is
@@ -555,8 +593,18 @@ type Item struct {
 	// Webhook is the webhook URL the Item was created with, if any.
 	Webhook string
 	// Error is the Item's error: nil while the Item is healthy, ITEM_LOGIN_REQUIRED after
-	// /sandbox/item/reset_login until an update-mode session repairs it.
+	// /sandbox/item/reset_login until an update-mode session repairs it (or
+	// [Server.RepairItemOutsideApp]), or the error of an ITEM webhook [Server.FireItemWebhook] sent.
 	Error *link.Error
+	// ConsentExpirationTime is when the Item's consent expires: zero until PENDING_EXPIRATION
+	// ([Server.FireItemWebhook]), then [ConsentRenewal] after each update-mode session.
+	ConsentExpirationTime time.Time
+	// DisconnectTime is when the Item is to be disconnected (PENDING_DISCONNECT), or zero; an
+	// update-mode session calls the disconnection off.
+	DisconnectTime time.Time
+	// NewAccounts are the accounts Plaid found at the institution (NEW_ACCOUNTS_AVAILABLE) that
+	// the user has not yet shared through update mode with account selection.
+	NewAccounts []link.SessionSuccessMetadataAccount
 }
 
 // Item returns the Item an access token belongs to; ok is false for an unknown access token.
@@ -591,6 +639,10 @@ func (in *item) snapshot() Item {
 		Products:      slices.Clone(in.products),
 		Accounts:      slices.Clone(in.accounts),
 		Webhook:       in.webhook,
+
+		ConsentExpirationTime: in.consentExpiresAt,
+		DisconnectTime:        in.disconnectAt,
+		NewAccounts:           slices.Clone(in.newAccounts),
 	}
 	if in.err != nil {
 		e := *in.err

@@ -78,7 +78,11 @@ func WithInstitution(institutionID string) SessionOption {
 }
 
 // WithAccounts sets the accounts the user links; the default is a checking and a savings account.
-// Accounts without an ID get a random one. An update-mode session keeps its Item's accounts.
+// Accounts without an ID get a random one. An update-mode session keeps its Item's accounts,
+// unless its link token enables account selection (update.account_selection_enabled): the
+// accounts given are then those the user selects, matched by ID (or by mask if without one) among
+// the Item's accounts and the new ones Plaid found ([Item].NewAccounts), and they become the
+// Item's accounts; without the option the user selects them all.
 func WithAccounts(accounts ...link.SessionSuccessMetadataAccount) SessionOption {
 	return func(c *sessionConfig) { c.accounts = slices.Clone(accounts) }
 }
@@ -427,7 +431,10 @@ func checkMFAType(t string) error {
 // Link session links more than one Item with [WithAdditionalItem].
 //
 // With a link token in update mode (created with access_token), the session repairs that Item
-// instead: its error is cleared, no new Item is made and no ITEM_ADD_RESULT is sent. The public
+// instead: its error is cleared (and, as at Plaid, no LOGIN_REPAIRED is sent, since the app's own
+// update mode did it), a consent about to expire is renewed for [ConsentRenewal], a pending
+// disconnection is called off, account selection adds the accounts chosen (see [WithAccounts]),
+// no new Item is made and no ITEM_ADD_RESULT is sent. The public
 // token it returns need not be exchanged, but exchanging it gives the Item's existing access token.
 //
 // The error, if any, is the *link.Error the real Link would show: INVALID_LINK_TOKEN for an
@@ -446,6 +453,9 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 	if err == nil {
 		err = checkMFAType(cfg.mfaType)
 	}
+	if err == nil && update {
+		err = updateItemsLocked(lt, updates, cfg.accounts, st.now)
+	}
 	if err != nil {
 		s.mu.Unlock()
 		return SessionResult{}, err
@@ -457,6 +467,7 @@ func (s *Server) CompleteSession(linkToken string, opts ...SessionOption) (Sessi
 	items := updates
 	if !update {
 		items = []*item{newItem(inst, slices.Clone(lt.metadata.InitialProducts), cfg.accounts, lt.webhook)}
+		items[0].userID = lt.userID
 	}
 	for i, x := range extras {
 		// As in Plaid's Multi-Item sample: after a HANDOFF, Link goes back to institution select.

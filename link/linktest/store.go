@@ -116,7 +116,9 @@ type linkToken struct {
 	// (/session/token/create) tokens, whose sessions get webhooks a standard one does not.
 	multiItem bool
 	layer     bool
-	sessions  []link.TokenGetSessionsResponse // oldest first, at most MaxSessionsPerLinkToken
+	// accountSelection marks an update-mode token with update.account_selection_enabled.
+	accountSelection bool
+	sessions         []link.TokenGetSessionsResponse // oldest first, at most MaxSessionsPerLinkToken
 
 	// completionRedirectURI is hosted_link.completion_redirect_uri, where the Link page goes after
 	// a Hosted Link session.
@@ -149,4 +151,12 @@ type item struct {
 	accounts    []link.SessionSuccessMetadataAccount
 	webhook     string
 	err         *link.Error
+
+	// The Item's life after it was linked (items.go): the user_id of its link token, when its
+	// consent expires and when it is to be disconnected (zero if not known or not pending), and
+	// the accounts Plaid found since that the user has not shared yet.
+	userID           string
+	consentExpiresAt time.Time
+	disconnectAt     time.Time
+	newAccounts      []link.SessionSuccessMetadataAccount
 }
