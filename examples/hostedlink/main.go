@@ -1,8 +1,10 @@
 // Command hostedlink shows Plaid's Hosted Link flow, where Plaid hosts the Link page and your
 // backend never sees the front end: create a link_token with hosted_link set, send the user to
 // its hosted_link_url, then wait with [link.Client.WaitForSession] (which polls /link/token/get,
-// backing off) until the session has finished, and print what it produced (session id,
-// institution, accounts, public tokens).
+// backing off) until the session has finished, read how it ended with
+// [link.TokenGetSessionsResponse.Outcome], print what it produced (session id, institution,
+// accounts, public tokens), and exchange each public token once with an [exchange.Exchanger],
+// saving the access token.
 //
 // Run it with no arguments and no keys:
 //
@@ -14,7 +16,9 @@
 // with user_good / pass_good within ten minutes. Tokens are then printed masked.
 //
 // Production code usually waits for the SESSION_FINISHED webhook instead of polling (see
-// examples/webhookserver); polling is the fallback when no webhook endpoint is reachable.
+// examples/webhookserver); polling is the fallback when no webhook endpoint is reachable. Both
+// can run at once: the Exchanger, shared by every path a public token arrives on and backed by
+// one store (webhook/redisdedup for a fleet), sends each token to Plaid once.
 package main
 
 import (
@@ -24,11 +28,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/exchange"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
+	"github.com/plaidlink/plaidlink-go/webhook"
 )
 
 // Polling the fake can be brisk; against Plaid, WaitForSession's own pacing (1 s backing off to
@@ -122,11 +130,18 @@ func run(ctx context.Context, out io.Writer, cfg config) error {
 	return err
 }
 
-// outcome is what hostedLink saw: the token, its URL and the finished session.
+// outcome is what hostedLink saw: the token, its URL, the finished session, and the Items whose
+// access tokens it saved.
 type outcome struct {
 	LinkToken     string
 	HostedLinkURL string
 	Session       link.TokenGetSessionsResponse
+	Items         []savedItem
+}
+
+// savedItem is what the example's save keeps: in a real service, a row of your database.
+type savedItem struct {
+	ItemID, AccessToken string
 }
 
 // errUserFailed ends the wait when the simulated user could not get through Link: no session
@@ -187,7 +202,78 @@ func hostedLink(ctx context.Context, out io.Writer, client *link.Client, p poll,
 	oc.Session = *session
 	fmt.Fprintln(out, "3. The session finished:")
 	printSession(out, session, show)
-	return oc, nil
+	if session.Outcome() != link.SessionLinked {
+		return oc, nil
+	}
+	oc.Items, err = exchangeAll(ctx, out, client, session.PublicTokens(), show)
+	return oc, err
+}
+
+// exchangeTimeout bounds the exchanges and saves still under way when hostedLink returns.
+const exchangeTimeout = 30 * time.Second
+
+// exchangeAll exchanges each public token once and saves its access token, with an Exchanger on
+// an in-memory store.
+func exchangeAll(ctx context.Context, out io.Writer, client *link.Client, tokens []string, show func(string) string) ([]savedItem, error) {
+	// A service makes one Exchanger and shares it between every path a public token arrives on
+	// (this wait, the front end's onSuccess, the ITEM_ADD_RESULT webhook), over one store: in
+	// memory for one instance, webhook/redisdedup's for a fleet sharing a Redis.
+	ex := exchange.New(client, webhook.NewMemoryDeduper(0))
+	var (
+		mu    sync.Mutex
+		items []savedItem
+	)
+	save := func(_ context.Context, r *link.ItemPublicTokenExchangeResponse) error {
+		// A real save is an upsert keyed by item_id, in your database.
+		mu.Lock()
+		defer mu.Unlock()
+		items = append(items, savedItem{ItemID: r.ItemID, AccessToken: r.AccessToken})
+		return nil
+	}
+	fmt.Fprintln(out, "4. Exchanging each public token once (link/exchange), within its 30 minutes:")
+	err := exchangeEach(ctx, out, ex, tokens, save, show)
+
+	// An exchange whose caller gave up (ctx ended) goes on in the background: wait for its save.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exchangeTimeout)
+	defer cancel()
+	_ = ex.Shutdown(sctx)
+	mu.Lock()
+	defer mu.Unlock()
+	return slices.Clone(items), err
+}
+
+// exchangeEach exchanges tokens one by one with ex, printing each outcome, and stops at the first
+// that did not end in the token being saved.
+func exchangeEach(ctx context.Context, out io.Writer, ex *exchange.Exchanger, tokens []string, save exchange.SaveFunc, show func(string) string) error {
+	for _, tok := range tokens {
+		var saved *link.ItemPublicTokenExchangeResponse
+		err := ex.Exchange(ctx, tok, func(ctx context.Context, r *link.ItemPublicTokenExchangeResponse) error {
+			if err := save(ctx, r); err != nil {
+				return err
+			}
+			saved = r
+			return nil
+		})
+		var saveErr *exchange.SaveError
+		switch {
+		case err == nil:
+			// nil means this call's save ran and returned: saved is set.
+			fmt.Fprintf(out, "   %s: item_id %s, access token %s saved\n", show(tok), saved.ItemID, show(saved.AccessToken))
+		case errors.Is(err, exchange.ErrAlreadyExchanged):
+			fmt.Fprintf(out, "   %s: exchanged already, by another path\n", show(tok))
+		case errors.Is(err, link.ErrOutcomeUnknown):
+			// The token is spent or may be; its access token was in the lost reply.
+			return fmt.Errorf("exchange: the reply was lost, so the Item's access token is too; ask the user to link again: %w", err)
+		case errors.As(err, &saveErr):
+			// saveErr.Response() holds the access token: a service would keep it elsewhere now.
+			return fmt.Errorf("exchange: %w", err)
+		default:
+			// Nothing was spent (the store or Plaid refused for now, ctx ended while the exchange
+			// goes on): a later try may succeed, or find it exchanged.
+			return fmt.Errorf("exchange: %w", err)
+		}
+	}
+	return nil
 }
 
 // waitFailed explains why WaitForSession gave up: the simulated user failing, the timeout, the
@@ -208,6 +294,20 @@ func waitFailed(ctx, userCtx context.Context, p poll, err error) error {
 func printSession(out io.Writer, s *link.TokenGetSessionsResponse, show func(string) string) {
 	fmt.Fprintf(out, "   session:       %s\n", s.LinkSessionID)
 
+	// Outcome reads which of results, exit, on_success, on_exit and finished_at Plaid filled.
+	switch s.Outcome() {
+	case link.SessionExited:
+		fmt.Fprintf(out, "   outcome:       the user left Link without linking an Item%s\n", exitDetail(s))
+		return
+	case link.SessionAbandoned:
+		fmt.Fprintln(out, "   outcome:       the user abandoned Link (closed the page, or stopped interacting)")
+		return
+	case link.SessionInProgress:
+		fmt.Fprintln(out, "   outcome:       still in progress")
+		return
+	}
+	fmt.Fprintln(out, "   outcome:       success")
+
 	// results.item_add_results replaces the deprecated on_success, and can hold several Items.
 	var adds []link.SessionItemAddResult
 	if s.Results != nil {
@@ -220,24 +320,19 @@ func printSession(out io.Writer, s *link.TokenGetSessionsResponse, show func(str
 		}
 		adds = append(adds, add)
 	}
-
-	if len(adds) == 0 {
-		fmt.Fprintf(out, "   outcome:       the user left Link without linking an Item%s\n", exitDetail(s))
-		return
-	}
-	fmt.Fprintln(out, "   outcome:       success")
-	tokens := make([]string, len(adds))
-	for i, add := range adds {
+	for _, add := range adds {
 		if add.Institution != nil {
 			fmt.Fprintf(out, "   institution:   %s (%s)\n", add.Institution.Name, add.Institution.InstitutionID)
 		}
 		for _, a := range add.Accounts {
 			fmt.Fprintf(out, "   account:       %s ••%s (%s/%s)\n", a.Name, a.Mask, a.Type, a.Subtype)
 		}
-		tokens[i] = show(add.PublicToken)
+	}
+	var tokens []string
+	for _, tok := range s.PublicTokens() {
+		tokens = append(tokens, show(tok))
 	}
 	fmt.Fprintf(out, "   public tokens: %s\n", strings.Join(tokens, ", "))
-	fmt.Fprintln(out, "Exchange each public token with ExchangePublicToken within 30 minutes to keep the Item.")
 }
 
 // exitDetail says where and why the user left, from exit (or the deprecated on_exit).

@@ -117,11 +117,14 @@ func TestHostedLinkResults(t *testing.T) {
 	assert.Contains(t, out.String(), "public tokens: "+add.PublicToken+"\n")
 	assert.Contains(t, out.String(), "session:       "+oc.Session.LinkSessionID+"\n")
 
-	exch, err := client.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: add.PublicToken})
-	require.NoError(t, err)
-	item, ok := srv.Item(exch.AccessToken)
+	// hostedLink exchanged the token: the access token it saved is the Item's, and the token is spent.
+	require.Len(t, oc.Items, 1)
+	item, ok := srv.Item(oc.Items[0].AccessToken)
 	require.True(t, ok)
+	assert.Equal(t, item.ItemID, oc.Items[0].ItemID)
 	assert.Equal(t, linktest.DefaultInstitutionID, item.InstitutionID)
+	_, err = client.ExchangePublicToken(ctx, &link.ItemPublicTokenExchangeRequest{PublicToken: add.PublicToken})
+	assert.True(t, link.IsErrorCode(err, link.ErrorCodeInvalidPublicToken), "got %v", err)
 
 	resp, err := http.Get(oc.HostedLinkURL)
 	require.NoError(t, err)

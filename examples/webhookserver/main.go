@@ -5,6 +5,11 @@
 // type, code and link_session_id only. Bodies, JWTs and public tokens are never logged: they are
 // credentials. The http.Server sets every timeout, so slow clients cannot hold connections.
 //
+// The public token of each ITEM_ADD_RESULT is exchanged once with a link/exchange Exchanger and its
+// access token saved. The Exchanger works on the store the handler de-duplicates with, and is the
+// one the other paths a public token arrives on (the front end's onSuccess, WaitForSession) use
+// too: whichever comes first exchanges the token, on whichever instance.
+//
 // Webhooks are de-duplicated in memory, which is right for one instance. With REDIS_ADDR set (such
 // as 127.0.0.1:6379) they are de-duplicated in that Redis instead, so that several instances
 // behind a load balancer process each webhook once between them.
@@ -15,7 +20,8 @@
 //
 // It then starts linktest, the in-process fake Plaid, listens on 127.0.0.1 on a free port, creates
 // a Hosted Link token whose webhook URL points at itself, has the fake complete the session, shows
-// the three webhooks (ITEM_ADD_RESULT, EVENTS, SESSION_FINISHED) arriving verified and a forged one
+// the three webhooks (ITEM_ADD_RESULT, EVENTS, SESSION_FINISHED) arriving verified (the first one's
+// public token exchanged, and the same token from onSuccess then found exchanged) and a forged one
 // (naming Plaid's real key ID but signed with another key) being refused for its signature, and
 // exits. It then delivers SESSION_FINISHED again, as Plaid does after a lost 200, and shows it
 // answered 200 without being processed twice. Last, it keeps an Item connected (items.go): the
@@ -60,6 +66,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/exchange"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/redisdedup"
@@ -131,17 +138,20 @@ func newLogger(out io.Writer) *slog.Logger {
 // newHandler serves webhookPath with webhook.NewHandler, which answers 401 to anything that fails
 // verification (503 when Plaid's key cannot be fetched just now, so Plaid delivers again), so
 // forged webhooks never reach onEvent, and runs onEvent once per webhook however often Plaid
-// delivers it, as dedupe decides. onEvent may be nil.
-func newHandler(v *webhook.Verifier, dedupe webhook.Deduper, log *slog.Logger, onEvent func(webhook.Event)) http.Handler {
-	fn := func(_ context.Context, ev webhook.Event) error {
+// delivers it, as dedupe decides. lk, if not nil, exchanges the public token of each
+// ITEM_ADD_RESULT. onEvent may be nil.
+func newHandler(v *webhook.Verifier, dedupe webhook.Deduper, log *slog.Logger, lk *linker, onEvent func(webhook.Event)) http.Handler {
+	fn := func(ctx context.Context, ev webhook.Event) error {
 		// Only identifiers are logged: the body carries public tokens, which can be exchanged for
 		// access to the user's bank data.
 		log.Info("verified webhook", "type", ev.Type(), "code", ev.Code(), "link_session_id", ev.SessionID())
 		if onEvent != nil {
 			onEvent(ev)
 		}
-		// A real backend would exchange ItemAddResult.PublicToken here, or queue it; returning an
-		// error makes the handler answer 500, so Plaid delivers the webhook again.
+		if add, ok := ev.(*webhook.ItemAddResult); ok && lk != nil {
+			// An error makes the handler answer 500, so Plaid delivers the webhook again.
+			return lk.itemAdded(ctx, add)
+		}
 		return nil
 	}
 	mux := http.NewServeMux()
@@ -244,8 +254,10 @@ func demo(ctx context.Context, out io.Writer, cfg config) error {
 	)
 	// The verifier fetches the fake's signing key through the client, as it would fetch Plaid's.
 	verifier := webhook.NewVerifier(client)
+	lk := newLinker(client, dedupe, log)
+	defer shutdownExchanger(lk.ex)
 	keeper := newItemKeeper(client, itemsBaseRequest(), out) // ITEM webhooks: items.go
-	h := newHandler(verifier, dedupe, log, func(ev webhook.Event) {
+	h := newHandler(verifier, dedupe, log, lk, func(ev webhook.Event) {
 		keeper.handle(ctx, ev)
 		mu.Lock()
 		defer mu.Unlock()
@@ -300,6 +312,17 @@ func demo(ctx context.Context, out io.Writer, cfg config) error {
 	}
 	fmt.Fprintf(out, "3. All %d webhooks arrived verified for session %s: %s.\n",
 		len(codes), session.LinkSessionID, strings.Join(codes, ", "))
+
+	// ITEM_ADD_RESULT's public token was exchanged in the handler. The front end's onSuccess
+	// posts the same token: the same Exchanger, on the same store, finds it done.
+	if n := lk.items.len(); n != 1 {
+		return fmt.Errorf("%d Items saved from ITEM_ADD_RESULT, want 1", n)
+	}
+	if err := lk.exchange(ctx, session.LinkSessionID, session.PublicToken); !errors.Is(err, exchange.ErrAlreadyExchanged) {
+		return fmt.Errorf("the public token from onSuccess, after ITEM_ADD_RESULT: got %v, want %v", err, exchange.ErrAlreadyExchanged)
+	}
+	fmt.Fprintf(out, "   ITEM_ADD_RESULT's public token was exchanged once and its access token saved; the same token from onSuccess: %v.\n",
+		exchange.ErrAlreadyExchanged)
 
 	// The forgery names the key Plaid really signs with (a kid is no secret: every webhook
 	// carries it), so it gets past the key lookup and is refused for its signature alone.
@@ -409,7 +432,11 @@ func serve(ctx context.Context, out io.Writer, addr string, cfg config) error {
 	if err != nil {
 		return err
 	}
-	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), dedupe, newLogger(out), nil))
+	log := newLogger(out)
+	lk := newLinker(client, dedupe, log)
+	// After the server's own shutdown: exchanges whose webhook request ended go on until saved.
+	defer shutdownExchanger(lk.ex)
+	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), dedupe, log, lk, nil))
 	where := "in memory"
 	if cfg.redisAddr != "" {
 		where = "in Redis at " + cfg.redisAddr
@@ -423,6 +450,14 @@ func serve(ctx context.Context, out io.Writer, addr string, cfg config) error {
 	}
 	fmt.Fprintln(out, "Stopping.")
 	return stop()
+}
+
+// shutdownExchanger waits, up to shutdownGrace, for the exchanges and saves ex still has under
+// way: those whose webhook request ended before they did.
+func shutdownExchanger(ex *exchange.Exchanger) {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	_ = ex.Shutdown(ctx)
 }
 
 // syncWriter serialises writes from several goroutines to one writer.

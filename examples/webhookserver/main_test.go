@@ -87,7 +87,7 @@ func TestHandler(t *testing.T) {
 		mu       sync.Mutex
 		received []webhook.Event
 	)
-	h := newHandler(webhook.NewVerifier(srv.Client()), webhook.NewMemoryDeduper(0), newLogger(&syncWriter{w: &logs}), func(ev webhook.Event) {
+	h := newHandler(webhook.NewVerifier(srv.Client()), webhook.NewMemoryDeduper(0), newLogger(&syncWriter{w: &logs}), nil, func(ev webhook.Event) {
 		mu.Lock()
 		defer mu.Unlock()
 		received = append(received, ev)
