@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -152,10 +153,11 @@ func TestCacheSizeBounds(t *testing.T) {
 		require.ErrorIs(t, err, ErrUnknownKey)
 	}
 	v.keys.background.Wait()
-	assert.Len(t, v.keys.misses, 3)
-	assert.Equal(t, 3, v.keys.missOrder.Len())
-	assert.Contains(t, v.keys.misses, "kid-9", "the newest refusals are kept")
-	assert.NotContains(t, v.keys.misses, "kid-0", "the oldest are dropped")
+	assert.Equal(t, 3, v.keys.misses.Len())
+	_, ok := v.keys.misses.Get("kid-9")
+	assert.True(t, ok, "the newest refusals are kept")
+	_, ok = v.keys.misses.Get("kid-0")
+	assert.False(t, ok, "the oldest are dropped")
 
 	// The positive side: three servers' keys through one fetcher, room for two.
 	signers := []*webhooktest.Signer{webhooktest.NewSigner(), webhooktest.NewSigner(), webhooktest.NewSigner()}
@@ -166,10 +168,11 @@ func TestCacheSizeBounds(t *testing.T) {
 		require.NoError(t, v.Verify(ctx, s.Sign(body), body))
 	}
 	v.keys.background.Wait()
-	assert.Len(t, v.keys.keys, 2)
-	assert.Equal(t, 2, v.keys.keyOrder.Len())
-	assert.NotContains(t, v.keys.keys, signers[0].KeyID())
-	assert.Contains(t, v.keys.keys, signers[2].KeyID())
+	assert.Equal(t, 2, v.keys.keys.Len())
+	_, ok = v.keys.keys.Get(signers[0].KeyID())
+	assert.False(t, ok)
+	_, ok = v.keys.keys.Get(signers[2].KeyID())
+	assert.True(t, ok)
 }
 
 // multiFetcher serves the keys of several Signers.
@@ -358,7 +361,7 @@ func TestTransientFetchFailuresAreNotRemembered(t *testing.T) {
 			err := v.Verify(context.Background(), header, body)
 			requireOnly(t, err, ErrKeyUnavailable)
 			require.ErrorIs(t, err, tc.err)
-			assert.Empty(t, v.keys.misses, "a failure that may pass is not remembered")
+			assert.Zero(t, v.keys.misses.Len(), "a failure that may pass is not remembered")
 
 			// No time passes: the next webhook asks again, and passes.
 			require.NoError(t, v.Verify(context.Background(), header, body))
@@ -431,7 +434,7 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 			clock.Add(2 * time.Second)
 			require.NoError(t, verify(), "asked again after a minute")
 			assert.Equal(t, int32(2), calls.Load())
-			assert.Empty(t, v.keys.misses)
+			assert.Zero(t, v.keys.misses.Len())
 		})
 	}
 }
@@ -493,8 +496,8 @@ func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
 	close(releaseReal)
 	wg.Wait()
 	v.keys.background.Wait()
-	assert.NotContains(t, v.keys.misses, signer.KeyID())
-	assert.Len(t, v.keys.misses, maxConcurrentFetches, "the junk kids Plaid refused are remembered")
+	assert.NotContains(t, maps.Collect(v.keys.misses.All()), signer.KeyID())
+	assert.Equal(t, maxConcurrentFetches, v.keys.misses.Len(), "the junk kids Plaid refused are remembered")
 	require.NoError(t, v.Verify(ctx, signer.Sign(body), body), "the fetch that outlived the request cached the key")
 	assert.Equal(t, int32(1), realCalls.Load())
 }
@@ -543,7 +546,7 @@ func TestFetchQueueIsBounded(t *testing.T) {
 	wg.Wait()
 	v.keys.background.Wait()
 	assert.Equal(t, int32(full), calls.Load(), "the turned-away kid was not fetched")
-	assert.NotContains(t, v.keys.misses, signer.KeyID())
+	assert.NotContains(t, maps.Collect(v.keys.misses.All()), signer.KeyID())
 	require.NoError(t, v.Verify(ctx, header, body))
 	assert.Equal(t, int32(full+1), calls.Load())
 }
@@ -591,7 +594,7 @@ func TestNoFetchSlotIsUnavailable(t *testing.T) {
 	close(release)
 	wg.Wait()
 	v.keys.background.Wait()
-	assert.NotContains(t, v.keys.misses, signer.KeyID())
+	assert.NotContains(t, maps.Collect(v.keys.misses.All()), signer.KeyID())
 	require.NoError(t, v.Verify(ctx, header, body))
 }
 
@@ -652,7 +655,7 @@ func TestKeyFetchRateLimit(t *testing.T) {
 	// cached key, and the made-up kids'.
 	assert.Equal(t, burst, signer.Fetches())
 	assert.Equal(t, 100-(burst-2), limited)
-	assert.Len(t, v.keys.misses, burst-2, "only answers from Plaid are remembered")
+	assert.Equal(t, burst-2, v.keys.misses.Len(), "only answers from Plaid are remembered")
 
 	// Cached and remembered kids never wait.
 	for range 10 {
