@@ -1,11 +1,12 @@
 package webhook
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"sync"
 	"time"
+
+	"github.com/plaidlink/plaidlink-go/internal/boundedmap"
 )
 
 // DefaultMemoryDeduperKeys is the bound of [NewMemoryDeduper] when it is given none. A LINK
@@ -26,7 +27,8 @@ var errNilMemoryDeduper = errors.New("webhook: nil *MemoryDeduper")
 // MemoryDeduper is a [Deduper] in this process's memory, for a receiver that runs as one instance
 // (several instances each with their own would each process a webhook once; use
 // webhook/redisdedup for those). It is safe for concurrent use. Its state is lost with the
-// process, so a redelivery after a restart runs fn again.
+// process, so a redelivery after a restart runs fn again. It is a [BatchDeduper]: the handler
+// claims, marks done or releases all the keys of a webhook under one lock.
 //
 // It holds at most its bound of keys. To make room it drops expired keys first, then the done
 // markers that were marked longest ago, which risks running fn again only for a redelivery of
@@ -35,21 +37,22 @@ var errNilMemoryDeduper = errors.New("webhook: nil *MemoryDeduper")
 type MemoryDeduper struct {
 	max int
 	now func() time.Time // swapped for a fake clock in tests
+	// epoch is what expiries are counted from: a Duration is a third of a time.Time's size, and
+	// time.Now's monotonic reading keeps a wall clock step from ending leases early.
+	epoch time.Time
 
-	mu      sync.Mutex
-	entries map[string]*memoryEntry
-	done    list.List // *memoryEntry marked done, in the order they were marked
-	claims  list.List // *memoryEntry claimed, in the order they were claimed
+	mu     sync.Mutex
+	done   *boundedmap.Map[string, time.Duration] // expiry, in the order the keys were marked
+	claims *boundedmap.Map[string, memoryClaim]   // in the order the keys were claimed
 }
 
-// memoryEntry is a key's state: done, or claimed by owner, until expires.
-type memoryEntry struct {
-	key     string
-	done    bool
+// memoryClaim is a claimed key's owner, and when its lease ends (since epoch).
+type memoryClaim struct {
 	owner   string
-	expires time.Time
-	elem    *list.Element // in done or claims, by state
+	expires time.Duration
 }
+
+var _ BatchDeduper = (*MemoryDeduper)(nil)
 
 // NewMemoryDeduper returns a [MemoryDeduper] holding at most maxKeys keys; maxKeys <= 0 means
 // [DefaultMemoryDeduperKeys].
@@ -57,7 +60,9 @@ func NewMemoryDeduper(maxKeys int) *MemoryDeduper {
 	if maxKeys <= 0 {
 		maxKeys = DefaultMemoryDeduperKeys
 	}
-	return &MemoryDeduper{max: maxKeys, now: time.Now, entries: make(map[string]*memoryEntry)}
+	// The maps themselves are unbounded: makeRoom keeps their sum to max, choosing what to drop.
+	return &MemoryDeduper{max: maxKeys, now: time.Now, epoch: time.Now(),
+		done: boundedmap.New[string, time.Duration](0), claims: boundedmap.New[string, memoryClaim](0)}
 }
 
 // Claim implements [Deduper]. Claiming a key owner holds renews its lease.
@@ -67,24 +72,27 @@ func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.D
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := d.now()
-	if e := d.live(key, now); e != nil {
-		switch {
-		case e.done:
-			return ClaimDone, nil
-		case e.owner == owner:
-			d.set(e, false, owner, now.Add(lease))
-			return ClaimOK, nil
+	return d.claim(key, owner, d.since(), lease)
+}
+
+// ClaimBatch implements [BatchDeduper], under one lock. It stops at the first key it has no room
+// for, returning [ErrDeduperFull].
+func (d *MemoryDeduper) ClaimBatch(_ context.Context, keys []string, owner string, lease time.Duration) ([]ClaimState, error) {
+	if d == nil {
+		return nil, errNilMemoryDeduper
+	}
+	states := make([]ClaimState, len(keys))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.since()
+	for i, k := range keys {
+		st, err := d.claim(k, owner, now, lease)
+		if err != nil {
+			return nil, err
 		}
-		return ClaimInFlight, nil
+		states[i] = st
 	}
-	if !d.makeRoom(now) {
-		return 0, ErrDeduperFull
-	}
-	e := &memoryEntry{key: key}
-	d.entries[key] = e
-	d.set(e, false, owner, now.Add(lease))
-	return ClaimOK, nil
+	return states, nil
 }
 
 // Done implements [Deduper].
@@ -94,16 +102,22 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := d.now()
-	e := d.live(key, now)
-	if e == nil {
-		if !d.makeRoom(now) {
-			return ErrDeduperFull
-		}
-		e = &memoryEntry{key: key}
-		d.entries[key] = e
+	return d.markDone(key, d.since(), ttl)
+}
+
+// DoneBatch implements [BatchDeduper], under one lock.
+func (d *MemoryDeduper) DoneBatch(_ context.Context, keys []string, ttl time.Duration) error {
+	if d == nil {
+		return errNilMemoryDeduper
 	}
-	d.set(e, true, "", now.Add(ttl))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.since()
+	for _, k := range keys {
+		if err := d.markDone(k, now, ttl); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -114,8 +128,19 @@ func (d *MemoryDeduper) Release(_ context.Context, key, owner string) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if e := d.entries[key]; e != nil && !e.done && e.owner == owner {
-		d.remove(e)
+	d.release(key, owner)
+	return nil
+}
+
+// ReleaseBatch implements [BatchDeduper], under one lock.
+func (d *MemoryDeduper) ReleaseBatch(_ context.Context, keys []string, owner string) error {
+	if d == nil {
+		return errNilMemoryDeduper
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		d.release(k, owner)
 	}
 	return nil
 }
@@ -127,66 +152,84 @@ func (d *MemoryDeduper) Len() int {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return len(d.entries)
+	return d.len()
 }
 
-// live returns key's entry, or nil if there is none or it has expired (and is then dropped).
-func (d *MemoryDeduper) live(key string, now time.Time) *memoryEntry {
-	e := d.entries[key]
-	if e != nil && !now.Before(e.expires) {
-		d.remove(e)
-		return nil
+func (d *MemoryDeduper) len() int { return d.done.Len() + d.claims.Len() }
+
+// since is the deduper's clock: the time since epoch. Callers hold d.mu.
+func (d *MemoryDeduper) since() time.Duration { return d.now().Sub(d.epoch) }
+
+// claim is Claim at now. Expired entries it meets are dropped. Callers hold d.mu.
+func (d *MemoryDeduper) claim(key, owner string, now, lease time.Duration) (ClaimState, error) {
+	if expires, ok := d.done.Get(key); ok {
+		if now < expires {
+			return ClaimDone, nil
+		}
+		d.done.Delete(key)
 	}
-	return e
-}
-
-// set gives e its state and puts it last in the list of that state.
-func (d *MemoryDeduper) set(e *memoryEntry, done bool, owner string, expires time.Time) {
-	if e.elem != nil {
-		d.listOf(e).Remove(e.elem)
+	if c, ok := d.claims.Get(key); ok {
+		switch {
+		case now >= c.expires:
+			d.claims.Delete(key)
+		case c.owner != owner:
+			return ClaimInFlight, nil
+		default:
+			// Renewed, the claim goes last, as the newest.
+			d.claims.Delete(key)
+			d.claims.Put(key, memoryClaim{owner: owner, expires: now + lease})
+			return ClaimOK, nil
+		}
 	}
-	e.done, e.owner, e.expires = done, owner, expires
-	e.elem = d.listOf(e).PushBack(e)
-}
-
-func (d *MemoryDeduper) listOf(e *memoryEntry) *list.List {
-	if e.done {
-		return &d.done
+	if !d.makeRoom(now) {
+		return 0, ErrDeduperFull
 	}
-	return &d.claims
+	d.claims.Put(key, memoryClaim{owner: owner, expires: now + lease})
+	return ClaimOK, nil
 }
 
-func (d *MemoryDeduper) remove(e *memoryEntry) {
-	d.listOf(e).Remove(e.elem)
-	e.elem = nil
-	delete(d.entries, e.key)
+// markDone is Done at now: whatever key held is replaced by a done marker, last in the order.
+// Callers hold d.mu.
+func (d *MemoryDeduper) markDone(key string, now, ttl time.Duration) error {
+	d.claims.Delete(key)
+	d.done.Delete(key)
+	if !d.makeRoom(now) {
+		return ErrDeduperFull
+	}
+	d.done.Put(key, now+ttl)
+	return nil
+}
+
+// release deletes key if owner's claim is on it, expired or not. Callers hold d.mu.
+func (d *MemoryDeduper) release(key, owner string) {
+	if c, ok := d.claims.Get(key); ok && c.owner == owner {
+		d.claims.Delete(key)
+	}
 }
 
 // makeRoom makes room for one more key, and reports whether there is. It drops the expired done
-// markers at the front of their list (with one TTL, all of them), then expired claims, then the
-// oldest done marker.
-func (d *MemoryDeduper) makeRoom(now time.Time) bool {
-	if len(d.entries) < d.max {
+// markers at the front of their order (with one TTL, all of them), then expired claims, then the
+// oldest done marker. Callers hold d.mu.
+func (d *MemoryDeduper) makeRoom(now time.Duration) bool {
+	if d.len() < d.max {
 		return true
 	}
-	for f := d.done.Front(); f != nil && !now.Before(f.Value.(*memoryEntry).expires); f = d.done.Front() {
-		d.remove(f.Value.(*memoryEntry))
+	for k, expires, ok := d.done.Oldest(); ok && now >= expires; k, expires, ok = d.done.Oldest() {
+		d.done.Delete(k)
 	}
-	if len(d.entries) < d.max {
+	if d.len() < d.max {
 		return true
 	}
-	for c := d.claims.Front(); c != nil; {
-		next := c.Next()
-		if e := c.Value.(*memoryEntry); !now.Before(e.expires) {
-			d.remove(e)
+	for k, c := range d.claims.All() {
+		if now >= c.expires {
+			d.claims.Delete(k)
 		}
-		c = next
 	}
-	if len(d.entries) < d.max {
+	if d.len() < d.max {
 		return true
 	}
-	if f := d.done.Front(); f != nil {
-		d.remove(f.Value.(*memoryEntry))
+	if k, _, ok := d.done.Oldest(); ok {
+		d.done.Delete(k)
 		return true
 	}
 	return false

@@ -19,6 +19,19 @@ func newTestMemoryDeduper(maxKeys int) (*MemoryDeduper, *fakeClock) {
 	return d, c
 }
 
+// expiry returns when key's claim or done marker ends; the zero time if d holds neither.
+func (d *MemoryDeduper) expiry(key string) time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.claims.Get(key); ok {
+		return d.epoch.Add(c.expires)
+	}
+	if expires, ok := d.done.Get(key); ok {
+		return d.epoch.Add(expires)
+	}
+	return time.Time{}
+}
+
 // TestMemoryDeduperStates checks what takes time: leases and done markers ending, on a fake clock.
 // The states every Deduper shares are TestMemoryDeduperContract's.
 func TestMemoryDeduperStates(t *testing.T) {
