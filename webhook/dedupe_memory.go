@@ -41,15 +41,24 @@ type MemoryDeduper struct {
 	// time.Now's monotonic reading keeps a wall clock step from ending leases early.
 	epoch time.Time
 
-	mu     sync.Mutex
-	done   *boundedmap.Map[string, time.Duration] // expiry, in the order the keys were marked
-	claims *boundedmap.Map[string, memoryClaim]   // in the order the keys were claimed
+	mu sync.Mutex
+	// entries holds every key, in the order of its last change of state, so that the oldest done
+	// markers are evicted first. Only the claims need an owner, and they are few (the webhooks in
+	// flight): their owners are kept apart, rather than a field in every done marker.
+	entries *boundedmap.Map[string, memoryEntry]
+	owners  map[string]string
+	// claimsLive is a time before which no claim in owners expires, so that makeRoom looks
+	// through them only when one may have: a lower bound, kept by claim and raised by makeRoom.
+	claimsLive time.Duration
 }
 
-// memoryClaim is a claimed key's owner, and when its lease ends (since epoch).
-type memoryClaim struct {
-	owner   string
+// maxDuration is claimsLive without claims.
+const maxDuration = time.Duration(1<<63 - 1)
+
+// memoryEntry is a key's state: done, or claimed (by owners[key]), until expires (since epoch).
+type memoryEntry struct {
 	expires time.Duration
+	done    bool
 }
 
 var _ BatchDeduper = (*MemoryDeduper)(nil)
@@ -60,9 +69,9 @@ func NewMemoryDeduper(maxKeys int) *MemoryDeduper {
 	if maxKeys <= 0 {
 		maxKeys = DefaultMemoryDeduperKeys
 	}
-	// The maps themselves are unbounded: makeRoom keeps their sum to max, choosing what to drop.
+	// The map itself is unbounded: makeRoom keeps it to max, choosing what to drop.
 	return &MemoryDeduper{max: maxKeys, now: time.Now, epoch: time.Now(),
-		done: boundedmap.New[string, time.Duration](0), claims: boundedmap.New[string, memoryClaim](0)}
+		entries: boundedmap.New[string, memoryEntry](0), owners: make(map[string]string), claimsLive: maxDuration}
 }
 
 // Claim implements [Deduper]. Claiming a key owner holds renews its lease.
@@ -155,82 +164,108 @@ func (d *MemoryDeduper) Len() int {
 	return d.len()
 }
 
-func (d *MemoryDeduper) len() int { return d.done.Len() + d.claims.Len() }
+func (d *MemoryDeduper) len() int { return d.entries.Len() }
 
 // since is the deduper's clock: the time since epoch. Callers hold d.mu.
 func (d *MemoryDeduper) since() time.Duration { return d.now().Sub(d.epoch) }
 
-// claim is Claim at now. Expired entries it meets are dropped. Callers hold d.mu.
+// claim is Claim at now. Callers hold d.mu.
 func (d *MemoryDeduper) claim(key, owner string, now, lease time.Duration) (ClaimState, error) {
-	if expires, ok := d.done.Get(key); ok {
-		if now < expires {
-			return ClaimDone, nil
-		}
-		d.done.Delete(key)
-	}
-	if c, ok := d.claims.Get(key); ok {
+	claimed := memoryEntry{expires: now + lease}
+	if e, ok := d.entries.Get(key); ok {
 		switch {
-		case now >= c.expires:
-			d.claims.Delete(key)
-		case c.owner != owner:
+		case now >= e.expires:
+			d.drop(key, e)
+		case e.done:
+			return ClaimDone, nil
+		case d.owners[key] != owner:
 			return ClaimInFlight, nil
 		default:
-			// Renewed, the claim goes last, as the newest.
-			d.claims.Delete(key)
-			d.claims.Put(key, memoryClaim{owner: owner, expires: now + lease})
+			// Renewed, the claim goes last, as the newest. Its lease only grows: claimsLive holds.
+			d.entries.Renew(key, claimed)
 			return ClaimOK, nil
 		}
 	}
 	if !d.makeRoom(now) {
 		return 0, ErrDeduperFull
 	}
-	d.claims.Put(key, memoryClaim{owner: owner, expires: now + lease})
+	d.entries.Put(key, claimed)
+	d.owners[key] = owner
+	d.claimsLive = min(d.claimsLive, claimed.expires)
 	return ClaimOK, nil
 }
 
 // markDone is Done at now: whatever key held is replaced by a done marker, last in the order.
 // Callers hold d.mu.
 func (d *MemoryDeduper) markDone(key string, now, ttl time.Duration) error {
-	d.claims.Delete(key)
-	d.done.Delete(key)
+	done := memoryEntry{expires: now + ttl, done: true}
+	if d.entries.Renew(key, done) {
+		delete(d.owners, key)
+		return nil
+	}
 	if !d.makeRoom(now) {
 		return ErrDeduperFull
 	}
-	d.done.Put(key, now+ttl)
+	d.entries.Put(key, done)
 	return nil
 }
 
 // release deletes key if owner's claim is on it, expired or not. Callers hold d.mu.
 func (d *MemoryDeduper) release(key, owner string) {
-	if c, ok := d.claims.Get(key); ok && c.owner == owner {
-		d.claims.Delete(key)
+	if o, ok := d.owners[key]; ok && o == owner {
+		delete(d.owners, key)
+		d.entries.Delete(key)
 	}
 }
 
-// makeRoom makes room for one more key, and reports whether there is. It drops the expired done
-// markers at the front of their order (with one TTL, all of them), then expired claims, then the
-// oldest done marker. Callers hold d.mu.
+// drop deletes key, whose entry is e. Callers hold d.mu.
+func (d *MemoryDeduper) drop(key string, e memoryEntry) {
+	d.entries.Delete(key)
+	if !e.done {
+		delete(d.owners, key)
+	}
+}
+
+// makeRoom makes room for one more key, and reports whether there is. It drops the expired keys
+// before the first live done marker in the order (with one TTL, every expired done marker), then
+// the expired claims, then the oldest done marker. Callers hold d.mu.
 func (d *MemoryDeduper) makeRoom(now time.Duration) bool {
 	if d.len() < d.max {
 		return true
 	}
-	for k, expires, ok := d.done.Oldest(); ok && now >= expires; k, expires, ok = d.done.Oldest() {
-		d.done.Delete(k)
-	}
-	if d.len() < d.max {
-		return true
-	}
-	for k, c := range d.claims.All() {
-		if now >= c.expires {
-			d.claims.Delete(k)
+	for k, e := range d.entries.All() {
+		if now >= e.expires {
+			d.drop(k, e)
+		} else if e.done {
+			break
 		}
 	}
 	if d.len() < d.max {
 		return true
 	}
-	if k, _, ok := d.done.Oldest(); ok {
-		d.done.Delete(k)
+	if now >= d.claimsLive {
+		d.claimsLive = maxDuration
+		for k := range d.owners {
+			e, _ := d.entries.Get(k)
+			if now >= e.expires {
+				d.drop(k, e)
+			} else {
+				d.claimsLive = min(d.claimsLive, e.expires)
+			}
+		}
+	}
+	if d.len() < d.max {
 		return true
+	}
+	if _, e, _ := d.entries.Oldest(); e.done {
+		d.entries.DeleteOldest() // the usual case, at the bound: no lookup
+		return true
+	}
+	for k, e := range d.entries.All() {
+		if e.done {
+			d.drop(k, e)
+			return true
+		}
 	}
 	return false
 }

@@ -60,19 +60,29 @@ func (m *Map[K, V]) Put(k K, v V) (oldKey K, oldVal V, evicted bool) {
 		return oldKey, oldVal, false
 	}
 	if m.max > 0 && len(m.index) >= m.max {
-		oldKey, oldVal, evicted = m.slots[m.head].key, m.slots[m.head].val, true
-		m.Delete(oldKey)
+		oldKey, oldVal, evicted = m.DeleteOldest()
 	}
 	i := m.alloc()
-	m.slots[i] = slot[K, V]{key: k, val: v, prev: m.tail, next: none}
-	if m.tail == none {
-		m.head = i
-	} else {
-		m.slots[m.tail].next = i
-	}
-	m.tail = i
+	m.slots[i] = slot[K, V]{key: k, val: v}
+	m.link(i)
 	m.index[k] = i
 	return oldKey, oldVal, evicted
+}
+
+// Renew sets k's value and makes it the newest entry, if k is present, and reports whether it
+// was; one lookup where Delete and Put take two.
+func (m *Map[K, V]) Renew(k K, v V) bool {
+	i, ok := m.index[k]
+	if !ok {
+		return false
+	}
+	m.slots[i].val = v
+	if i == m.tail {
+		return true
+	}
+	m.unlink(i)
+	m.link(i)
+	return true
 }
 
 // Delete removes k and returns its value, if it was present.
@@ -82,23 +92,33 @@ func (m *Map[K, V]) Delete(k K) (V, bool) {
 		var zero V
 		return zero, false
 	}
+	v := m.slots[i].val
+	m.deleteAt(i)
+	return v, true
+}
+
+// DeleteOldest removes the entry added longest ago and returns it, if there is one; it costs no
+// lookup.
+func (m *Map[K, V]) DeleteOldest() (K, V, bool) {
+	if m.head == none {
+		var k K
+		var v V
+		return k, v, false
+	}
+	i := m.head
+	k, v := m.slots[i].key, m.slots[i].val
+	m.deleteAt(i)
+	return k, v, true
+}
+
+// deleteAt removes the entry in slot i.
+func (m *Map[K, V]) deleteAt(i int32) {
 	s := &m.slots[i]
-	v := s.val
-	if s.prev == none {
-		m.head = s.next
-	} else {
-		m.slots[s.prev].next = s.next
-	}
-	if s.next == none {
-		m.tail = s.prev
-	} else {
-		m.slots[s.next].prev = s.prev
-	}
-	delete(m.index, k)
+	m.unlink(i)
+	delete(m.index, s.key)
 	// The slot is cleared so that it keeps no key or value reachable, and chained for reuse.
 	*s = slot[K, V]{prev: none, next: m.free}
 	m.free = i
-	return v, true
 }
 
 // Oldest returns the entry added longest ago, if there is one.
@@ -136,4 +156,31 @@ func (m *Map[K, V]) alloc() int32 {
 	}
 	m.slots = append(m.slots, slot[K, V]{})
 	return int32(len(m.slots) - 1)
+}
+
+// link puts slot i last in the order.
+func (m *Map[K, V]) link(i int32) {
+	s := &m.slots[i]
+	s.prev, s.next = m.tail, none
+	if m.tail == none {
+		m.head = i
+	} else {
+		m.slots[m.tail].next = i
+	}
+	m.tail = i
+}
+
+// unlink takes slot i out of the order.
+func (m *Map[K, V]) unlink(i int32) {
+	s := &m.slots[i]
+	if s.prev == none {
+		m.head = s.next
+	} else {
+		m.slots[s.prev].next = s.next
+	}
+	if s.next == none {
+		m.tail = s.prev
+	} else {
+		m.slots[s.next].prev = s.prev
+	}
 }

@@ -59,6 +59,15 @@ func TestDelete(t *testing.T) {
 	assert.Equal(t, "1", k)
 	assert.Equal(t, 1, v)
 
+	k, v, ok = m.DeleteOldest()
+	assert.True(t, ok)
+	assert.Equal(t, "1", k)
+	assert.Equal(t, 1, v)
+	assert.Equal(t, []string{"3=3"}, entries(m))
+	m.Put("1", 1)
+	m.Delete("3")
+	m.Put("3", 3)
+
 	// Freed slots are reused, and the order is that of the puts.
 	m.Put("5", 5)
 	m.Put("6", 6)
@@ -78,8 +87,33 @@ func TestDelete(t *testing.T) {
 	assert.Empty(t, entries(m))
 	_, _, ok = m.Oldest()
 	assert.False(t, ok)
+	_, _, ok = m.DeleteOldest()
+	assert.False(t, ok)
 	m.Put("x", 1)
 	assert.Equal(t, []string{"x=1"}, entries(m), "usable again once emptied")
+}
+
+func TestRenew(t *testing.T) {
+	m := New[string, int](3)
+	m.Put("a", 1)
+	m.Put("b", 2)
+	m.Put("c", 3)
+	assert.True(t, m.Renew("a", 10))
+	assert.Equal(t, []string{"b=2", "c=3", "a=10"}, entries(m), "the head goes last")
+	assert.True(t, m.Renew("c", 30))
+	assert.Equal(t, []string{"b=2", "a=10", "c=30"}, entries(m), "the middle goes last")
+	assert.True(t, m.Renew("c", 31))
+	assert.Equal(t, []string{"b=2", "a=10", "c=31"}, entries(m), "the tail stays")
+	assert.False(t, m.Renew("missing", 1))
+	assert.Equal(t, 3, m.Len(), "renewing an absent key adds nothing")
+	k, _, evicted := m.Put("d", 4)
+	assert.True(t, evicted)
+	assert.Equal(t, "b", k, "eviction follows the renewed order")
+
+	one := New[string, int](0)
+	one.Put("x", 1)
+	assert.True(t, one.Renew("x", 2))
+	assert.Equal(t, []string{"x=2"}, entries(one))
 }
 
 func TestDeleteWhileIterating(t *testing.T) {
