@@ -4,11 +4,15 @@
 //	client := redis.NewUniversalClient(&redis.UniversalOptions{Addrs: []string{"127.0.0.1:6379"}})
 //	h := webhook.NewHandler(verifier, handle, webhook.WithDeduper(redisdedup.New(client)))
 //
-// It works on a single node, through Sentinel, and on a Cluster: every operation touches one key,
-// with SET NX PX, SET PX, or a one-key script. A key holds "c:" and the owner token of the
-// request that claimed it, until its lease ends, or "d" once the webhook is processed, until the
-// done TTL ends. Keys are the webhook package's (a code and a SHA-256, no token in clear) under a
-// prefix, [DefaultPrefix] unless [WithPrefix] sets another.
+// It is a webhook.BatchDeduper: the handler claims all the keys of a webhook with one script, and
+// marks them done or releases them with one more, so a webhook costs two round trips to Redis
+// whatever its number of keys (an EVENTS webhook has one per event). The keys of one webhook share
+// a hash tag, so that on a Cluster they live in one slot and each script reaches one node; keys
+// of other slots given together are split into one script per slot, never a CROSSSLOT error. It
+// works on a single node, through Sentinel, and on a Cluster. A key holds "c:" and the owner token
+// of the request that claimed it, until its lease ends, or "d" once the webhook is processed,
+// until the done TTL ends. Keys are the webhook package's (a code and SHA-256 hashes, no token in
+// clear) under a prefix, [DefaultPrefix] unless [WithPrefix] sets another.
 //
 // If Redis is unreachable, every method fails and the handler answers 503, so Plaid delivers the
 // webhook again later: nothing is lost, at the price of redeliveries until Redis is back. The
@@ -23,6 +27,8 @@ package redisdedup
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -55,7 +61,7 @@ type Deduper struct {
 	prefix string
 }
 
-var _ webhook.Deduper = (*Deduper)(nil)
+var _ webhook.BatchDeduper = (*Deduper)(nil)
 
 // ErrNoClient is the error of every method of a Deduper made with a nil client, and of a nil
 // *Deduper.
@@ -134,6 +140,156 @@ func (d *Deduper) Release(ctx context.Context, key, owner string) error {
 		return ErrNoClient
 	}
 	return releaseScript.Run(ctx, d.client, []string{d.prefix + key}, claimPrefix+owner).Err()
+}
+
+// claimBatchScript is claimScript for each of KEYS, in one call: it returns one digit per key, in
+// order, rather than an array, so that the reply is one string to read.
+var claimBatchScript = redis.NewScript(`
+local out = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
+    out[i] = '0'
+  else
+    local v = redis.call('GET', key)
+    if v == ARGV[1] then
+      out[i] = '0'
+    elseif v == ARGV[3] then
+      out[i] = '2'
+    else
+      out[i] = '1'
+    end
+  end
+end
+return table.concat(out)
+`)
+
+// doneBatchScript sets each of KEYS done, whatever it holds.
+var doneBatchScript = redis.NewScript(`
+for _, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+end
+return #KEYS
+`)
+
+// releaseBatchScript is releaseScript for each of KEYS.
+var releaseBatchScript = redis.NewScript(`
+local n = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then
+    n = n + redis.call('DEL', key)
+  end
+end
+return n
+`)
+
+// ClaimBatch implements [webhook.BatchDeduper]: one script per hash slot among keys (one for the
+// keys of a webhook), each claiming its keys as [Deduper.Claim] does.
+func (d *Deduper) ClaimBatch(ctx context.Context, keys []string, owner string, lease time.Duration) ([]webhook.ClaimState, error) {
+	if d == nil || d.client == nil {
+		return nil, ErrNoClient
+	}
+	states := make([]webhook.ClaimState, len(keys))
+	err := d.eachSlot(keys, func(stored []string, at []int) error {
+		got, err := claimBatchScript.Run(ctx, d.client, stored, claimPrefix+owner, millis(lease), doneValue).Text()
+		if err != nil {
+			return err
+		}
+		if len(got) != len(stored) {
+			return fmt.Errorf("redisdedup: claim script answered %d states for %d keys", len(got), len(stored))
+		}
+		for j, c := range []byte(got) {
+			switch c {
+			case '0':
+				states[at[j]] = webhook.ClaimOK
+			case '1':
+				states[at[j]] = webhook.ClaimInFlight
+			case '2':
+				states[at[j]] = webhook.ClaimDone
+			default:
+				return errors.New("redisdedup: claim script returned an unknown state")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// DoneBatch implements [webhook.BatchDeduper]: one script per hash slot among keys, each setting
+// its keys done as [Deduper.Done] does.
+func (d *Deduper) DoneBatch(ctx context.Context, keys []string, ttl time.Duration) error {
+	if d == nil || d.client == nil {
+		return ErrNoClient
+	}
+	return d.eachSlot(keys, func(stored []string, _ []int) error {
+		return doneBatchScript.Run(ctx, d.client, stored, doneValue, millis(ttl)).Err()
+	})
+}
+
+// ReleaseBatch implements [webhook.BatchDeduper]: one script per hash slot among keys, each
+// releasing its keys as [Deduper.Release] does.
+func (d *Deduper) ReleaseBatch(ctx context.Context, keys []string, owner string) error {
+	if d == nil || d.client == nil {
+		return ErrNoClient
+	}
+	return d.eachSlot(keys, func(stored []string, _ []int) error {
+		return releaseBatchScript.Run(ctx, d.client, stored, claimPrefix+owner).Err()
+	})
+}
+
+// eachSlot calls run with keys under the prefix, in groups that share a hash tag, with the index
+// in keys of each; one group when they all share one, as the keys of a webhook do. Keys whose
+// tags differ are in different slots of a Cluster, which no one script may reach. It stops at the
+// first error.
+func (d *Deduper) eachSlot(keys []string, run func(stored []string, at []int) error) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	stored := make([]string, len(keys))
+	at := make([]int, len(keys))
+	same := true
+	for i, k := range keys {
+		stored[i], at[i] = d.prefix+k, i
+		same = same && hashTag(stored[i]) == hashTag(stored[0])
+	}
+	if same {
+		return run(stored, at)
+	}
+	groups := map[string]int{} // tag -> index in order
+	var order [][]int
+	for i, k := range stored {
+		tag := hashTag(k)
+		g, ok := groups[tag]
+		if !ok {
+			g = len(order)
+			groups[tag] = g
+			order = append(order, nil)
+		}
+		order[g] = append(order[g], i)
+	}
+	for _, idx := range order {
+		part := make([]string, len(idx))
+		for j, i := range idx {
+			part[j] = stored[i]
+		}
+		if err := run(part, idx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hashTag is what a Redis Cluster hashes of key to choose its slot: the text between the first
+// "{" and the first "}" after it, if that is not empty, and otherwise the whole key.
+func hashTag(key string) string {
+	if _, after, ok := strings.Cut(key, "{"); ok {
+		if tag, _, ok := strings.Cut(after, "}"); ok && tag != "" {
+			return tag
+		}
+	}
+	return key
 }
 
 // millis rounds d up to whole milliseconds, at least one: PX takes milliseconds, and rounding a
