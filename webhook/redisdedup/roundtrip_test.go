@@ -5,8 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
