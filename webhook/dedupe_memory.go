@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 
 // DefaultMemoryDeduperKeys is the bound of [NewMemoryDeduper] when it is given none. A LINK
 // session makes a handful of keys (one per ITEM_ADD_RESULT and SESSION_FINISHED, one per event in
-// EVENTS), so this remembers the webhooks of several thousand sessions a day, in a few tens of
-// megabytes (BenchmarkMemoryDeduperKey reports the bytes per key).
+// EVENTS), so this remembers the webhooks of several thousand sessions a day, in about ten
+// megabytes (BenchmarkMemoryDeduperKey reports the bytes per key: about 100).
 const DefaultMemoryDeduperKeys = 100_000
 
 // ErrDeduperFull is the error of a [MemoryDeduper] holding as many live claims as its bound: it
@@ -41,15 +42,29 @@ type MemoryDeduper struct {
 	// time.Now's monotonic reading keeps a wall clock step from ending leases early.
 	epoch time.Time
 
+	// seeds make the 128-bit hash a key is held under (see memoryKey).
+	seeds [2]maphash.Seed
+
 	mu sync.Mutex
 	// entries holds every key, in the order of its last change of state, so that the oldest done
 	// markers are evicted first. Only the claims need an owner, and they are few (the webhooks in
 	// flight): their owners are kept apart, rather than a field in every done marker.
-	entries *boundedmap.Map[string, memoryEntry]
-	owners  map[string]string
+	entries *boundedmap.Map[memoryKey, memoryEntry]
+	owners  map[memoryKey]string
 	// claimsLive is a time before which no claim in owners expires, so that makeRoom looks
 	// through them only when one may have: a lower bound, kept by claim and raised by makeRoom.
 	claimsLive time.Duration
+}
+
+// memoryKey is what a MemoryDeduper holds of a key: two 64-bit hashes of it under seeds of its
+// own, rather than the string. It has no pointer, so the garbage collector never looks through a
+// deduper's hundred thousand entries, and it is a quarter of the size of a key and its string
+// header. Two keys are taken for one only if both hashes collide, about 2^-128 for a pair: far
+// below the chance that a webhook is lost any other way.
+type memoryKey [2]uint64
+
+func (d *MemoryDeduper) keyOf(key string) memoryKey {
+	return memoryKey{maphash.String(d.seeds[0], key), maphash.String(d.seeds[1], key)}
 }
 
 // maxDuration is claimsLive without claims.
@@ -71,7 +86,8 @@ func NewMemoryDeduper(maxKeys int) *MemoryDeduper {
 	}
 	// The map itself is unbounded: makeRoom keeps it to max, choosing what to drop.
 	return &MemoryDeduper{max: maxKeys, now: time.Now, epoch: time.Now(),
-		entries: boundedmap.New[string, memoryEntry](0), owners: make(map[string]string), claimsLive: maxDuration}
+		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		entries: boundedmap.New[memoryKey, memoryEntry](0), owners: make(map[memoryKey]string), claimsLive: maxDuration}
 }
 
 // Claim implements [Deduper]. Claiming a key owner holds renews its lease.
@@ -170,7 +186,8 @@ func (d *MemoryDeduper) len() int { return d.entries.Len() }
 func (d *MemoryDeduper) since() time.Duration { return d.now().Sub(d.epoch) }
 
 // claim is Claim at now. Callers hold d.mu.
-func (d *MemoryDeduper) claim(key, owner string, now, lease time.Duration) (ClaimState, error) {
+func (d *MemoryDeduper) claim(k, owner string, now, lease time.Duration) (ClaimState, error) {
+	key := d.keyOf(k)
 	claimed := memoryEntry{expires: now + lease}
 	if e, ok := d.entries.Get(key); ok {
 		switch {
@@ -197,7 +214,8 @@ func (d *MemoryDeduper) claim(key, owner string, now, lease time.Duration) (Clai
 
 // markDone is Done at now: whatever key held is replaced by a done marker, last in the order.
 // Callers hold d.mu.
-func (d *MemoryDeduper) markDone(key string, now, ttl time.Duration) error {
+func (d *MemoryDeduper) markDone(k string, now, ttl time.Duration) error {
+	key := d.keyOf(k)
 	done := memoryEntry{expires: now + ttl, done: true}
 	if d.entries.Renew(key, done) {
 		delete(d.owners, key)
@@ -211,7 +229,8 @@ func (d *MemoryDeduper) markDone(key string, now, ttl time.Duration) error {
 }
 
 // release deletes key if owner's claim is on it, expired or not. Callers hold d.mu.
-func (d *MemoryDeduper) release(key, owner string) {
+func (d *MemoryDeduper) release(k, owner string) {
+	key := d.keyOf(k)
 	if o, ok := d.owners[key]; ok && o == owner {
 		delete(d.owners, key)
 		d.entries.Delete(key)
@@ -219,7 +238,7 @@ func (d *MemoryDeduper) release(key, owner string) {
 }
 
 // drop deletes key, whose entry is e. Callers hold d.mu.
-func (d *MemoryDeduper) drop(key string, e memoryEntry) {
+func (d *MemoryDeduper) drop(key memoryKey, e memoryEntry) {
 	d.entries.Delete(key)
 	if !e.done {
 		delete(d.owners, key)
