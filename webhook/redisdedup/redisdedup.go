@@ -91,6 +91,9 @@ local function fields(first)
   return out
 end
 local function chunked(cmd, key, args)
+  if #args <= 1000 then
+    return redis.call(cmd, key, unpack(args))
+  end
   local out = {}
   for i = 1, #args, 1000 do
     local got = redis.call(cmd, key, unpack(args, i, math.min(i + 999, #args)))
