@@ -18,7 +18,7 @@ import (
 // instance, and package webhook/redisdedup a fleet sharing a Redis.
 //
 // A key is in one of three states: absent, claimed by one owner until its lease ends, or done
-// until its TTL ends. The handler calls Claim for each key of a verified webhook with an owner
+// until its TTL ends (a store may remember it longer, never shorter). The handler calls Claim for each key of a verified webhook with an owner
 // token of its own for that request, runs fn only if it claimed something, and then calls Done for
 // the keys it claimed (fn succeeded, or failed with [ErrPermanent]) or Release (fn failed
 // otherwise). A Deduper that is also a [BatchDeduper] gets one call for all the keys of a webhook
