@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,16 +18,20 @@ import (
 // instance, and package webhook/redisdedup a fleet sharing a Redis.
 //
 // A key is in one of three states: absent, claimed by one owner until its lease ends, or done
-// until its TTL ends. The handler calls Claim for each key of a verified webhook with an owner
+// until its TTL ends (a store may remember it longer, never shorter). The handler calls Claim for each key of a verified webhook with an owner
 // token of its own for that request, runs fn only if it claimed something, and then calls Done for
 // the keys it claimed (fn succeeded, or failed with [ErrPermanent]) or Release (fn failed
-// otherwise). Keys are opaque, at most a few hundred bytes, and hold no token in clear: what
-// comes from the webhook is hashed.
+// otherwise). A Deduper that is also a [BatchDeduper] gets one call for all the keys of a webhook
+// instead. Keys are opaque, at most a few hundred bytes, and hold no token in clear: what comes
+// from the webhook is hashed. The keys of one webhook share a hash tag, the text between the first
+// "{" and the "}" after it, as a Redis Cluster reads one: a store that shards by it holds them in
+// one shard, so that one script or transaction can reach them all.
 //
 // Each method acts on one key atomically, so an implementation needs no transactions across keys
 // (a Redis Cluster is fine). All methods must be safe for concurrent use, by many processes if the
 // store is shared. An error means the store could not answer: the handler answers 503 and Plaid
-// delivers the webhook again later.
+// delivers the webhook again later. webhooktest.TestDeduper checks an implementation against this
+// contract.
 //
 // With a Deduper that keeps this contract, the handler guarantees, for each key:
 //
@@ -84,6 +88,25 @@ func (s ClaimState) String() string {
 		return "ClaimDone"
 	}
 	return fmt.Sprintf("ClaimState(%d)", int(s))
+}
+
+// BatchDeduper is a [Deduper] that also acts on all the keys of a webhook in one call: one round
+// trip to claim them and one to mark them done or release them, whatever their number (an EVENTS
+// webhook has one key per event). The handler uses these methods when its Deduper has them, and
+// the per-key ones otherwise, so a Deduper written with the three methods alone keeps working.
+//
+// Each method does to each key what its per-key form does, in the order given; the keys need not
+// be changed all at once, and an error may leave some of them changed. The handler passes the keys
+// of one webhook, which share a hash tag (see [Deduper]), each once.
+type BatchDeduper interface {
+	Deduper
+	// ClaimBatch claims each of keys as [Deduper.Claim] would, one after another, and returns
+	// the state of each, in the order of keys. On an error the handler releases them all.
+	ClaimBatch(ctx context.Context, keys []string, owner string, lease time.Duration) ([]ClaimState, error)
+	// DoneBatch marks each of keys done as [Deduper.Done] does.
+	DoneBatch(ctx context.Context, keys []string, ttl time.Duration) error
+	// ReleaseBatch releases each of keys as [Deduper.Release] does.
+	ReleaseBatch(ctx context.Context, keys []string, owner string) error
 }
 
 // Defaults for [WithDeduper].
@@ -205,40 +228,12 @@ func (h *handler) runDeduped(ctx context.Context, ev Event, call func() error) (
 		return false, call()
 	}
 	c := h.dedupe
-	d := c.Deduper
 	owner := rand.Text()
-	claimed := make([]string, 0, len(keys))
-	// Done and Release run even when the request's context has ended: a client that hung up after
-	// fn ran must not leave the keys claimed until their lease ends.
-	afterCtx := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-	}
-	release := func() {
-		rctx, cancel := afterCtx()
-		defer cancel()
-		for _, k := range claimed {
-			_ = d.Release(rctx, k, owner) // a claim left behind frees itself after its lease
-		}
-	}
 	cctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	for _, k := range keys {
-		state, err := d.Claim(cctx, k, owner, c.lease)
-		if err != nil {
-			release()
-			return false, fmt.Errorf("%w: %w", ErrDedupeUnavailable, err)
-		}
-		switch state {
-		case ClaimOK:
-			claimed = append(claimed, k)
-		case ClaimDone:
-		case ClaimInFlight:
-			release()
-			return false, ErrInFlight
-		default:
-			release()
-			return false, fmt.Errorf("%w: Claim returned %v", ErrDedupeUnavailable, state)
-		}
+	claimed, err := c.claim(cctx, keys, owner)
+	cancel()
+	if err != nil {
+		return false, err
 	}
 	if len(claimed) == 0 {
 		return true, nil
@@ -247,25 +242,120 @@ func (h *handler) runDeduped(ctx context.Context, ev Event, call func() error) (
 	defer func() {
 		// Reached without finished only when call panicked: free the keys, let the panic go on.
 		if !finished {
-			release()
+			c.release(ctx, claimed, owner)
 		}
 	}()
 	err = call()
 	finished = true
 	if err != nil && !errors.Is(err, ErrPermanent) {
-		release()
+		c.release(ctx, claimed, owner)
 		return false, err
 	}
-	dctx, cancelDone := afterCtx()
-	defer cancelDone()
-	for _, k := range claimed {
-		_ = d.Done(dctx, k, c.ttl) // see WithDeduper: fn's work stands, so the answer is fn's
-	}
+	c.done(ctx, claimed)
 	return false, err
 }
 
+// claim claims keys for owner and returns those it claimed; none if every key is done. If a key is
+// in flight, or the store fails, it releases what it claimed and returns [ErrInFlight] or
+// [ErrDedupeUnavailable].
+func (c *dedupeConfig) claim(ctx context.Context, keys []string, owner string) ([]string, error) {
+	if b, ok := c.Deduper.(BatchDeduper); ok {
+		states, err := b.ClaimBatch(ctx, keys, owner, c.lease)
+		if err == nil && len(states) != len(keys) {
+			err = fmt.Errorf("ClaimBatch returned %d states for %d keys", len(states), len(keys))
+		}
+		if err != nil {
+			// Some keys may be claimed; releasing the others changes nothing.
+			c.release(ctx, keys, owner)
+			return nil, fmt.Errorf("%w: %w", ErrDedupeUnavailable, err)
+		}
+		claimed := make([]string, 0, len(keys))
+		var unknown error
+		inFlight := false
+		for i, st := range states {
+			switch st {
+			case ClaimOK:
+				claimed = append(claimed, keys[i])
+			case ClaimDone:
+			case ClaimInFlight:
+				inFlight = true
+			default:
+				unknown = fmt.Errorf("%w: ClaimBatch returned %v", ErrDedupeUnavailable, st)
+			}
+		}
+		switch {
+		case unknown != nil:
+			c.release(ctx, keys, owner)
+			return nil, unknown
+		case inFlight:
+			c.release(ctx, claimed, owner)
+			return nil, ErrInFlight
+		}
+		return claimed, nil
+	}
+
+	claimed := make([]string, 0, len(keys))
+	for _, k := range keys {
+		state, err := c.Claim(ctx, k, owner, c.lease)
+		if err != nil {
+			c.release(ctx, claimed, owner)
+			return nil, fmt.Errorf("%w: %w", ErrDedupeUnavailable, err)
+		}
+		switch state {
+		case ClaimOK:
+			claimed = append(claimed, k)
+		case ClaimDone:
+		case ClaimInFlight:
+			c.release(ctx, claimed, owner)
+			return nil, ErrInFlight
+		default:
+			c.release(ctx, claimed, owner)
+			return nil, fmt.Errorf("%w: Claim returned %v", ErrDedupeUnavailable, state)
+		}
+	}
+	return claimed, nil
+}
+
+// afterCtx bounds a call made after the claims. It runs even when the request's context has
+// ended: a client that hung up after fn ran must not leave the keys claimed until their lease ends.
+func (c *dedupeConfig) afterCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+}
+
+// release frees owner's claims on keys. Its errors are dropped: a claim left behind frees itself
+// after its lease.
+func (c *dedupeConfig) release(ctx context.Context, keys []string, owner string) {
+	if len(keys) == 0 {
+		return
+	}
+	rctx, cancel := c.afterCtx(ctx)
+	defer cancel()
+	if b, ok := c.Deduper.(BatchDeduper); ok {
+		_ = b.ReleaseBatch(rctx, keys, owner)
+		return
+	}
+	for _, k := range keys {
+		_ = c.Release(rctx, k, owner)
+	}
+}
+
+// done marks keys done. Its errors are dropped (see WithDeduper): fn's work stands, so the answer
+// is fn's, and the claims free themselves after their lease.
+func (c *dedupeConfig) done(ctx context.Context, keys []string) {
+	dctx, cancel := c.afterCtx(ctx)
+	defer cancel()
+	if b, ok := c.Deduper.(BatchDeduper); ok {
+		_ = b.DoneBatch(dctx, keys, c.ttl)
+		return
+	}
+	for _, k := range keys {
+		_ = c.Done(dctx, k, c.ttl)
+	}
+}
+
 // dedupeKeys returns the keys of ev, or none if ev is not deduplicated. Each key is the webhook
-// code and a SHA-256 over the fields that identify it, so that public tokens are never stored.
+// code and SHA-256 hashes of the fields that identify it, so that public tokens are never stored;
+// the keys of one webhook share a hash tag (see [Deduper]).
 func dedupeKeys(ev Event) []string {
 	switch ev := ev.(type) {
 	case *ItemAddResult:
@@ -282,30 +372,40 @@ func dedupeKeys(ev Event) []string {
 		if ev.LinkSessionID == "" || len(ev.Events) == 0 {
 			return nil
 		}
+		// Every event of a session is under the session's tag, so that the events of one webhook
+		// share it, and an event keeps its key whichever EVENTS webhook carries it.
+		session := dedupeKey(CodeEvents, ev.LinkSessionID)
 		keys := make([]string, 0, len(ev.Events))
-		seen := make(map[string]bool, len(ev.Events))
 		for _, e := range ev.Events {
 			if e.EventID == "" {
 				return nil
 			}
-			if seen[e.EventID] {
-				continue
-			}
-			seen[e.EventID] = true
-			keys = append(keys, dedupeKey(CodeEvents, ev.LinkSessionID, e.EventID))
+			keys = append(keys, session+hashPart(e.EventID))
 		}
 		// One order for every request, so that two deliveries racing for the same events do not
-		// each take half of them and both answer 503.
+		// each take half of them and both answer 503; and each key once.
 		slices.Sort(keys)
-		return keys
+		return slices.Compact(keys)
 	default:
 		return itemDedupeKeys(ev)
 	}
 }
 
-// dedupeKey is code, a colon, and the hex SHA-256 of parts, each preceded by its length so that
-// no two lists of parts hash the same input.
+// dedupeKey is code, a colon, and a hash tag of parts: "{", their hash (see hashPart), "}". Keys
+// made by appending to it share its tag. Each part is preceded by its length so that no two lists
+// of parts hash the same input.
 func dedupeKey(code string, parts ...string) string {
+	return code + ":{" + hashPart(parts...) + "}"
+}
+
+// hashBytes is how much of a SHA-256 a key keeps: 128 bits, against collisions between the
+// webhooks of a day (birthday bound 2^64), and a key half as long as a full hex digest, which is
+// memory in every store.
+const hashBytes = 16
+
+// hashPart returns the unpadded base64url of the first hashBytes of the SHA-256 of parts, each
+// preceded by its length. Its alphabet has no brace, so it cannot break a hash tag.
+func hashPart(parts ...string) string {
 	h := sha256.New()
 	var n [8]byte
 	for _, p := range parts {
@@ -313,7 +413,8 @@ func dedupeKey(code string, parts ...string) string {
 		h.Write(n[:])
 		h.Write([]byte(p))
 	}
-	return code + ":" + hex.EncodeToString(h.Sum(nil))
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(h.Sum(sum[:0])[:hashBytes])
 }
 
 // ErrPermanent is what fn wraps in its error to say that retrying will never help (the webhook

@@ -1,17 +1,19 @@
 package webhook
 
 import (
-	"container/list"
 	"context"
 	"errors"
+	"hash/maphash"
 	"sync"
 	"time"
+
+	"github.com/plaidlink/plaidlink-go/internal/boundedmap"
 )
 
 // DefaultMemoryDeduperKeys is the bound of [NewMemoryDeduper] when it is given none. A LINK
 // session makes a handful of keys (one per ITEM_ADD_RESULT and SESSION_FINISHED, one per event in
-// EVENTS), so this remembers the webhooks of several thousand sessions a day, in a few tens of
-// megabytes (BenchmarkMemoryDeduperKey reports the bytes per key).
+// EVENTS), so this remembers the webhooks of several thousand sessions a day, in about ten
+// megabytes (BenchmarkMemoryDeduperKey reports the bytes per key: about 100).
 const DefaultMemoryDeduperKeys = 100_000
 
 // ErrDeduperFull is the error of a [MemoryDeduper] holding as many live claims as its bound: it
@@ -26,7 +28,8 @@ var errNilMemoryDeduper = errors.New("webhook: nil *MemoryDeduper")
 // MemoryDeduper is a [Deduper] in this process's memory, for a receiver that runs as one instance
 // (several instances each with their own would each process a webhook once; use
 // webhook/redisdedup for those). It is safe for concurrent use. Its state is lost with the
-// process, so a redelivery after a restart runs fn again.
+// process, so a redelivery after a restart runs fn again. It is a [BatchDeduper]: the handler
+// claims, marks done or releases all the keys of a webhook under one lock.
 //
 // It holds at most its bound of keys. To make room it drops expired keys first, then the done
 // markers that were marked longest ago, which risks running fn again only for a redelivery of
@@ -35,21 +38,45 @@ var errNilMemoryDeduper = errors.New("webhook: nil *MemoryDeduper")
 type MemoryDeduper struct {
 	max int
 	now func() time.Time // swapped for a fake clock in tests
+	// epoch is what expiries are counted from: a Duration is a third of a time.Time's size, and
+	// time.Now's monotonic reading keeps a wall clock step from ending leases early.
+	epoch time.Time
 
-	mu      sync.Mutex
-	entries map[string]*memoryEntry
-	done    list.List // *memoryEntry marked done, in the order they were marked
-	claims  list.List // *memoryEntry claimed, in the order they were claimed
+	// seeds make the 128-bit hash a key is held under (see memoryKey).
+	seeds [2]maphash.Seed
+
+	mu sync.Mutex
+	// entries holds every key, in the order of its last change of state, so that the oldest done
+	// markers are evicted first. Only the claims need an owner, and they are few (the webhooks in
+	// flight): their owners are kept apart, rather than a field in every done marker.
+	entries *boundedmap.Map[memoryKey, memoryEntry]
+	owners  map[memoryKey]string
+	// claimsLive is a time before which no claim in owners expires, so that makeRoom looks
+	// through them only when one may have: a lower bound, kept by claim and raised by makeRoom.
+	claimsLive time.Duration
 }
 
-// memoryEntry is a key's state: done, or claimed by owner, until expires.
+// memoryKey is what a MemoryDeduper holds of a key: two 64-bit hashes of it under seeds of its
+// own, rather than the string. It has no pointer, so the garbage collector never looks through a
+// deduper's hundred thousand entries, and it is a quarter of the size of a key and its string
+// header. Two keys are taken for one only if both hashes collide, about 2^-128 for a pair: far
+// below the chance that a webhook is lost any other way.
+type memoryKey [2]uint64
+
+func (d *MemoryDeduper) keyOf(key string) memoryKey {
+	return memoryKey{maphash.String(d.seeds[0], key), maphash.String(d.seeds[1], key)}
+}
+
+// maxDuration is claimsLive without claims.
+const maxDuration = time.Duration(1<<63 - 1)
+
+// memoryEntry is a key's state: done, or claimed (by owners[key]), until expires (since epoch).
 type memoryEntry struct {
-	key     string
+	expires time.Duration
 	done    bool
-	owner   string
-	expires time.Time
-	elem    *list.Element // in done or claims, by state
 }
+
+var _ BatchDeduper = (*MemoryDeduper)(nil)
 
 // NewMemoryDeduper returns a [MemoryDeduper] holding at most maxKeys keys; maxKeys <= 0 means
 // [DefaultMemoryDeduperKeys].
@@ -57,7 +84,10 @@ func NewMemoryDeduper(maxKeys int) *MemoryDeduper {
 	if maxKeys <= 0 {
 		maxKeys = DefaultMemoryDeduperKeys
 	}
-	return &MemoryDeduper{max: maxKeys, now: time.Now, entries: make(map[string]*memoryEntry)}
+	// The map itself is unbounded: makeRoom keeps it to max, choosing what to drop.
+	return &MemoryDeduper{max: maxKeys, now: time.Now, epoch: time.Now(),
+		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		entries: boundedmap.New[memoryKey, memoryEntry](0), owners: make(map[memoryKey]string), claimsLive: maxDuration}
 }
 
 // Claim implements [Deduper]. Claiming a key owner holds renews its lease.
@@ -67,24 +97,27 @@ func (d *MemoryDeduper) Claim(_ context.Context, key, owner string, lease time.D
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := d.now()
-	if e := d.live(key, now); e != nil {
-		switch {
-		case e.done:
-			return ClaimDone, nil
-		case e.owner == owner:
-			d.set(e, false, owner, now.Add(lease))
-			return ClaimOK, nil
+	return d.claim(key, owner, d.since(), lease)
+}
+
+// ClaimBatch implements [BatchDeduper], under one lock. It stops at the first key it has no room
+// for, returning [ErrDeduperFull].
+func (d *MemoryDeduper) ClaimBatch(_ context.Context, keys []string, owner string, lease time.Duration) ([]ClaimState, error) {
+	if d == nil {
+		return nil, errNilMemoryDeduper
+	}
+	states := make([]ClaimState, len(keys))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.since()
+	for i, k := range keys {
+		st, err := d.claim(k, owner, now, lease)
+		if err != nil {
+			return nil, err
 		}
-		return ClaimInFlight, nil
+		states[i] = st
 	}
-	if !d.makeRoom(now) {
-		return 0, ErrDeduperFull
-	}
-	e := &memoryEntry{key: key}
-	d.entries[key] = e
-	d.set(e, false, owner, now.Add(lease))
-	return ClaimOK, nil
+	return states, nil
 }
 
 // Done implements [Deduper].
@@ -94,16 +127,22 @@ func (d *MemoryDeduper) Done(_ context.Context, key string, ttl time.Duration) e
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := d.now()
-	e := d.live(key, now)
-	if e == nil {
-		if !d.makeRoom(now) {
-			return ErrDeduperFull
-		}
-		e = &memoryEntry{key: key}
-		d.entries[key] = e
+	return d.markDone(key, d.since(), ttl)
+}
+
+// DoneBatch implements [BatchDeduper], under one lock.
+func (d *MemoryDeduper) DoneBatch(_ context.Context, keys []string, ttl time.Duration) error {
+	if d == nil {
+		return errNilMemoryDeduper
 	}
-	d.set(e, true, "", now.Add(ttl))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.since()
+	for _, k := range keys {
+		if err := d.markDone(k, now, ttl); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -114,8 +153,19 @@ func (d *MemoryDeduper) Release(_ context.Context, key, owner string) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if e := d.entries[key]; e != nil && !e.done && e.owner == owner {
-		d.remove(e)
+	d.release(key, owner)
+	return nil
+}
+
+// ReleaseBatch implements [BatchDeduper], under one lock.
+func (d *MemoryDeduper) ReleaseBatch(_ context.Context, keys []string, owner string) error {
+	if d == nil {
+		return errNilMemoryDeduper
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, k := range keys {
+		d.release(k, owner)
 	}
 	return nil
 }
@@ -127,67 +177,114 @@ func (d *MemoryDeduper) Len() int {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return len(d.entries)
+	return d.len()
 }
 
-// live returns key's entry, or nil if there is none or it has expired (and is then dropped).
-func (d *MemoryDeduper) live(key string, now time.Time) *memoryEntry {
-	e := d.entries[key]
-	if e != nil && !now.Before(e.expires) {
-		d.remove(e)
+func (d *MemoryDeduper) len() int { return d.entries.Len() }
+
+// since is the deduper's clock: the time since epoch. Callers hold d.mu.
+func (d *MemoryDeduper) since() time.Duration { return d.now().Sub(d.epoch) }
+
+// claim is Claim at now. Callers hold d.mu.
+func (d *MemoryDeduper) claim(k, owner string, now, lease time.Duration) (ClaimState, error) {
+	key := d.keyOf(k)
+	claimed := memoryEntry{expires: now + lease}
+	if e, ok := d.entries.Get(key); ok {
+		switch {
+		case now >= e.expires:
+			d.drop(key, e)
+		case e.done:
+			return ClaimDone, nil
+		case d.owners[key] != owner:
+			return ClaimInFlight, nil
+		default:
+			// Renewed, the claim goes last, as the newest. Its lease only grows: claimsLive holds.
+			d.entries.Renew(key, claimed)
+			return ClaimOK, nil
+		}
+	}
+	if !d.makeRoom(now) {
+		return 0, ErrDeduperFull
+	}
+	d.entries.Put(key, claimed)
+	d.owners[key] = owner
+	d.claimsLive = min(d.claimsLive, claimed.expires)
+	return ClaimOK, nil
+}
+
+// markDone is Done at now: whatever key held is replaced by a done marker, last in the order.
+// Callers hold d.mu.
+func (d *MemoryDeduper) markDone(k string, now, ttl time.Duration) error {
+	key := d.keyOf(k)
+	done := memoryEntry{expires: now + ttl, done: true}
+	if d.entries.Renew(key, done) {
+		delete(d.owners, key)
 		return nil
 	}
-	return e
-}
-
-// set gives e its state and puts it last in the list of that state.
-func (d *MemoryDeduper) set(e *memoryEntry, done bool, owner string, expires time.Time) {
-	if e.elem != nil {
-		d.listOf(e).Remove(e.elem)
+	if !d.makeRoom(now) {
+		return ErrDeduperFull
 	}
-	e.done, e.owner, e.expires = done, owner, expires
-	e.elem = d.listOf(e).PushBack(e)
+	d.entries.Put(key, done)
+	return nil
 }
 
-func (d *MemoryDeduper) listOf(e *memoryEntry) *list.List {
-	if e.done {
-		return &d.done
+// release deletes key if owner's claim is on it, expired or not. Callers hold d.mu.
+func (d *MemoryDeduper) release(k, owner string) {
+	key := d.keyOf(k)
+	if o, ok := d.owners[key]; ok && o == owner {
+		delete(d.owners, key)
+		d.entries.Delete(key)
 	}
-	return &d.claims
 }
 
-func (d *MemoryDeduper) remove(e *memoryEntry) {
-	d.listOf(e).Remove(e.elem)
-	e.elem = nil
-	delete(d.entries, e.key)
+// drop deletes key, whose entry is e. Callers hold d.mu.
+func (d *MemoryDeduper) drop(key memoryKey, e memoryEntry) {
+	d.entries.Delete(key)
+	if !e.done {
+		delete(d.owners, key)
+	}
 }
 
-// makeRoom makes room for one more key, and reports whether there is. It drops the expired done
-// markers at the front of their list (with one TTL, all of them), then expired claims, then the
-// oldest done marker.
-func (d *MemoryDeduper) makeRoom(now time.Time) bool {
-	if len(d.entries) < d.max {
+// makeRoom makes room for one more key, and reports whether there is. It drops the expired keys
+// before the first live done marker in the order (with one TTL, every expired done marker), then
+// the expired claims, then the oldest done marker. Callers hold d.mu.
+func (d *MemoryDeduper) makeRoom(now time.Duration) bool {
+	if d.len() < d.max {
 		return true
 	}
-	for f := d.done.Front(); f != nil && !now.Before(f.Value.(*memoryEntry).expires); f = d.done.Front() {
-		d.remove(f.Value.(*memoryEntry))
-	}
-	if len(d.entries) < d.max {
-		return true
-	}
-	for c := d.claims.Front(); c != nil; {
-		next := c.Next()
-		if e := c.Value.(*memoryEntry); !now.Before(e.expires) {
-			d.remove(e)
+	for k, e := range d.entries.All() {
+		if now >= e.expires {
+			d.drop(k, e)
+		} else if e.done {
+			break
 		}
-		c = next
 	}
-	if len(d.entries) < d.max {
+	if d.len() < d.max {
 		return true
 	}
-	if f := d.done.Front(); f != nil {
-		d.remove(f.Value.(*memoryEntry))
+	if now >= d.claimsLive {
+		d.claimsLive = maxDuration
+		for k := range d.owners {
+			e, _ := d.entries.Get(k)
+			if now >= e.expires {
+				d.drop(k, e)
+			} else {
+				d.claimsLive = min(d.claimsLive, e.expires)
+			}
+		}
+	}
+	if d.len() < d.max {
 		return true
+	}
+	if _, e, _ := d.entries.Oldest(); e.done {
+		d.entries.DeleteOldest() // the usual case, at the bound: no lookup
+		return true
+	}
+	for k, e := range d.entries.All() {
+		if e.done {
+			d.drop(k, e)
+			return true
+		}
 	}
 	return false
 }

@@ -174,12 +174,12 @@ func TestRunDedupedTimes(t *testing.T) {
 			key := dedupeKeys(itemAdd(testToken))[0]
 			start := clock.Now()
 			_, err := h.runDeduped(ctx, itemAdd(testToken), func() error {
-				assert.Equal(t, start.Add(tc.wantLease), d.entries[key].expires, "lease")
+				assert.Equal(t, tc.wantLease, d.expiry(key).Sub(start), "lease")
 				clock.Add(time.Second)
 				return nil
 			})
 			require.NoError(t, err)
-			assert.Equal(t, start.Add(time.Second+tc.wantTTL), d.entries[key].expires, "done TTL")
+			assert.Equal(t, time.Second+tc.wantTTL, d.expiry(key).Sub(start), "done TTL")
 		})
 	}
 }
@@ -497,7 +497,7 @@ func TestDedupeKeys(t *testing.T) {
 			code, sum, ok := strings.Cut(k, ":")
 			require.True(t, ok, k)
 			assert.Equal(t, ev.Code(), code)
-			assert.Regexp(t, `^[0-9a-f]{64}$`, sum)
+			assert.Regexp(t, `^\{[A-Za-z0-9_-]{22}\}([A-Za-z0-9_-]{22})?$`, sum, "a hash tag, then an event's hash")
 			assert.NotContains(t, k, "public-sandbox")
 			assert.NotContains(t, k, testSession)
 		}
@@ -517,10 +517,33 @@ func TestDedupeKeys(t *testing.T) {
 		assert.Equal(t, ab, dedupeKeys(eventsOf("b", "a")))
 		assert.ElementsMatch(t, []string{key(eventsOf("a")), key(eventsOf("b"))}, ab)
 	})
+	t.Run("the keys of one webhook share a hash tag", func(t *testing.T) {
+		keys := dedupeKeys(eventsOf("a", "b", "c"))
+		require.Len(t, keys, 3)
+		for _, k := range keys {
+			assert.Equal(t, hashTag(keys[0]), hashTag(k), k)
+		}
+		assert.NotEmpty(t, hashTag(keys[0]))
+		other := eventsOf("a")
+		other.LinkSessionID = "another session"
+		assert.NotEqual(t, hashTag(keys[0]), hashTag(dedupeKeys(other)[0]), "another session, another tag")
+		assert.NotEqual(t, hashTag(key(itemAdd(testToken))), hashTag(key(itemAdd(testToken+"2"))), "one-key webhooks spread")
+	})
 	t.Run("parts are delimited", func(t *testing.T) {
 		assert.NotEqual(t, dedupeKey("X", "ab", "c"), dedupeKey("X", "a", "bc"))
 		assert.NotEqual(t, dedupeKey("X", "a", ""), dedupeKey("X", "", "a"))
 	})
+}
+
+// hashTag is what a Redis Cluster hashes of key: the text between the first "{" and the next
+// "}", if not empty; else the whole key.
+func hashTag(key string) string {
+	if _, after, ok := strings.Cut(key, "{"); ok {
+		if tag, _, ok := strings.Cut(after, "}"); ok && tag != "" {
+			return tag
+		}
+	}
+	return key
 }
 
 // hungDeduper is a store that answers nothing: each call waits for its context to end.

@@ -1,7 +1,6 @@
 package webhook
 
 import (
-	"container/list"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -15,6 +14,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/time/rate"
 
+	"github.com/plaidlink/plaidlink-go/internal/boundedmap"
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
@@ -30,17 +30,13 @@ type keyCache struct {
 	fetcher      KeyFetcher
 	now          func() time.Time
 	fetchTimeout time.Duration
-	maxKeys      int
-	maxMisses    int
 	sem          chan struct{}
 	// limiter is read with the cache's clock, and only under mu held for writing.
 	limiter *rate.Limiter
 
 	mu          sync.RWMutex
-	keys        map[string]*list.Element // of *cachedKey
-	keyOrder    *list.List               // oldest first, for eviction
-	misses      map[string]*list.Element // of *missEntry
-	missOrder   *list.List               // oldest first; all share missTTL, so also soonest to expire
+	keys        *boundedmap.Map[string, *cachedKey] // oldest first, for eviction
+	misses      *boundedmap.Map[string, *missEntry] // oldest first; all share missTTL, so also soonest to expire
 	flights     map[string]*flight
 	lastRefresh time.Time
 	refreshing  bool
@@ -73,14 +69,10 @@ func newKeyCache(f KeyFetcher, cfg verifierConfig) *keyCache {
 		fetcher:      f,
 		now:          cfg.now,
 		fetchTimeout: cfg.fetchTimeout,
-		maxKeys:      cfg.keyCacheSize,
-		maxMisses:    cfg.missCacheSize,
 		sem:          make(chan struct{}, maxConcurrentFetches),
 		limiter:      rate.NewLimiter(rate.Every(cfg.fetchEvery), cfg.fetchBurst),
-		keys:         make(map[string]*list.Element),
-		keyOrder:     list.New(),
-		misses:       make(map[string]*list.Element),
-		missOrder:    list.New(),
+		keys:         boundedmap.New[string, *cachedKey](cfg.keyCacheSize),
+		misses:       boundedmap.New[string, *missEntry](cfg.missCacheSize),
 		flights:      make(map[string]*flight),
 	}
 }
@@ -140,11 +132,11 @@ func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error
 // refusal if still remembered; all nil if a fetch must start. Callers hold c.mu, read or
 // write.
 func (c *keyCache) lookup(kid string) (*cachedKey, *flight, error) {
-	if el, ok := c.keys[kid]; ok {
-		return el.Value.(*cachedKey), nil, nil
+	if k, ok := c.keys.Get(kid); ok {
+		return k, nil, nil
 	}
-	if el, ok := c.misses[kid]; ok {
-		if m := el.Value.(*missEntry); c.now().Before(m.until) {
+	if m, ok := c.misses.Get(kid); ok {
+		if c.now().Before(m.until) {
 			return nil, nil, m.err
 		}
 	}
@@ -163,11 +155,7 @@ func (c *keyCache) startFlight(ctx context.Context, kid string) (*flight, error)
 	if !c.limiter.AllowN(now, 1) {
 		return nil, ErrKeyRateLimited
 	}
-	if el, ok := c.misses[kid]; ok {
-		// lookup found it expired.
-		c.missOrder.Remove(el)
-		delete(c.misses, kid)
-	}
+	c.misses.Delete(kid) // lookup found it expired, if there
 	f := &flight{done: make(chan struct{})}
 	c.flights[kid] = f
 	// A kid never seen may mean Plaid rotated keys, so the keys still believed valid are
@@ -175,10 +163,10 @@ func (c *keyCache) startFlight(ctx context.Context, kid string) (*flight, error)
 	// each through the token bucket, so that a flood of new kids cannot turn into refreshes either.
 	// A key left out keeps being trusted, as after a failed refresh.
 	var stale []string
-	if !c.refreshing && len(c.keys) > 0 && now.Sub(c.lastRefresh) >= refreshInterval {
+	if !c.refreshing && c.keys.Len() > 0 && now.Sub(c.lastRefresh) >= refreshInterval {
 		c.lastRefresh = now
-		for _, el := range c.keys {
-			if k := el.Value.(*cachedKey); !k.expired && c.limiter.AllowN(now, 1) {
+		for _, k := range c.keys.All() {
+			if !k.expired && c.limiter.AllowN(now, 1) {
 				stale = append(stale, k.kid)
 			}
 		}
@@ -237,7 +225,7 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 			continue
 		}
 		c.mu.Lock()
-		if _, ok := c.keys[s]; ok {
+		if _, ok := c.keys.Get(s); ok {
 			c.storeKey(k)
 		}
 		c.mu.Unlock()
@@ -370,29 +358,13 @@ func parseJWK(kid string, jwk link.JWKPublicKey) (*cachedKey, error) {
 // storeKey caches k, replacing an older entry for its kid or dropping the oldest key if full.
 // Callers hold c.mu.
 func (c *keyCache) storeKey(k *cachedKey) {
-	if el, ok := c.keys[k.kid]; ok {
-		el.Value = k
-		return
-	}
-	for c.keyOrder.Len() >= c.maxKeys {
-		old := c.keyOrder.Front()
-		c.keyOrder.Remove(old)
-		delete(c.keys, old.Value.(*cachedKey).kid)
-	}
-	c.keys[k.kid] = c.keyOrder.PushBack(k)
+	c.keys.Put(k.kid, k)
 }
 
 // storeMiss remembers that Plaid refused kid, dropping the oldest refusal if full. Callers hold
 // c.mu.
 func (c *keyCache) storeMiss(kid string, err error) {
 	m := &missEntry{kid: kid, until: c.now().Add(missTTL), err: err}
-	if el, ok := c.misses[kid]; ok {
-		c.missOrder.Remove(el)
-	}
-	for c.missOrder.Len() >= c.maxMisses {
-		old := c.missOrder.Front()
-		c.missOrder.Remove(old)
-		delete(c.misses, old.Value.(*missEntry).kid)
-	}
-	c.misses[kid] = c.missOrder.PushBack(m)
+	c.misses.Delete(kid) // a refusal remembered again goes last, as the newest
+	c.misses.Put(kid, m)
 }

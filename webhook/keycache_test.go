@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"sync"
 	"sync/atomic"
@@ -13,8 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/internal/webhooksign"
 	"github.com/plaidlink/plaidlink-go/link"
-	"github.com/plaidlink/plaidlink-go/webhook/webhooktest"
 )
 
 // requireOnly fails unless err wraps want and not the other of ErrUnknownKey and
@@ -53,7 +54,7 @@ func (c *fakeClock) Add(d time.Duration) {
 
 // slowFetcher holds every fetch until release is closed, so that many requests pile up on one miss.
 type slowFetcher struct {
-	signer  *webhooktest.Signer
+	signer  *webhooksign.Signer
 	started chan struct{}
 	release chan struct{}
 	calls   atomic.Int32
@@ -68,7 +69,7 @@ func (f *slowFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.W
 }
 
 func TestConcurrentMissesShareOneFetch(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	f := &slowFetcher{signer: signer, started: make(chan struct{}), release: make(chan struct{})}
 	v := NewVerifier(f)
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"EVENTS","events":[]}`)
@@ -106,7 +107,7 @@ func TestConcurrentMissesShareOneFetch(t *testing.T) {
 }
 
 func TestUnknownKidsAreRememberedForAMinute(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	clock := &fakeClock{now: time.Unix(1716250693, 0)}
 	v := NewVerifier(signer, WithClock(clock.Now), noFetchLimit)
 	ctx := context.Background()
@@ -144,7 +145,7 @@ func TestUnknownKidsAreRememberedForAMinute(t *testing.T) {
 }
 
 func TestCacheSizeBounds(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	v := NewVerifier(signer, WithCacheSize(2, 3), noFetchLimit)
 	ctx := context.Background()
 	for i := range 10 {
@@ -152,13 +153,14 @@ func TestCacheSizeBounds(t *testing.T) {
 		require.ErrorIs(t, err, ErrUnknownKey)
 	}
 	v.keys.background.Wait()
-	assert.Len(t, v.keys.misses, 3)
-	assert.Equal(t, 3, v.keys.missOrder.Len())
-	assert.Contains(t, v.keys.misses, "kid-9", "the newest refusals are kept")
-	assert.NotContains(t, v.keys.misses, "kid-0", "the oldest are dropped")
+	assert.Equal(t, 3, v.keys.misses.Len())
+	_, ok := v.keys.misses.Get("kid-9")
+	assert.True(t, ok, "the newest refusals are kept")
+	_, ok = v.keys.misses.Get("kid-0")
+	assert.False(t, ok, "the oldest are dropped")
 
 	// The positive side: three servers' keys through one fetcher, room for two.
-	signers := []*webhooktest.Signer{webhooktest.NewSigner(), webhooktest.NewSigner(), webhooktest.NewSigner()}
+	signers := []*webhooksign.Signer{webhooksign.New(), webhooksign.New(), webhooksign.New()}
 	multi := multiFetcher(signers)
 	v = NewVerifier(multi, WithCacheSize(2, 3))
 	for _, s := range signers {
@@ -166,14 +168,15 @@ func TestCacheSizeBounds(t *testing.T) {
 		require.NoError(t, v.Verify(ctx, s.Sign(body), body))
 	}
 	v.keys.background.Wait()
-	assert.Len(t, v.keys.keys, 2)
-	assert.Equal(t, 2, v.keys.keyOrder.Len())
-	assert.NotContains(t, v.keys.keys, signers[0].KeyID())
-	assert.Contains(t, v.keys.keys, signers[2].KeyID())
+	assert.Equal(t, 2, v.keys.keys.Len())
+	_, ok = v.keys.keys.Get(signers[0].KeyID())
+	assert.False(t, ok)
+	_, ok = v.keys.keys.Get(signers[2].KeyID())
+	assert.True(t, ok)
 }
 
 // multiFetcher serves the keys of several Signers.
-type multiFetcher []*webhooktest.Signer
+type multiFetcher []*webhooksign.Signer
 
 func (m multiFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, _ ...link.Option) (*link.WebhookVerificationKeyGetResponse, error) {
 	for _, s := range m {
@@ -185,7 +188,7 @@ func (m multiFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.W
 }
 
 func TestRefreshOnUnknownKidAtMostOnceAMinute(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	clock := &fakeClock{now: time.Unix(1716250693, 0)}
 	v := NewVerifier(signer, WithClock(clock.Now))
 	ctx := context.Background()
@@ -218,7 +221,7 @@ func TestRefreshOnUnknownKidAtMostOnceAMinute(t *testing.T) {
 }
 
 func TestRefreshRateWithValidKey(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	clock := &fakeClock{now: time.Unix(1716250693, 0)}
 	v := NewVerifier(signer, WithClock(clock.Now))
 	ctx := context.Background()
@@ -248,7 +251,7 @@ func TestRefreshRateWithValidKey(t *testing.T) {
 }
 
 func TestRefreshKeepsKeyWhenFetchFails(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	var fail atomic.Bool
 	f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
 		if fail.Load() {
@@ -307,7 +310,7 @@ func TestConcurrentFetchesAreBounded(t *testing.T) {
 
 // scripted answers each fetch with the next of errs, then with the Signer's key.
 type scripted struct {
-	signer *webhooktest.Signer
+	signer *webhooksign.Signer
 	mu     sync.Mutex
 	errs   []error
 	calls  int
@@ -349,7 +352,7 @@ func TestTransientFetchFailuresAreNotRemembered(t *testing.T) {
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
 	for _, tc := range transient {
 		t.Run(tc.name, func(t *testing.T) {
-			signer := webhooktest.NewSigner()
+			signer := webhooksign.New()
 			f := &scripted{signer: signer, errs: []error{tc.err}}
 			clock := &fakeClock{now: time.Unix(1716250693, 0)}
 			v := NewVerifier(f, WithClock(clock.Now))
@@ -358,7 +361,7 @@ func TestTransientFetchFailuresAreNotRemembered(t *testing.T) {
 			err := v.Verify(context.Background(), header, body)
 			requireOnly(t, err, ErrKeyUnavailable)
 			require.ErrorIs(t, err, tc.err)
-			assert.Empty(t, v.keys.misses, "a failure that may pass is not remembered")
+			assert.Zero(t, v.keys.misses.Len(), "a failure that may pass is not remembered")
 
 			// No time passes: the next webhook asks again, and passes.
 			require.NoError(t, v.Verify(context.Background(), header, body))
@@ -367,7 +370,7 @@ func TestTransientFetchFailuresAreNotRemembered(t *testing.T) {
 	}
 
 	t.Run("503 then a timeout then the key", func(t *testing.T) {
-		signer := webhooktest.NewSigner()
+		signer := webhooksign.New()
 		f := &scripted{signer: signer, errs: []error{transient[0].err, transient[4].err}}
 		clock := &fakeClock{now: time.Unix(1716250693, 0)}
 		v := NewVerifier(f, WithClock(clock.Now))
@@ -393,7 +396,7 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
 	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
-			signer := webhooktest.NewSigner()
+			signer := webhooksign.New()
 			var refuse atomic.Bool
 			refuse.Store(true)
 			var calls atomic.Int32
@@ -431,7 +434,7 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 			clock.Add(2 * time.Second)
 			require.NoError(t, verify(), "asked again after a minute")
 			assert.Equal(t, int32(2), calls.Load())
-			assert.Empty(t, v.keys.misses)
+			assert.Zero(t, v.keys.misses.Len())
 		})
 	}
 }
@@ -443,7 +446,7 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 // that Plaid's next delivery verifies without another fetch.
 func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
 	const timeout = time.Second
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	var junkCalls sync.WaitGroup
 	junkCalls.Add(maxConcurrentFetches)
 	releaseJunk, releaseReal := make(chan struct{}), make(chan struct{})
@@ -493,14 +496,14 @@ func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
 	close(releaseReal)
 	wg.Wait()
 	v.keys.background.Wait()
-	assert.NotContains(t, v.keys.misses, signer.KeyID())
-	assert.Len(t, v.keys.misses, maxConcurrentFetches, "the junk kids Plaid refused are remembered")
+	assert.NotContains(t, maps.Collect(v.keys.misses.All()), signer.KeyID())
+	assert.Equal(t, maxConcurrentFetches, v.keys.misses.Len(), "the junk kids Plaid refused are remembered")
 	require.NoError(t, v.Verify(ctx, signer.Sign(body), body), "the fetch that outlived the request cached the key")
 	assert.Equal(t, int32(1), realCalls.Load())
 }
 
 func TestFetchQueueIsBounded(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	release := make(chan struct{})
 	var calls atomic.Int32
 	f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
@@ -543,7 +546,7 @@ func TestFetchQueueIsBounded(t *testing.T) {
 	wg.Wait()
 	v.keys.background.Wait()
 	assert.Equal(t, int32(full), calls.Load(), "the turned-away kid was not fetched")
-	assert.NotContains(t, v.keys.misses, signer.KeyID())
+	assert.NotContains(t, maps.Collect(v.keys.misses.All()), signer.KeyID())
 	require.NoError(t, v.Verify(ctx, header, body))
 	assert.Equal(t, int32(full+1), calls.Load())
 }
@@ -552,7 +555,7 @@ func TestFetchQueueIsBounded(t *testing.T) {
 // found no slot free in time, must get ErrKeyUnavailable (so the Handler answers 503 and Plaid
 // delivers again), not be remembered, and pass once a slot is free.
 func TestNoFetchSlotIsUnavailable(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	release := make(chan struct{})
 	var junkCalls sync.WaitGroup
 	junkCalls.Add(maxConcurrentFetches)
@@ -591,7 +594,7 @@ func TestNoFetchSlotIsUnavailable(t *testing.T) {
 	close(release)
 	wg.Wait()
 	v.keys.background.Wait()
-	assert.NotContains(t, v.keys.misses, signer.KeyID())
+	assert.NotContains(t, maps.Collect(v.keys.misses.All()), signer.KeyID())
 	require.NoError(t, v.Verify(ctx, header, body))
 }
 
@@ -599,7 +602,7 @@ func TestNoFetchSlotIsUnavailable(t *testing.T) {
 // readers hold the lock, as the hits of valid webhooks do, so that a flood repeating one junk kid
 // does not take the exclusive lock.
 func TestRememberedRefusalUnderReadLock(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	v := NewVerifier(signer)
 	ctx := context.Background()
 	_, err := v.keys.get(ctx, "junk")
@@ -628,7 +631,7 @@ func TestRememberedRefusalUnderReadLock(t *testing.T) {
 // fetches, the rest get ErrKeyRateLimited at once and are not remembered, the bucket refills one
 // fetch per interval, and cached keys and remembered refusals never wait for it.
 func TestKeyFetchRateLimit(t *testing.T) {
-	signer := webhooktest.NewSigner()
+	signer := webhooksign.New()
 	clock := &fakeClock{now: time.Unix(1716250693, 0)}
 	const burst, interval = 3, 20 * time.Second
 	v := NewVerifier(signer, WithClock(clock.Now), WithKeyFetchLimit(interval, burst))
@@ -652,7 +655,7 @@ func TestKeyFetchRateLimit(t *testing.T) {
 	// cached key, and the made-up kids'.
 	assert.Equal(t, burst, signer.Fetches())
 	assert.Equal(t, 100-(burst-2), limited)
-	assert.Len(t, v.keys.misses, burst-2, "only answers from Plaid are remembered")
+	assert.Equal(t, burst-2, v.keys.misses.Len(), "only answers from Plaid are remembered")
 
 	// Cached and remembered kids never wait.
 	for range 10 {
@@ -677,7 +680,7 @@ func TestKeyFetchRateLimit(t *testing.T) {
 // TestKeyFetchLimitDefaults checks the defaults and that non-positive values keep them.
 func TestKeyFetchLimitDefaults(t *testing.T) {
 	for _, opts := range [][]VerifierOption{nil, {WithKeyFetchLimit(0, 0)}, {WithKeyFetchLimit(-time.Second, -1)}} {
-		v := NewVerifier(webhooktest.NewSigner(), opts...)
+		v := NewVerifier(webhooksign.New(), opts...)
 		assert.Equal(t, DefaultKeyFetchBurst, v.keys.limiter.Burst())
 		assert.InDelta(t, 1/DefaultKeyFetchInterval.Seconds(), float64(v.keys.limiter.Limit()), 1e-9)
 		assert.Equal(t, DefaultFetchTimeout, v.keys.fetchTimeout)

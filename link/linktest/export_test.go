@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/plaidlink/plaidlink-go/internal/boundedmap"
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
@@ -21,9 +22,9 @@ func Counts(s *Server) (linkTokens, publicTokens, items, hosted int) {
 func SetLimits(s *Server, linkTokens, publicTokens, items int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.linkTokens.max = linkTokens
-	s.publicTokens.max = publicTokens
-	s.items.max = items
+	s.linkTokens.setMax(linkTokens)
+	s.publicTokens.setMax(publicTokens)
+	s.items.setMax(items)
 }
 
 // QueuedFaults reports how many faults are queued for path, so a test can tell when a request has
@@ -55,9 +56,18 @@ func QueuedLostReplies(s *Server, path string) int {
 func SetWebhookLimits(s *Server, webhooks, deliveries int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.webhooks.max = webhooks
+	s.webhooks.setMax(webhooks)
 	s.maxDeliveries = deliveries
 }
 
 // HTTPServer returns the http.Server behind s, for tests of how it is configured.
 func HTTPServer(s *Server) *http.Server { return s.ts.Config }
+
+// setMax rebounds f to max entries, keeping the newest.
+func (f *fifo[V]) setMax(max int) {
+	old := f.m
+	f.m = boundedmap.New[string, V](max)
+	for k, v := range old.All() {
+		f.m.Put(k, v)
+	}
+}

@@ -1,9 +1,9 @@
 package linktest
 
 import (
-	"container/list"
 	"time"
 
+	"github.com/plaidlink/plaidlink-go/internal/boundedmap"
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
@@ -29,74 +29,44 @@ const (
 )
 
 // fifo is a map that remembers insertion order and holds at most max entries, dropping the
-// oldest when full.
+// oldest when full: a boundedmap.Map with the few operations the stores use.
 type fifo[V any] struct {
-	max   int
-	order *list.List // of string keys, oldest at the front
-	m     map[string]fifoEntry[V]
-}
-
-type fifoEntry[V any] struct {
-	v  V
-	el *list.Element
+	m *boundedmap.Map[string, V]
 }
 
 func newFIFO[V any](max int) *fifo[V] {
-	return &fifo[V]{max: max, order: list.New(), m: make(map[string]fifoEntry[V])}
+	return &fifo[V]{m: boundedmap.New[string, V](max)}
 }
 
-func (f *fifo[V]) get(k string) (V, bool) {
-	e, ok := f.m[k]
-	return e.v, ok
-}
+func (f *fifo[V]) get(k string) (V, bool) { return f.m.Get(k) }
 
 // put stores v under k (a new key goes to the back) and returns the values it evicted.
 func (f *fifo[V]) put(k string, v V) []V {
-	if e, ok := f.m[k]; ok {
-		e.v = v
-		f.m[k] = e
-		return nil
+	if _, old, evicted := f.m.Put(k, v); evicted {
+		return []V{old}
 	}
-	var evicted []V
-	for f.max > 0 && len(f.m) >= f.max {
-		front := f.order.Front()
-		key := front.Value.(string)
-		evicted = append(evicted, f.m[key].v)
-		f.order.Remove(front)
-		delete(f.m, key)
-	}
-	f.m[k] = fifoEntry[V]{v: v, el: f.order.PushBack(k)}
-	return evicted
+	return nil
 }
 
-func (f *fifo[V]) del(k string) {
-	if e, ok := f.m[k]; ok {
-		f.order.Remove(e.el)
-		delete(f.m, k)
-	}
-}
+func (f *fifo[V]) del(k string) { f.m.Delete(k) }
 
-func (f *fifo[V]) len() int { return len(f.m) }
+func (f *fifo[V]) len() int { return f.m.Len() }
 
 // each calls fn with every value, oldest first.
 func (f *fifo[V]) each(fn func(V)) {
-	for el := f.order.Front(); el != nil; el = el.Next() {
-		fn(f.m[el.Value.(string)].v)
+	for _, v := range f.m.All() {
+		fn(v)
 	}
 }
 
 // deleteIf removes every entry for which drop reports true and returns the removed values.
 func (f *fifo[V]) deleteIf(drop func(V) bool) []V {
 	var removed []V
-	for el := f.order.Front(); el != nil; {
-		next := el.Next()
-		key := el.Value.(string)
-		if v := f.m[key].v; drop(v) {
+	for k, v := range f.m.All() {
+		if drop(v) {
 			removed = append(removed, v)
-			f.order.Remove(el)
-			delete(f.m, key)
+			f.m.Delete(k)
 		}
-		el = next
 	}
 	return removed
 }
