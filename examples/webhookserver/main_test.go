@@ -256,8 +256,15 @@ func TestRunServeFleetWithRedis(t *testing.T) {
 	keys, err := rs.Client().Keys(ctx, redisdedup.DefaultPrefix+"*").Result()
 	require.NoError(t, err)
 	// ITEM_ADD_RESULT, SESSION_FINISHED and the session's EVENTS: a Redis hash each, with a field
-	// per event in the last.
-	assert.Len(t, keys, 3)
+	// per event in the last; and the Exchanger's claim on the public token, on the same store.
+	assert.Len(t, keys, 4, "%q", keys)
+	exchangeKeys := 0
+	for _, k := range keys {
+		if strings.HasPrefix(k, redisdedup.DefaultPrefix+"exchange:") {
+			exchangeKeys++
+		}
+	}
+	assert.Equal(t, 1, exchangeKeys, "one exchange claim for the session's one public token: %q", keys)
 	fields := 0
 	for _, k := range keys {
 		n, err := rs.Client().HLen(ctx, k).Result()
