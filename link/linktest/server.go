@@ -82,6 +82,12 @@ const DefaultWebhookTimeout = 10 * time.Second
 const MaxRequestBodyBytes = 64 << 10
 
 // Option configures a Server made by [NewServer].
+//
+// Options follow one rule: a value an option cannot use is never silently replaced by the default.
+// NewServer returns no error, so, as httptest does when it cannot set a server up, it panics with
+// a message naming the option and the value, such as
+// "linktest: NewServer: WithWebhookTimeout(-1s): the timeout must be positive". A nil Option
+// panics too. The options that take no value cannot be misused.
 type Option func(*config)
 
 type config struct {
@@ -92,28 +98,44 @@ type config struct {
 	allSessions      bool
 	listener         net.Listener
 	signingClock     func() time.Time
+	// bad is the first option given a value it cannot use; NewServer panics with it.
+	bad string
+}
+
+// refuse records that an option was given a value it cannot use; the first one wins.
+func (c *config) refuse(format string, args ...any) {
+	if c.bad == "" {
+		c.bad = fmt.Sprintf(format, args...)
+	}
 }
 
 // WithCredentials sets the client_id and secret the server accepts instead of [ClientID] and
-// [Secret]. An empty value keeps the default.
+// [Secret]. Both must be non-empty: NewServer panics otherwise (see [Option]). The panic names
+// which one is empty and never shows the secret.
 func WithCredentials(clientID, secret string) Option {
 	return func(c *config) {
-		if clientID != "" {
-			c.clientID = clientID
-		}
-		if secret != "" {
-			c.secret = secret
+		switch {
+		case clientID == "" && secret == "":
+			c.refuse("WithCredentials(\"\", \"\"): the client_id and secret must not be empty")
+		case clientID == "":
+			c.refuse("WithCredentials(\"\", ...): the client_id must not be empty")
+		case secret == "":
+			c.refuse("WithCredentials(..., \"\"): the secret must not be empty")
+		default:
+			c.clientID, c.secret = clientID, secret
 		}
 	}
 }
 
 // WithClock makes the server read time from clock, for a test that shares one fake clock between
-// the server and its own code. A nil clock is ignored.
+// the server and its own code. A nil clock makes NewServer panic (see [Option]).
 func WithClock(clock *Clock) Option {
 	return func(c *config) {
-		if clock != nil {
-			c.clock = clock
+		if clock == nil {
+			c.refuse("WithClock(nil): the clock must not be nil")
+			return
 		}
+		c.clock = clock
 	}
 }
 
@@ -126,33 +148,40 @@ func WithClock(clock *Clock) Option {
 // [EventInterval] per event faster than real time passes, signs webhooks a verifier on real time
 // refuses as issued in the future. A server that receivers verify on real time, such as
 // examples/devserver, passes time.Now here, so that its webhooks verify with a default
-// webhook.NewVerifier however many sessions are completed and however fast. A nil now is
-// ignored.
+// webhook.NewVerifier however many sessions are completed and however fast. A nil now makes
+// NewServer panic (see [Option]).
 func WithSigningClock(now func() time.Time) Option {
 	return func(c *config) {
-		if now != nil {
-			c.signingClock = now
+		if now == nil {
+			c.refuse("WithSigningClock(nil): the signing clock must not be nil")
+			return
 		}
+		c.signingClock = now
 	}
 }
 
 // WithWebhookTimeout bounds each webhook delivery to d instead of [DefaultWebhookTimeout].
-// Values of zero or less are ignored.
+// A d of zero or less makes NewServer panic (see [Option]).
 func WithWebhookTimeout(d time.Duration) Option {
 	return func(c *config) {
-		if d > 0 {
-			c.webhookTimeout = d
+		if d <= 0 {
+			c.refuse("WithWebhookTimeout(%v): the timeout must be positive", d)
+			return
 		}
+		c.webhookTimeout = d
 	}
 }
 
 // WithWebhookClient makes the server deliver webhooks with client, for example the Client of an
-// httptest TLS server. The delivery timeout still applies. A nil client is ignored.
+// httptest TLS server. The delivery timeout still applies. A nil client makes NewServer panic
+// (see [Option]).
 func WithWebhookClient(client *http.Client) Option {
 	return func(c *config) {
-		if client != nil {
-			c.webhookClient = client
+		if client == nil {
+			c.refuse("WithWebhookClient(nil): the client must not be nil")
+			return
 		}
+		c.webhookClient = client
 	}
 }
 
@@ -208,18 +237,25 @@ type Server struct {
 
 	// done is closed by Close, so that a request waiting out an injected delay ends at once
 	// instead of holding Close up, which waits for every request in flight.
-	done      chan struct{}
-	closeOnce sync.Once
+	done        chan struct{}
+	closeOnce   sync.Once
+	unsubscribe func() // from the clock's moves
 }
 
 // NewServer starts a Server on a loopback address. It uses httptest.NewServer underneath and, like
-// it, panics if it cannot listen.
+// it, panics if it cannot listen. It also panics, naming the option and the value, if an option
+// is given a value it cannot use (see [Option]).
 func NewServer(opts ...Option) *Server {
 	cfg := config{clientID: ClientID, secret: Secret, webhookTimeout: DefaultWebhookTimeout}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			cfg.refuse("option %d of %d is nil", i+1, len(opts))
+			continue
 		}
+		o(&cfg)
+	}
+	if cfg.bad != "" {
+		panic("linktest: NewServer: " + cfg.bad)
 	}
 	if cfg.clock == nil {
 		cfg.clock = NewClock(time.Now().UTC().Truncate(time.Second))
@@ -255,7 +291,7 @@ func NewServer(opts ...Option) *Server {
 		allSessions:    cfg.allSessions,
 		done:           make(chan struct{}),
 	}
-	s.clock.listen(s)
+	s.unsubscribe = s.clock.subscribe(s.deliverDue)
 	s.ts = startHTTPServer(cfg.listener, http.HandlerFunc(s.serveHTTP))
 	s.URL = s.ts.URL
 	return s
@@ -267,7 +303,7 @@ func NewServer(opts ...Option) *Server {
 // once.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
-	s.clock.unlisten(s)
+	s.unsubscribe()
 	s.ts.Close()
 	if s.ownClient {
 		s.webhookClient.CloseIdleConnections()

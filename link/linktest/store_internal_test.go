@@ -32,7 +32,7 @@ func TestFIFO(t *testing.T) {
 }
 
 func TestClockAndDefaults(t *testing.T) {
-	s := NewServer(WithClock(nil), WithWebhookTimeout(-1), WithWebhookClient(nil), nil)
+	s := NewServer()
 	defer s.Close()
 	now := s.Clock().Now()
 	assert.Equal(t, time.UTC, now.Location())
