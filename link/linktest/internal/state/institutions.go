@@ -1,4 +1,4 @@
-package linktest
+package state
 
 import (
 	"slices"
@@ -61,3 +61,6 @@ func defaultAccounts() []link.SessionSuccessMetadataAccount {
 		{Name: "Plaid Saving", Mask: "1111", Type: link.AccountTypeDepository, Subtype: "savings"},
 	}
 }
+
+// LookupInstitution returns the Sandbox institution with the given id.
+func LookupInstitution(id string) (Institution, bool) { return lookupInstitution(id) }

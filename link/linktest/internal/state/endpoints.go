@@ -1,4 +1,4 @@
-package linktest
+package state
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest/internal/delivery"
+	"github.com/plaidlink/plaidlink-go/link/linktest/internal/ids"
 )
 
 var languages = []link.Language{
@@ -45,7 +47,7 @@ var products = []link.Product{
 
 // checkProducts rejects unknown products and, because Balance needs no initialization, balance
 // in a list that initializes products.
-func checkProducts(field string, ps []link.Product, balanceAllowed bool) *apiError {
+func checkProducts(field string, ps []link.Product, balanceAllowed bool) *Error {
 	for _, p := range ps {
 		if !slices.Contains(products, p) {
 			return errInvalidField("%s contains an unknown product %q", field, p)
@@ -59,7 +61,7 @@ func checkProducts(field string, ps []link.Product, balanceAllowed bool) *apiErr
 
 // checkURL rejects a webhook or redirect URL that is not an absolute http(s) URL; Plaid also
 // refuses a redirect_uri with a query string.
-func checkURL(field, raw string, queryAllowed bool) *apiError {
+func checkURL(field, raw string, queryAllowed bool) *Error {
 	if raw == "" {
 		return nil
 	}
@@ -73,7 +75,7 @@ func checkURL(field, raw string, queryAllowed bool) *apiError {
 	return nil
 }
 
-func validateTokenCreate(req *link.TokenCreateRequest) *apiError {
+func validateTokenCreate(req *link.TokenCreateRequest) *Error {
 	var missing []string
 	if req.ClientName == "" {
 		missing = append(missing, "client_name")
@@ -90,7 +92,7 @@ func validateTokenCreate(req *link.TokenCreateRequest) *apiError {
 		missing = append(missing, "user.client_user_id")
 	}
 	if len(missing) > 0 {
-		return errMissingFields(missing...)
+		return ErrMissingFields(missing...)
 	}
 
 	// A client_name over Plaid's 30 characters is not refused: Link shows "This Application"
@@ -184,12 +186,9 @@ func hostedLinkLifetime(h *link.TokenCreateHostedLink) time.Duration {
 	return HostedLinkURLLifetime
 }
 
-func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (any, *apiError) {
-	var req link.TokenCreateRequest
-	if e := decode(body, &req); e != nil {
-		return nil, e
-	}
-	if e := validateTokenCreate(&req); e != nil {
+// CreateToken answers /link/token/create.
+func (s *State) CreateToken(req *link.TokenCreateRequest, requestID string) (any, *Error) {
+	if e := validateTokenCreate(req); e != nil {
 		return nil, e
 	}
 
@@ -207,7 +206,7 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 	defer s.mu.Unlock()
 	now := s.nowLocked()
 	for _, at := range updateTokens {
-		if _, ok := s.items.get(at); !ok {
+		if _, ok := s.items.Get(at); !ok {
 			return nil, errInvalidAccessToken()
 		}
 	}
@@ -222,7 +221,7 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 		lifetime = hostedLinkLifetime(req.HostedLink)
 	}
 	lt := &linkToken{
-		token:        newLinkToken(),
+		token:        ids.LinkToken(),
 		createdAt:    now,
 		expiresAt:    now.Add(lifetime),
 		webhook:      req.Webhook,
@@ -252,9 +251,9 @@ func (s *Server) tokenCreate(_ context.Context, body []byte, requestID string) (
 		UserID:     req.UserID,
 	}
 	if req.HostedLink != nil {
-		lt.hostedID = newUUID()
+		lt.hostedID = ids.UUID()
 		lt.completionRedirectURI = req.HostedLink.CompletionRedirectURI
-		resp.HostedLinkURL = s.URL + hostedLinkPrefix + lt.hostedID
+		resp.HostedLinkURL = s.hostedLinkURL(lt.hostedID)
 	}
 	s.putLinkTokenLocked(lt)
 	return resp, nil
@@ -272,18 +271,15 @@ func accountFiltersResponse(f *link.TokenAccountFilters) *link.AccountFiltersRes
 	}
 }
 
-func (s *Server) tokenGet(_ context.Context, body []byte, requestID string) (any, *apiError) {
-	var req link.TokenGetRequest
-	if e := decode(body, &req); e != nil {
-		return nil, e
-	}
+// GetToken answers /link/token/get.
+func (s *State) GetToken(req *link.TokenGetRequest, requestID string) (any, *Error) {
 	if req.LinkToken == "" {
-		return nil, errMissingFields("link_token")
+		return nil, ErrMissingFields("link_token")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nowLocked()
-	lt, ok := s.linkTokens.get(req.LinkToken)
+	lt, ok := s.linkTokens.Get(req.LinkToken)
 	if !ok {
 		return nil, errInvalidLinkToken("invalid or has expired")
 	}
@@ -341,13 +337,10 @@ type wireTokenGetMetadata struct {
 	ClientName  *string `json:"client_name"`
 }
 
-func (s *Server) publicTokenExchange(_ context.Context, body []byte, requestID string) (any, *apiError) {
-	var req link.ItemPublicTokenExchangeRequest
-	if e := decode(body, &req); e != nil {
-		return nil, e
-	}
+// ExchangePublicToken answers /item/public_token/exchange.
+func (s *State) ExchangePublicToken(req *link.ItemPublicTokenExchangeRequest, requestID string) (any, *Error) {
 	if req.PublicToken == "" {
-		return nil, errMissingFields("public_token")
+		return nil, ErrMissingFields("public_token")
 	}
 	if !strings.HasPrefix(req.PublicToken, "public-") {
 		return nil, errInvalidPublicToken("in an invalid format. expected format: public-<environment>-<identifier>")
@@ -355,7 +348,7 @@ func (s *Server) publicTokenExchange(_ context.Context, body []byte, requestID s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.nowLocked()
-	pt, ok := s.publicTokens.get(req.PublicToken)
+	pt, ok := s.publicTokens.Get(req.PublicToken)
 	switch {
 	case !ok:
 		return nil, errInvalidPublicToken("not a valid public token")
@@ -366,9 +359,9 @@ func (s *Server) publicTokenExchange(_ context.Context, body []byte, requestID s
 	}
 	it := pt.item
 	if it.accessToken == "" {
-		it.accessToken = newAccessToken()
-		s.items.put(it.accessToken, it)
-	} else if _, ok := s.items.get(it.accessToken); !ok {
+		it.accessToken = ids.AccessToken()
+		s.items.Put(it.accessToken, it)
+	} else if _, ok := s.items.Get(it.accessToken); !ok {
 		// The Item this update-mode token repaired has since been forgotten.
 		return nil, errInvalidPublicToken("for an Item that no longer exists")
 	}
@@ -380,11 +373,8 @@ func (s *Server) publicTokenExchange(_ context.Context, body []byte, requestID s
 	}, nil
 }
 
-func (s *Server) sandboxPublicTokenCreate(_ context.Context, body []byte, requestID string) (any, *apiError) {
-	var req link.SandboxPublicTokenCreateRequest
-	if e := decode(body, &req); e != nil {
-		return nil, e
-	}
+// CreateSandboxPublicToken answers /sandbox/public_token/create.
+func (s *State) CreateSandboxPublicToken(req *link.SandboxPublicTokenCreateRequest, requestID string) (any, *Error) {
 	var missing []string
 	if req.InstitutionID == "" {
 		missing = append(missing, "institution_id")
@@ -393,12 +383,12 @@ func (s *Server) sandboxPublicTokenCreate(_ context.Context, body []byte, reques
 		missing = append(missing, "initial_products")
 	}
 	if len(missing) > 0 {
-		return nil, errMissingFields(missing...)
+		return nil, ErrMissingFields(missing...)
 	}
 	if e := checkProducts("initial_products", req.InitialProducts, false); e != nil {
 		return nil, e
 	}
-	if e := checkEnums(&req); e != nil {
+	if e := checkEnums(req); e != nil {
 		return nil, e
 	}
 	inst, ok := lookupInstitution(req.InstitutionID)
@@ -417,8 +407,8 @@ func (s *Server) sandboxPublicTokenCreate(_ context.Context, body []byte, reques
 	defer s.mu.Unlock()
 	now := s.nowLocked()
 	it := newItem(inst, slices.Clone(req.InitialProducts), nil, webhook)
-	pt := &publicToken{token: newPublicToken(), expiresAt: now.Add(PublicTokenLifetime), item: it}
-	s.publicTokens.put(pt.token, pt)
+	pt := &publicToken{token: ids.PublicToken(), expiresAt: now.Add(PublicTokenLifetime), item: it}
+	s.publicTokens.Put(pt.token, pt)
 	return &link.SandboxPublicTokenCreateResponse{PublicToken: pt.token, RequestID: requestID}, nil
 }
 
@@ -432,46 +422,35 @@ func newItem(inst Institution, ps []link.Product, accounts []link.SessionSuccess
 	}
 	for i := range accounts {
 		if accounts[i].ID == "" {
-			accounts[i].ID = newAccountID()
+			accounts[i].ID = ids.AccountID()
 		}
 	}
-	return &item{itemID: newItemID(), institution: inst, products: ps, accounts: accounts, webhook: webhook}
+	return &item{itemID: ids.ItemID(), institution: inst, products: ps, accounts: accounts, webhook: webhook}
 }
 
-func (s *Server) sandboxItemResetLogin(_ context.Context, body []byte, requestID string) (any, *apiError) {
-	var req link.SandboxItemResetLoginRequest
-	if e := decode(body, &req); e != nil {
-		return nil, e
-	}
+// ResetLogin answers /sandbox/item/reset_login. "If the Item has a webhook, an
+// ITEM_LOGIN_REQUIRED webhook will be fired" (Plaid's reference,
+// https://plaid.com/docs/api/sandbox/#sandboxitemreset_login): the returned batch holds ITEM
+// ERROR, for the caller to send before the reply like the session drivers' webhooks.
+func (s *State) ResetLogin(req *link.SandboxItemResetLoginRequest, requestID string) (any, delivery.Batch, *Error) {
 	if req.AccessToken == "" {
-		return nil, errMissingFields("access_token")
+		return nil, delivery.Batch{}, ErrMissingFields("access_token")
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.nowLocked()
-	it, ok := s.items.get(req.AccessToken)
+	it, ok := s.items.Get(req.AccessToken)
 	if !ok {
-		s.mu.Unlock()
-		return nil, errInvalidAccessToken()
+		return nil, delivery.Batch{}, errInvalidAccessToken()
 	}
-	// "if the Item has a webhook, an ITEM_LOGIN_REQUIRED webhook will be fired" (Plaid's reference
-	// for /sandbox/item/reset_login, https://plaid.com/docs/api/sandbox/#sandboxitemreset_login):
-	// ITEM ERROR, sent before the reply like the session drivers' webhooks, and redelivered on
-	// Plaid's schedule.
-	hook, err := itemEventLocked(it, ItemWebhookError, now)
-	var jobs []*webhookJob
-	if err == nil {
-		jobs = s.queueLocked(it.webhook, "", []pendingWebhook{hook}, now, true)
+	var b delivery.Batch
+	if hook, err := itemEventLocked(it, ItemWebhookError, now); err == nil {
+		b = delivery.Batch{URL: it.webhook, Hooks: []delivery.Hook{hook}, Due: now}
 	}
-	s.mu.Unlock()
-	s.sendNow(jobs)
-	return &link.SandboxItemResetLoginResponse{ResetLogin: true, RequestID: requestID}, nil
+	return &link.SandboxItemResetLoginResponse{ResetLogin: true, RequestID: requestID}, b, nil
 }
 
-func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID string) (any, *apiError) {
-	var req link.SessionTokenCreateRequest
-	if e := decode(body, &req); e != nil {
-		return nil, e
-	}
+func (s *State) CreateSessionToken(req *link.SessionTokenCreateRequest, requestID string) (any, *Error) {
 	var missing []string
 	if req.TemplateID == "" {
 		missing = append(missing, "template_id")
@@ -482,7 +461,7 @@ func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID st
 		missing = append(missing, "user.client_user_id")
 	}
 	if len(missing) > 0 {
-		return nil, errMissingFields(missing...)
+		return nil, ErrMissingFields(missing...)
 	}
 	if e := checkURL("redirect_uri", req.RedirectURI, false); e != nil {
 		return nil, e
@@ -490,7 +469,7 @@ func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID st
 	if e := checkURL("webhook", req.Webhook, true); e != nil {
 		return nil, e
 	}
-	if e := checkEnums(&req); e != nil {
+	if e := checkEnums(req); e != nil {
 		return nil, e
 	}
 	userID := req.UserID
@@ -502,7 +481,7 @@ func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID st
 	defer s.mu.Unlock()
 	now := s.nowLocked()
 	lt := &linkToken{
-		token:     newLinkToken(),
+		token:     ids.LinkToken(),
 		createdAt: now,
 		expiresAt: now.Add(LinkTokenLifetime),
 		webhook:   req.Webhook,
@@ -523,30 +502,23 @@ func (s *Server) sessionTokenCreate(_ context.Context, body []byte, requestID st
 	}, nil
 }
 
-func (s *Server) webhookVerificationKeyGet(ctx context.Context, body []byte, requestID string) (any, *apiError) {
-	var req link.WebhookVerificationKeyGetRequest
-	if e := decode(body, &req); e != nil {
-		return nil, e
-	}
+// GetWebhookVerificationKey answers /webhook_verification_key/get with the signer's key.
+func (s *State) GetWebhookVerificationKey(ctx context.Context, req *link.WebhookVerificationKeyGetRequest, requestID string) (any, *Error) {
 	if req.KeyID == "" {
-		return nil, errMissingFields("key_id")
+		return nil, ErrMissingFields("key_id")
 	}
-	resp, err := s.signer.GetWebhookVerificationKey(ctx, &req)
+	resp, err := s.signer.GetWebhookVerificationKey(ctx, req)
 	if err != nil {
 		var perr *link.Error
 		if errors.As(err, &perr) {
 			e := *perr
-			return nil, &apiError{status: http.StatusBadRequest, err: &e}
+			return nil, &Error{Status: http.StatusBadRequest, Err: &e}
 		}
 		// Anything but Plaid's refusal of the kid (the request's context ending mid-fetch) is the
 		// server's failure, not a sign that the kid is wrong.
-		return nil, errInternal()
+		return nil, ErrInternal()
 	}
 	out := *resp
 	out.RequestID = requestID
 	return &out, nil
 }
-
-// hostedLinkPrefix is the path of the Hosted Link pages the server hands out as hosted_link_url;
-// they serve the Link stand-in page (page.go).
-const hostedLinkPrefix = "/hl/"

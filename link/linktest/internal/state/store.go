@@ -1,7 +1,6 @@
-package linktest
+package state
 
 import (
-	"container/list"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
@@ -27,79 +26,6 @@ const (
 	// (its exchange fails as expired rather than unknown) before it is forgotten.
 	PublicTokenRetention = time.Hour
 )
-
-// fifo is a map that remembers insertion order and holds at most max entries, dropping the
-// oldest when full.
-type fifo[V any] struct {
-	max   int
-	order *list.List // of string keys, oldest at the front
-	m     map[string]fifoEntry[V]
-}
-
-type fifoEntry[V any] struct {
-	v  V
-	el *list.Element
-}
-
-func newFIFO[V any](max int) *fifo[V] {
-	return &fifo[V]{max: max, order: list.New(), m: make(map[string]fifoEntry[V])}
-}
-
-func (f *fifo[V]) get(k string) (V, bool) {
-	e, ok := f.m[k]
-	return e.v, ok
-}
-
-// put stores v under k (a new key goes to the back) and returns the values it evicted.
-func (f *fifo[V]) put(k string, v V) []V {
-	if e, ok := f.m[k]; ok {
-		e.v = v
-		f.m[k] = e
-		return nil
-	}
-	var evicted []V
-	for f.max > 0 && len(f.m) >= f.max {
-		front := f.order.Front()
-		key := front.Value.(string)
-		evicted = append(evicted, f.m[key].v)
-		f.order.Remove(front)
-		delete(f.m, key)
-	}
-	f.m[k] = fifoEntry[V]{v: v, el: f.order.PushBack(k)}
-	return evicted
-}
-
-func (f *fifo[V]) del(k string) {
-	if e, ok := f.m[k]; ok {
-		f.order.Remove(e.el)
-		delete(f.m, k)
-	}
-}
-
-func (f *fifo[V]) len() int { return len(f.m) }
-
-// each calls fn with every value, oldest first.
-func (f *fifo[V]) each(fn func(V)) {
-	for el := f.order.Front(); el != nil; el = el.Next() {
-		fn(f.m[el.Value.(string)].v)
-	}
-}
-
-// deleteIf removes every entry for which drop reports true and returns the removed values.
-func (f *fifo[V]) deleteIf(drop func(V) bool) []V {
-	var removed []V
-	for el := f.order.Front(); el != nil; {
-		next := el.Next()
-		key := el.Value.(string)
-		if v := f.m[key].v; drop(v) {
-			removed = append(removed, v)
-			f.order.Remove(el)
-			delete(f.m, key)
-		}
-		el = next
-	}
-	return removed
-}
 
 // linkToken is a link_token and what it was created with.
 type linkToken struct {
@@ -160,3 +86,14 @@ type item struct {
 	disconnectAt     time.Time
 	newAccounts      []link.SessionSuccessMetadataAccount
 }
+
+// Lifetimes of the tokens the server issues, as Plaid documents them (see package linktest).
+const (
+	LinkTokenLifetime           = 4 * time.Hour
+	UpdateModeLinkTokenLifetime = 30 * time.Minute
+	PublicTokenLifetime         = 30 * time.Minute
+	HostedLinkURLLifetime       = 30 * time.Minute
+	HostedLinkEmailURLLifetime  = 7 * 24 * time.Hour
+	HostedLinkSMSURLLifetime    = 24 * time.Hour
+	MaxHostedLinkURLLifetime    = 21 * 24 * time.Hour
+)
