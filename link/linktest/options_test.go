@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 )
 
@@ -60,4 +61,54 @@ func TestNewServerTakesGoodOptions(t *testing.T) {
 	assert.Equal(t, "my-id", s.ClientID())
 	assert.Equal(t, "my-secret", s.Secret())
 	require.Same(t, clock, s.Clock())
+}
+
+// A session option given a value it cannot use fails the session with an error naming the
+// option and the value, instead of being clamped or dropped; nothing is recorded.
+func TestSessionOptionsRefuseBadValues(t *testing.T) {
+	s := newServer(t)
+	c := s.Client()
+	req := tokenRequest()
+	req.EnableMultiItemLink = link.Ptr(true)
+	token := createToken(t, c, req).LinkToken
+
+	tooMany := make([]linktest.SessionOption, 0, 33)
+	for range 33 {
+		tooMany = append(tooMany, linktest.WithAdditionalItem(""))
+	}
+	cases := []struct {
+		name string
+		run  func() error
+		want string
+	}{
+		{"events 0", func() error {
+			_, err := s.CompleteSession(token, linktest.WithEventsWebhooks(0))
+			return err
+		}, "linktest: CompleteSession: WithEventsWebhooks(0): n must be from 1 to 16"},
+		{"events 17", func() error {
+			_, err := s.ExitSession(token, nil, linktest.WithEventsWebhooks(17))
+			return err
+		}, "linktest: ExitSession: WithEventsWebhooks(17): n must be from 1 to 16"},
+		{"33 additional Items", func() error {
+			_, err := s.CompleteSession(token, tooMany...)
+			return err
+		}, `linktest: CompleteSession: WithAdditionalItem(""): at most 32 additional Items per session`},
+		{"nil option", func() error {
+			_, err := s.OpenSession(token, linktest.WithMFA(linktest.MFATypeCode), nil)
+			return err
+		}, "linktest: OpenSession: session option 2 of 2 is nil"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.EqualError(t, tc.run(), tc.want)
+		})
+	}
+	got, err := c.GetToken(t.Context(), &link.TokenGetRequest{LinkToken: token})
+	require.NoError(t, err)
+	assert.Empty(t, got.LinkSessions, "a refused session is not recorded")
+
+	// The bounds themselves are accepted.
+	res, err := s.CompleteSession(token, linktest.WithEventsWebhooks(16), linktest.WithAdditionalItem(""))
+	require.NoError(t, err)
+	assert.Len(t, res.PublicTokens, 2)
 }
