@@ -3,7 +3,8 @@
 // return Plaid's responses or errors, with the validation Plaid does on each request; the session
 // drivers, which play the end user; and the ITEM lifecycle. It decides which webhooks Plaid would
 // send and builds their bodies, and hands them back as delivery.Batch values for package delivery
-// to send: it never sends anything itself, and knows nothing of HTTP serving.
+// to send: it never sends anything itself, and knows nothing of HTTP serving (it imports net/http
+// only for the status codes a PlaidError carries).
 //
 // A State has its own lock, which guards everything above; no method returns holding it, and it
 // is never held while a webhook is sent.
