@@ -267,6 +267,12 @@ func (d *Dispatcher) DeliverDue() {
 // takeDue returns the jobs due now, earliest first, taking them off the schedule while they are
 // sent.
 func (d *Dispatcher) takeDue() []*job {
+	d.mu.Lock()
+	closed := d.closed
+	d.mu.Unlock()
+	if closed {
+		return nil
+	}
 	now := d.cfg.Now()
 	var expired []Batch
 	if d.cfg.Expired != nil {
