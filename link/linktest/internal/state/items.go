@@ -13,7 +13,7 @@ import (
 	"github.com/plaidlink/plaidlink-go/link/linktest/internal/ids"
 )
 
-// ITEM webhook codes [Server.FireItemWebhook] sends, as Plaid's /sandbox/item/fire_webhook does
+// ITEM webhook codes Server.FireItemWebhook sends, as Plaid's /sandbox/item/fire_webhook does
 // (https://plaid.com/docs/api/sandbox/#sandboxitemfire_webhook; the webhooks are documented at
 // https://plaid.com/docs/api/items/#webhooks).
 const (
