@@ -8,19 +8,16 @@
 package page
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
 	"github.com/plaidlink/plaidlink-go/link/linktest/internal/delivery"
-	"github.com/plaidlink/plaidlink-go/link/linktest/internal/fifo"
 	"github.com/plaidlink/plaidlink-go/link/linktest/internal/ids"
 	"github.com/plaidlink/plaidlink-go/link/linktest/internal/state"
 )
@@ -181,91 +178,6 @@ func (h *Handler) lookupPageToken(key string, hosted bool) (pageToken, *pageErro
 		pt.updateView = updatePageView(v.AccountSelection, v.UpdateInstitution, *v.UpdateItem)
 	}
 	return pt, nil
-}
-
-// pageEntry is one submission of the page's form and, once done is closed, its outcome.
-type pageEntry struct {
-	id       string
-	token    string
-	hostedID string
-	done     chan struct{}
-	// Set before done is closed: exactly one of them.
-	outcome *pageOutcome
-	err     error
-}
-
-// pageStore remembers the page's submissions, so that a form posted twice (a double click, the
-// back button, a reload) shows the first post's outcome instead of starting a second session,
-// and so that a Hosted Link URL, which is good for one session, shows the outcome it ended with.
-// The zero value is ready to use.
-type pageStore struct {
-	mu     sync.Mutex
-	byID   *fifo.Map[*pageEntry]
-	hosted *fifo.Map[*pageEntry] // by link token, Hosted Link tokens only
-}
-
-func (p *pageStore) initLocked() {
-	if p.byID == nil {
-		p.byID = fifo.New[*pageEntry](maxPageSubmissions)
-		p.hosted = fifo.New[*pageEntry](maxPageSubmissions)
-	}
-}
-
-// claim returns the entry for submission id on pt, and whether the caller made it and so must
-// run the session and then finish the entry. An existing entry is returned instead when the id
-// was posted before or, for a Hosted Link token, when the token already has a session from the
-// page.
-func (p *pageStore) claim(id string, pt pageToken) (*pageEntry, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.initLocked()
-	if e, ok := p.byID.Get(id); ok {
-		return e, false
-	}
-	if pt.hostedID != "" {
-		if e, ok := p.hosted.Get(pt.token); ok {
-			return e, false
-		}
-	}
-	e := &pageEntry{id: id, token: pt.token, hostedID: pt.hostedID, done: make(chan struct{})}
-	p.byID.Put(id, e)
-	if pt.hostedID != "" {
-		p.hosted.Put(pt.token, e)
-	}
-	return e, true
-}
-
-// finish records the outcome of a claimed entry. A failed session is forgotten, so the same
-// form can be posted again once the developer has fixed what was wrong.
-func (p *pageStore) finish(e *pageEntry, oc *pageOutcome, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e.outcome, e.err = oc, err
-	if err != nil {
-		if cur, ok := p.byID.Get(e.id); ok && cur == e {
-			p.byID.Del(e.id)
-		}
-		if cur, ok := p.hosted.Get(e.token); ok && cur == e {
-			p.hosted.Del(e.token)
-		}
-	}
-	close(e.done)
-}
-
-// lookup returns the entry of submission id, if the page remembers it.
-func (p *pageStore) lookup(id string) (*pageEntry, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.initLocked()
-	return p.byID.Get(id)
-}
-
-// hostedOutcome returns the entry a Hosted Link token's session from the page ended with.
-func (p *pageStore) hostedOutcome(token string) (*pageEntry, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.initLocked()
-	return p.hosted.Get(token)
 }
 
 // pageChoice is what the user chose on the form.
@@ -564,121 +476,4 @@ func (h *Handler) renderSessionError(w http.ResponseWriter, pt pageToken, path, 
 		return
 	}
 	h.renderPageError(w, &pageError{http.StatusInternalServerError, err.Error()})
-}
-
-// pageOutcome is what the page shows after a session.
-type pageOutcome struct {
-	Completed       bool
-	Update          bool
-	LinkToken       string
-	LinkSessionID   string
-	InstitutionID   string
-	InstitutionName string
-	Accounts        []string
-	Items           int
-	ExitStatus      link.ExitStatus
-	Webhooks        []pageWebhook
-	// TokenFrom says where a backend finds the session's public tokens, and NoWebhooks why no
-	// webhook was sent: the page is where a developer learns which webhooks Plaid would send.
-	TokenFrom, NoWebhooks string
-	// Redirect is the completion_redirect_uri of a Hosted Link token, and Refresh the meta refresh
-	// that goes there.
-	Redirect, Refresh string
-	// Again is the page to start another session on the same link token; Hosted Link URLs are
-	// good for one session, so it is empty for them.
-	Again string
-}
-
-func (oc *pageOutcome) title() string {
-	if oc.Completed {
-		return "Session completed"
-	}
-	return "Session exited"
-}
-
-type pageWebhook struct {
-	Code, URL, Status string
-	Failed            bool
-}
-
-// pageView is what the page template renders: a form, an outcome or an error.
-type pageView struct {
-	Title   string
-	Error   string
-	Form    *pageForm
-	Outcome *pageOutcome
-}
-
-type pageForm struct {
-	Action       string
-	Submission   string
-	LinkToken    string
-	ClientName   string
-	Hosted       bool
-	Update       bool
-	UpdateInst   string
-	UpdateView   *pageUpdate
-	Institutions []pageOption
-	Accounts     []pageCheckbox
-	ExitStatuses []pageOption
-}
-
-type pageOption struct {
-	Value, Label string
-	Selected     bool
-}
-
-type pageCheckbox struct {
-	Mask, Label string
-	Checked     bool
-}
-
-// renderForm shows the form for pt, keeping the choice c (the defaults if it is empty).
-func (h *Handler) renderForm(w http.ResponseWriter, status int, pt pageToken, action, id string, c pageChoice, msg string) {
-	f := &pageForm{
-		Action:     action,
-		Submission: id,
-		LinkToken:  pt.token,
-		ClientName: pt.clientName,
-		Hosted:     pt.hostedID != "",
-		Update:     pt.update,
-		UpdateInst: pt.updateInst.Name,
-		UpdateView: pt.updateView,
-	}
-	fresh := c.action == ""
-	for i, in := range pt.insts {
-		sel := in.InstitutionID == c.institution || (c.institution == "" && i == 0)
-		f.Institutions = append(f.Institutions, pageOption{Value: in.InstitutionID, Label: in.Name, Selected: sel})
-	}
-	for _, a := range pageAccounts {
-		checked := slices.Contains(c.masks, a.Mask) || (fresh && a.Default)
-		f.Accounts = append(f.Accounts, pageCheckbox{Mask: a.Mask, Label: fmt.Sprintf("%s (%s, ···%s)", a.Name, a.Subtype, a.Mask), Checked: checked})
-	}
-	status0 := c.exitStatus
-	if status0 == "" {
-		status0 = link.ExitStatusRequiresCredentials
-	}
-	for _, st := range exitStatuses {
-		f.ExitStatuses = append(f.ExitStatuses, pageOption{Value: string(st), Label: string(st), Selected: st == status0})
-	}
-	title := "Connect an account"
-	if pt.update {
-		title = "Reconnect " + pt.updateInst.Name
-	}
-	h.renderPage(w, status, pageView{Title: title, Error: msg, Form: f})
-}
-
-func (h *Handler) renderPageError(w http.ResponseWriter, e *pageError) {
-	h.renderPage(w, e.status, pageView{Title: http.StatusText(e.status), Error: e.msg})
-}
-
-func (h *Handler) renderPage(w http.ResponseWriter, status int, v pageView) {
-	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, v); err != nil {
-		http.Error(w, "linktest: rendering the Link page failed: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }
