@@ -18,9 +18,10 @@ import (
 // receiver that moves the clock while it is being sent to), Advance and Set leave what came due
 // to it and return without waiting. See [Server.Deliveries].
 type Clock struct {
-	mu        sync.Mutex
-	now       time.Time
-	listeners map[*Server]struct{}
+	mu   sync.Mutex
+	now  time.Time
+	subs map[int]func() // called after each move, by subscription id
+	next int            // id of the next subscription
 }
 
 // NewClock returns a Clock that reads start until it is moved.
@@ -63,31 +64,35 @@ func (c *Clock) step(d time.Duration) time.Time {
 	return c.now
 }
 
-// notify makes every server reading the clock send what has come due. It runs without the
-// clock's lock, because a webhook receiver may read the clock while it is called.
+// notify calls every subscriber, so that what came due on the moved clock is done. It runs
+// without the clock's lock, because a subscriber (a webhook receiver, through the server) may read
+// the clock while it is called.
 func (c *Clock) notify() {
 	c.mu.Lock()
-	servers := make([]*Server, 0, len(c.listeners))
-	for s := range c.listeners {
-		servers = append(servers, s)
+	subs := make([]func(), 0, len(c.subs))
+	for _, f := range c.subs {
+		subs = append(subs, f)
 	}
 	c.mu.Unlock()
-	for _, s := range servers {
-		s.deliverDue()
+	for _, f := range subs {
+		f()
 	}
 }
 
-func (c *Clock) listen(s *Server) {
+// subscribe makes f be called whenever the clock moves, until cancel is called. The clock knows
+// nothing of its subscribers but f: a server subscribes its delivery of what came due.
+func (c *Clock) subscribe(f func()) (cancel func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.listeners == nil {
-		c.listeners = make(map[*Server]struct{})
+	if c.subs == nil {
+		c.subs = make(map[int]func())
 	}
-	c.listeners[s] = struct{}{}
-}
-
-func (c *Clock) unlisten(s *Server) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.listeners, s)
+	id := c.next
+	c.next++
+	c.subs[id] = f
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		delete(c.subs, id)
+	}
 }

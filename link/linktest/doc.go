@@ -181,6 +181,34 @@
 // redelivery up to [MaxWebhooks] and delivery records up to [MaxDeliveries], oldest dropped first;
 // at most [MaxLinkTokens] sessions stay open, the oldest abandoned first.
 //
+// # Options
+//
+// Options follow one rule: a value an option cannot use is never silently replaced by a default.
+// [NewServer] returns no error, so, as httptest does when it cannot set a server up, it panics
+// with a message naming the option and the value (WithClock(nil), WithWebhookTimeout(-1s), an
+// empty WithCredentials, ...). A session option given a value it cannot use
+// ([WithEventsWebhooks] outside 1 to 16, a 33rd [WithAdditionalItem]) makes the session driver
+// return an error naming it, and the session is not run.
+//
+// # Layout
+//
+// This package is the public face: [Server] and its options, [Clock], the faults, and the session
+// options and results. What it serves is done by internal packages, each owning one thing:
+//
+//   - internal/state owns link tokens, public tokens, Items and Link sessions: the endpoint
+//     handlers and their request validation, the session drivers and the ITEM lifecycle, under
+//     its own lock and without HTTP;
+//   - internal/delivery owns webhook deliveries: first attempts, Plaid's redelivery schedule on
+//     the clock, redelivery on demand and the record of attempts, around a send function this
+//     package gives it (which signs and POSTs);
+//   - internal/page owns the Link page, which this package serves on its own origin because a
+//     hosted_link_url must point there;
+//   - internal/fifo is the size-bounded map they keep things in, and internal/ids makes Plaid-
+//     shaped identifiers.
+//
+// A [Clock] knows nothing of servers: a server subscribes to it, and moving the clock calls the
+// server back to send what came due.
+//
 // # Example
 //
 //	func TestLinkFlow(t *testing.T) {

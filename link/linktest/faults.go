@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest/internal/state"
 )
 
 // fault is one injected misbehaviour for one request: a delay, an error reply, or both.
@@ -46,7 +47,7 @@ func (s *Server) FailNext(path string, n int, status int, perr *link.Error) {
 	if perr != nil {
 		e = *perr
 	} else {
-		e = *errInternal().err
+		e = *state.ErrInternal().Err
 	}
 	s.queueFaults(path, n, fault{status: status, err: &e})
 }
@@ -91,14 +92,14 @@ func (s *Server) LoseReplyNext(path string, n int, status int) {
 	if status != 0 && (status < 200 || status > 599) {
 		status = http.StatusGatewayTimeout
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
 	pushN(s.lostReplies, path, n, status)
 }
 
 func (s *Server) takeLostReply(path string) (int, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
 	return popFront(s.lostReplies, path)
 }
 
@@ -125,22 +126,22 @@ func loseReply(w http.ResponseWriter, status int) {
 
 // ClearFaults drops every fault queued by FailNext, DelayNext and LoseReplyNext.
 func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
 	clear(s.faults)
 	clear(s.lostReplies)
 }
 
 // queueFaults queues n copies of f for path, which the caller has checked and normalized.
 func (s *Server) queueFaults(path string, n int, f fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
 	pushN(s.faults, path, n, f)
 }
 
 func (s *Server) takeFault(path string) (fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
 	return popFront(s.faults, path)
 }
 

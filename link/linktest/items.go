@@ -1,151 +1,54 @@
 package linktest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"slices"
-	"time"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest/internal/state"
 )
 
 // ITEM webhook codes [Server.FireItemWebhook] sends, as Plaid's /sandbox/item/fire_webhook does
 // (https://plaid.com/docs/api/sandbox/#sandboxitemfire_webhook; the webhooks are documented at
 // https://plaid.com/docs/api/items/#webhooks).
 const (
-	ItemWebhookError                     = "ERROR"
-	ItemWebhookPendingExpiration         = "PENDING_EXPIRATION"
-	ItemWebhookPendingDisconnect         = "PENDING_DISCONNECT"
-	ItemWebhookNewAccountsAvailable      = "NEW_ACCOUNTS_AVAILABLE"
-	ItemWebhookLoginRepaired             = "LOGIN_REPAIRED"
-	ItemWebhookUserPermissionRevoked     = "USER_PERMISSION_REVOKED"
-	ItemWebhookUserAccountRevoked        = "USER_ACCOUNT_REVOKED"
-	ItemWebhookWebhookUpdateAcknowledged = "WEBHOOK_UPDATE_ACKNOWLEDGED"
+	ItemWebhookError                     = state.ItemWebhookError
+	ItemWebhookPendingExpiration         = state.ItemWebhookPendingExpiration
+	ItemWebhookPendingDisconnect         = state.ItemWebhookPendingDisconnect
+	ItemWebhookNewAccountsAvailable      = state.ItemWebhookNewAccountsAvailable
+	ItemWebhookLoginRepaired             = state.ItemWebhookLoginRepaired
+	ItemWebhookUserPermissionRevoked     = state.ItemWebhookUserPermissionRevoked
+	ItemWebhookUserAccountRevoked        = state.ItemWebhookUserAccountRevoked
+	ItemWebhookWebhookUpdateAcknowledged = state.ItemWebhookWebhookUpdateAcknowledged
 )
-
-// itemWebhookCodes are the codes FireItemWebhook accepts, in the order its error lists them.
-var itemWebhookCodes = []string{
-	ItemWebhookError, ItemWebhookPendingExpiration, ItemWebhookPendingDisconnect,
-	ItemWebhookNewAccountsAvailable, ItemWebhookLoginRepaired, ItemWebhookUserPermissionRevoked,
-	ItemWebhookUserAccountRevoked, ItemWebhookWebhookUpdateAcknowledged,
-}
 
 const (
 	// PendingNotice is how long before an Item's consent expires (PENDING_EXPIRATION) or the Item
 	// is disconnected (PENDING_DISCONNECT) Plaid warns: 7 days
 	// (https://plaid.com/docs/api/items/#pending_expiration).
-	PendingNotice = 7 * 24 * time.Hour
+	PendingNotice = state.PendingNotice
 	// ConsentRenewal is how long a consent renewed through update mode lasts from the session, on
 	// the server's clock: the 90 days of a UK or EU open-banking consent.
-	ConsentRenewal = 90 * 24 * time.Hour
+	ConsentRenewal = state.ConsentRenewal
 )
 
-// newAccountFound is the account NEW_ACCOUNTS_AVAILABLE says Plaid found at the institution, as
-// Plaid's Sandbox names its certificate of deposit account. Its id is made per Item.
-func newAccountFound() link.SessionSuccessMetadataAccount {
-	return link.SessionSuccessMetadataAccount{Name: "Plaid CD", Mask: "2222", Type: link.AccountTypeDepository, Subtype: "cd"}
-}
+// Item is a snapshot of an Item the server holds, for assertions in tests: ItemID, AccessToken,
+// InstitutionID, Products, Accounts and Webhook as the Item was linked, and its life since:
+// Error (nil while healthy, ITEM_LOGIN_REQUIRED after /sandbox/item/reset_login until an
+// update-mode session or [Server.RepairItemOutsideApp] repairs it, or the error of an ITEM
+// webhook [Server.FireItemWebhook] sent), ConsentExpirationTime (zero until PENDING_EXPIRATION,
+// then [ConsentRenewal] after each update-mode session), DisconnectTime (PENDING_DISCONNECT, or
+// zero) and NewAccounts (found by NEW_ACCOUNTS_AVAILABLE and not yet shared). The fields are
+// documented in package internal/state, which owns Items.
+type Item = state.Item
 
-// itemWebhookError is PlaidError as an ITEM webhook carries it (Plaid's sample): with status, no
-// request_id, and null for the strings that have no value.
-type itemWebhookError struct {
-	DisplayMessage  *string        `json:"display_message"`
-	ErrorCode       string         `json:"error_code"`
-	ErrorCodeReason *string        `json:"error_code_reason"`
-	ErrorMessage    string         `json:"error_message"`
-	ErrorType       link.ErrorType `json:"error_type"`
-	Status          int            `json:"status"`
-}
+// Item returns the Item an access token belongs to; ok is false for an unknown access token.
+func (s *Server) Item(accessToken string) (it Item, ok bool) { return s.state.Item(accessToken) }
 
-// itemWebhook is the body of every ITEM webhook, with the fields of each code set and the others
-// left out, in the field order of Plaid's samples.
-type itemWebhook struct {
-	WebhookType           string          `json:"webhook_type"`
-	WebhookCode           string          `json:"webhook_code"`
-	ItemID                string          `json:"item_id"`
-	UserID                string          `json:"user_id,omitempty"`
-	AccountID             string          `json:"account_id,omitempty"`
-	Reason                string          `json:"reason,omitempty"`
-	ConsentExpirationTime *time.Time      `json:"consent_expiration_time,omitempty"`
-	DisconnectTime        *time.Time      `json:"disconnect_time,omitempty"`
-	NewWebhookURL         string          `json:"new_webhook_url,omitempty"`
-	Error                 json.RawMessage `json:"error,omitempty"`
-	Environment           string          `json:"environment"`
-}
-
-// webhookError encodes e as itemWebhookError; nil gives null, as NEW_ACCOUNTS_AVAILABLE and
-// WEBHOOK_UPDATE_ACKNOWLEDGED carry it.
-func webhookError(e *link.Error) json.RawMessage {
-	if e == nil {
-		return json.RawMessage("null")
-	}
-	b, err := json.Marshal(itemWebhookError{
-		DisplayMessage: nullable(e.DisplayMessage), ErrorCode: string(e.ErrorCode),
-		ErrorCodeReason: nullable(e.ErrorCodeReason), ErrorMessage: e.ErrorMessage,
-		ErrorType: e.ErrorType, Status: http.StatusBadRequest,
-	})
-	if err != nil {
-		// A struct of strings and an int always encodes.
-		return json.RawMessage("null")
-	}
-	return b
-}
-
-// userPermissionRevoked is the error an Item carries once its user revoked the app's access.
-func userPermissionRevoked() *link.Error {
-	return &link.Error{
-		ErrorType:    link.ErrorTypeItemError,
-		ErrorCode:    link.ErrorCodeUserPermissionRevoked,
-		ErrorMessage: "the holder of this account has revoked their permission for your application to access it",
-	}
-}
-
-// itemEventLocked puts it into the state the ITEM webhook code reports, as of now, and returns
-// the webhook. The caller must hold s.mu.
-func itemEventLocked(it *item, code string, now time.Time) (pendingWebhook, error) {
-	w := itemWebhook{WebhookType: "ITEM", WebhookCode: code, ItemID: it.itemID, UserID: it.userID, Environment: webhookEnvironment}
-	switch code {
-	case ItemWebhookError:
-		// As /sandbox/item/reset_login: the Item needs its user to log in again.
-		it.err = itemLoginRequired()
-		w.Error = webhookError(it.err)
-	case ItemWebhookPendingExpiration:
-		at := now.Add(PendingNotice)
-		it.consentExpiresAt = at
-		w.ConsentExpirationTime = &at
-	case ItemWebhookPendingDisconnect:
-		at := now.Add(PendingNotice)
-		it.disconnectAt = at
-		w.Reason = "INSTITUTION_TOKEN_EXPIRATION"
-		w.DisconnectTime = &at
-	case ItemWebhookNewAccountsAvailable:
-		if len(it.newAccounts) == 0 {
-			acct := newAccountFound()
-			acct.ID = newAccountID()
-			it.newAccounts = append(it.newAccounts, acct)
-		}
-		w.Error = webhookError(nil)
-	case ItemWebhookLoginRepaired:
-		// Repaired outside the app: the only case in which Plaid sends LOGIN_REPAIRED.
-		it.err = nil
-	case ItemWebhookUserPermissionRevoked:
-		it.err = userPermissionRevoked()
-		w.Error = webhookError(it.err)
-	case ItemWebhookUserAccountRevoked:
-		if len(it.accounts) == 0 {
-			return pendingWebhook{}, errors.New("the Item has no account to revoke")
-		}
-		w.AccountID = it.accounts[0].ID
-	case ItemWebhookWebhookUpdateAcknowledged:
-		w.NewWebhookURL = it.webhook
-		w.Error = webhookError(nil)
-	default:
-		return pendingWebhook{}, fmt.Errorf("%q is not an ITEM webhook code the server sends; use one of %q", code, itemWebhookCodes)
-	}
-	return pendingWebhook{code: code, body: w}, nil
-}
+// Items returns the Items the server holds, oldest first: those whose public token has been
+// exchanged. A test can see with it that an exchange took effect although its reply was lost
+// (see [Server.LoseReplyNext]).
+func (s *Server) Items() []Item { return s.state.Items() }
 
 // FireItemWebhook sends the ITEM webhook code (one of the ItemWebhook constants) about the Item of
 // accessToken to the Item's webhook, as Plaid's /sandbox/item/fire_webhook does
@@ -179,110 +82,22 @@ func (s *Server) FireItemWebhook(accessToken, code string) (WebhookDelivery, err
 // ([Server.CompleteSession] with a link token made with access_token) repairs the Item without
 // it.
 func (s *Server) RepairItemOutsideApp(accessToken string) (WebhookDelivery, error) {
-	return s.fireItemWebhook("RepairItemOutsideApp", accessToken, ItemWebhookLoginRepaired, func(it *item) error {
-		if it.err == nil || it.err.ErrorCode != link.ErrorCodeItemLoginRequired {
+	return s.fireItemWebhook("RepairItemOutsideApp", accessToken, ItemWebhookLoginRepaired, func(it Item) error {
+		if it.Error == nil || it.Error.ErrorCode != link.ErrorCodeItemLoginRequired {
 			return errors.New("the Item is not in ITEM_LOGIN_REQUIRED; there is nothing to repair")
 		}
 		return nil
 	})
 }
 
-func (s *Server) fireItemWebhook(method, accessToken, code string, check func(*item) error) (WebhookDelivery, error) {
-	s.mu.Lock()
-	now := s.nowLocked()
-	it, ok := s.items.get(accessToken)
-	var err error
-	switch {
-	case !ok:
-		// The access token is a secret: the error does not repeat it.
-		err = errors.New("no Item has this access token")
-	case it.webhook == "":
-		err = errors.New("the Item has no webhook URL (make its link token with webhook set)")
-	case check != nil:
-		err = check(it)
-	}
-	var hook pendingWebhook
-	if err == nil {
-		hook, err = itemEventLocked(it, code, now)
-	}
+func (s *Server) fireItemWebhook(method, accessToken, code string, check func(Item) error) (WebhookDelivery, error) {
+	b, err := s.state.ItemWebhook(method, accessToken, code, check)
 	if err != nil {
-		s.mu.Unlock()
-		return WebhookDelivery{}, fmt.Errorf("linktest: %s: %w", method, err)
+		return WebhookDelivery{}, err
 	}
-	jobs := s.queueLocked(it.webhook, "", []pendingWebhook{hook}, now, true)
-	s.mu.Unlock()
-	ds := s.sendNow(jobs)
+	ds := s.sendNow(b)
 	if len(ds) == 0 {
 		return WebhookDelivery{}, fmt.Errorf("linktest: %s: the %s webhook could not be encoded (see Deliveries)", method, code)
 	}
 	return ds[0], nil
-}
-
-// checkUpdateModeProducts refuses products in an update-mode link token, which Plaid's update-mode
-// guide says to omit unless update mode adds a credit product to the Item
-// (https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-additional-products).
-func checkUpdateModeProducts(req *link.TokenCreateRequest, updateMode bool) *apiError {
-	if !updateMode {
-		return nil
-	}
-	for _, p := range req.Products {
-		if !link.IsUpdateModeProduct(p) {
-			return errInvalidField("products must be omitted when launching Link in update mode with an access_token, "+
-				"unless adding a credit product (assets, statements, income_verification or a Plaid Check product); got %q", p)
-		}
-	}
-	return nil
-}
-
-// updateItemsLocked applies an update-mode session to its Items, as of now: each is repaired
-// (its error cleared, with no LOGIN_REPAIRED: https://plaid.com/docs/api/items/#login_repaired),
-// its consent renewed (https://plaid.com/docs/link/update-mode/) and its disconnection called
-// off, and with account selection the first Item's accounts become those the user selected among
-// its accounts and the new ones Plaid found
-// (https://plaid.com/docs/link/update-mode/#using-update-mode-to-request-new-accounts). The
-// selection is checked before anything changes. The caller must hold s.mu.
-func updateItemsLocked(lt *linkToken, items []*item, chosen []link.SessionSuccessMetadataAccount, now time.Time) error {
-	var selected []link.SessionSuccessMetadataAccount
-	if lt.accountSelection {
-		var err error
-		if selected, err = selectAccounts(items[0], chosen); err != nil {
-			return err
-		}
-	}
-	for _, it := range items {
-		it.err = nil
-		if !it.consentExpiresAt.IsZero() {
-			it.consentExpiresAt = now.Add(ConsentRenewal)
-		}
-		it.disconnectAt = time.Time{}
-	}
-	if lt.accountSelection {
-		items[0].accounts = selected
-		items[0].newAccounts = nil
-	}
-	return nil
-}
-
-// selectAccounts returns the accounts of it the user selects in update mode with account
-// selection: each of chosen matched by ID, or by mask if it has no ID, among the Item's accounts
-// and its new ones; all of them if chosen is empty.
-func selectAccounts(it *item, chosen []link.SessionSuccessMetadataAccount) ([]link.SessionSuccessMetadataAccount, error) {
-	all := append(slices.Clone(it.accounts), it.newAccounts...)
-	if len(chosen) == 0 {
-		return all, nil
-	}
-	var out []link.SessionSuccessMetadataAccount
-	for _, c := range chosen {
-		i := slices.IndexFunc(all, func(a link.SessionSuccessMetadataAccount) bool {
-			if c.ID != "" {
-				return a.ID == c.ID
-			}
-			return a.Mask == c.Mask
-		})
-		if i < 0 {
-			return nil, fmt.Errorf("linktest: CompleteSession: WithAccounts: the Item has no account with id %q or mask %q to select", c.ID, c.Mask)
-		}
-		out = append(out, all[i])
-	}
-	return out, nil
 }

@@ -20,16 +20,18 @@ const (
 
 // WithListener makes the server serve on l instead of a new listener on a random loopback port,
 // for a fake Plaid on a fixed address such as examples/devserver's 127.0.0.1:8585. The server's
-// URL is "http://" + l.Addr(), and [Server.Close] closes l. A nil listener is ignored. Such a
-// server sets read-header, read, write and idle timeouts (10 s, 1 min, 2 min, 2 min).
+// URL is "http://" + l.Addr(), and [Server.Close] closes l. A nil listener makes NewServer panic
+// (see [Option]). Such a server sets read-header, read, write and idle timeouts (10 s, 1 min, 2 min, 2 min).
 //
 // Listening is left to the caller so that an address in use is the caller's error to report
 // rather than a panic in [NewServer].
 func WithListener(l net.Listener) Option {
 	return func(c *config) {
-		if l != nil {
-			c.listener = l
+		if l == nil {
+			c.refuse("WithListener(nil): the listener must not be nil")
+			return
 		}
+		c.listener = l
 	}
 }
 

@@ -118,10 +118,14 @@ func TestWithSigningClockVerifiesInRealTime(t *testing.T) {
 	}
 }
 
-// WithSigningClock ignores nil: the server keeps signing on its own clock.
+// WithSigningClock refuses nil (see TestNewServerPanicsOnBadOption); without the option the
+// server signs on its own clock.
 func TestWithSigningClockNil(t *testing.T) {
 	start := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	s := newServer(t, linktest.WithClock(linktest.NewClock(start)), linktest.WithSigningClock(nil))
+	assert.PanicsWithValue(t, "linktest: NewServer: WithSigningClock(nil): the signing clock must not be nil", func() {
+		linktest.NewServer(linktest.WithSigningClock(nil))
+	})
+	s := newServer(t, linktest.WithClock(linktest.NewClock(start)))
 	sink := newHookSink(t)
 	req := hostedRequest()
 	req.Webhook = sink.URL

@@ -1,7 +1,6 @@
-package linktest
+package state
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,27 +8,16 @@ import (
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
-// apiError is an error reply: the HTTP status and the PlaidError body.
-type apiError struct {
-	status int
-	err    *link.Error
+// Error is an error reply: the HTTP status and the PlaidError body.
+type Error struct {
+	Status int
+	Err    *link.Error
 }
 
-// wireError is PlaidError as Plaid puts it on the wire: display_message, error_code_reason and
-// suggested_action are JSON null when they have no value, which link.Error's plain strings
-// cannot express.
-type wireError struct {
-	DisplayMessage          *string           `json:"display_message"`
-	DocumentationURL        string            `json:"documentation_url"`
-	ErrorCode               string            `json:"error_code"`
-	ErrorCodeReason         *string           `json:"error_code_reason"`
-	ErrorMessage            string            `json:"error_message"`
-	ErrorType               link.ErrorType    `json:"error_type"`
-	RequestID               string            `json:"request_id"`
-	SuggestedAction         *string           `json:"suggested_action"`
-	Causes                  []json.RawMessage `json:"causes,omitempty"`
-	RequiredAccountSubtypes []string          `json:"required_account_subtypes,omitempty"`
-	ProvidedAccountSubtypes []string          `json:"provided_account_subtypes,omitempty"`
+// Link returns a copy of the PlaidError, as a session driver returns it.
+func (e *Error) Link() *link.Error {
+	err := *e.Err
+	return &err
 }
 
 func nullable(s string) *string {
@@ -39,39 +27,8 @@ func nullable(s string) *string {
 	return &s
 }
 
-// documentationURL returns the Plaid error reference page for an error, in the form Plaid uses.
-func documentationURL(t link.ErrorType, code string) string {
-	slug := strings.ToLower(string(t))
-	slug = strings.TrimSuffix(slug, "_error")
-	slug = strings.ReplaceAll(slug, "_", "-")
-	if slug == "" {
-		return "https://plaid.com/docs/errors/"
-	}
-	return "https://plaid.com/docs/errors/" + slug + "/#" + strings.ToLower(code)
-}
-
-func toWire(e *link.Error, requestID string) wireError {
-	doc := e.DocumentationURL
-	if doc == "" {
-		doc = documentationURL(e.ErrorType, string(e.ErrorCode))
-	}
-	return wireError{
-		DisplayMessage:          nullable(e.DisplayMessage),
-		DocumentationURL:        doc,
-		ErrorCode:               string(e.ErrorCode),
-		ErrorCodeReason:         nullable(e.ErrorCodeReason),
-		ErrorMessage:            e.ErrorMessage,
-		ErrorType:               e.ErrorType,
-		RequestID:               requestID,
-		SuggestedAction:         nullable(e.SuggestedAction),
-		Causes:                  e.Causes,
-		RequiredAccountSubtypes: e.RequiredAccountSubtypes,
-		ProvidedAccountSubtypes: e.ProvidedAccountSubtypes,
-	}
-}
-
-func newAPIError(status int, t link.ErrorType, code link.ErrorCode, format string, args ...any) *apiError {
-	return &apiError{status: status, err: &link.Error{
+func newAPIError(status int, t link.ErrorType, code link.ErrorCode, format string, args ...any) *Error {
+	return &Error{Status: status, Err: &link.Error{
 		ErrorType:    t,
 		ErrorCode:    code,
 		ErrorMessage: fmt.Sprintf(format, args...),
@@ -80,74 +37,74 @@ func newAPIError(status int, t link.ErrorType, code link.ErrorCode, format strin
 
 // Error codes the server answers with. Messages follow Plaid's wording where it is known.
 
-func errMissingFields(fields ...string) *apiError {
+func ErrMissingFields(fields ...string) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeMissingFields,
 		"the following required fields are missing: %s", strings.Join(fields, ", "))
 }
 
-func errInvalidField(format string, args ...any) *apiError {
+func errInvalidField(format string, args ...any) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidField, format, args...)
 }
 
-func errInvalidBody(detail string) *apiError {
+func ErrInvalidBody(detail string) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody,
 		"body could not be parsed as JSON: %s", detail)
 }
 
 // errUnknownFields is Plaid's reply to a body field the endpoint does not know.
-func errUnknownFields(fields ...string) *apiError {
+func errUnknownFields(fields ...string) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidRequest, link.ErrorCodeUnknownFields,
 		"the following fields are not recognized by this endpoint: %s", strings.Join(fields, ", "))
 }
 
-// errBodyTooLarge answers a body over the server's limit. Plaid documents no code for this, so it
+// ErrBodyTooLarge answers a body over the server's limit. Plaid documents no code for this, so it
 // is INVALID_BODY, the code a client already handles for a body Plaid cannot read, with the
 // status that says why.
-func errBodyTooLarge(limit int) *apiError {
+func ErrBodyTooLarge(limit int) *Error {
 	return newAPIError(http.StatusRequestEntityTooLarge, link.ErrorTypeInvalidRequest, link.ErrorCodeInvalidBody,
 		"request body is larger than %d bytes", limit)
 }
 
-// errClosing answers a request that was still being delayed when the server was closed; 503 is
+// ErrClosing answers a request that was still being delayed when the server was closed; 503 is
 // what a server going away answers, and a client may retry it elsewhere.
-func errClosing() *apiError {
+func ErrClosing() *Error {
 	return newAPIError(http.StatusServiceUnavailable, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError,
 		"the server was closed while this request was delayed")
 }
 
-func errNotFound(method, path string) *apiError {
+func ErrNotFound(method, path string) *Error {
 	return newAPIError(http.StatusNotFound, link.ErrorTypeInvalidRequest, link.ErrorCodeNotFound,
 		"not found: %s %s is not a Plaid API endpoint", method, path)
 }
 
-func errInvalidAPIKeys() *apiError {
+func ErrInvalidAPIKeys() *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidAPIKeys,
 		"invalid client_id or secret provided")
 }
 
-func errInvalidLinkToken(reason string) *apiError {
+func errInvalidLinkToken(reason string) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidLinkToken,
 		"provided link token is %s", reason)
 }
 
-func errInvalidPublicToken(reason string) *apiError {
+func errInvalidPublicToken(reason string) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidPublicToken,
 		"provided public token is %s", reason)
 }
 
-func errInvalidAccessToken() *apiError {
+func errInvalidAccessToken() *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidAccessToken,
 		"could not find matching access token; access tokens look like access-<environment>-<identifier>")
 }
 
-func errInvalidInstitution(id string) *apiError {
+func errInvalidInstitution(id string) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidInstitution,
 		"invalid institution_id provided: %q is not a linktest sandbox institution", id)
 }
 
 // errInstitutionCountry refuses a session at an institution that serves none of the link token's
 // countries, which real Link would never list.
-func errInstitutionCountry(inst Institution, ccs []link.CountryCode) *apiError {
+func errInstitutionCountry(inst Institution, ccs []link.CountryCode) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidInstitution,
 		"invalid institution_id provided: %s (%s) serves %s, none of the link token's country_codes %s",
 		inst.InstitutionID, inst.Name, joinCountries(inst.CountryCodes), joinCountries(ccs))
@@ -155,7 +112,7 @@ func errInstitutionCountry(inst Institution, ccs []link.CountryCode) *apiError {
 
 // errNoInstitutionForCountries refuses a session without a chosen institution when no
 // institution the server knows serves the link token's countries.
-func errNoInstitutionForCountries(ccs []link.CountryCode) *apiError {
+func errNoInstitutionForCountries(ccs []link.CountryCode) *Error {
 	return newAPIError(http.StatusBadRequest, link.ErrorTypeInvalidInput, link.ErrorCodeInvalidInstitution,
 		"no linktest sandbox institution serves the link token's country_codes %s; see linktest.Institutions",
 		joinCountries(ccs))
@@ -169,7 +126,7 @@ func joinCountries(ccs []link.CountryCode) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-func errInternal() *apiError {
+func ErrInternal() *Error {
 	return newAPIError(http.StatusInternalServerError, link.ErrorTypeAPIError, link.ErrorCodeInternalServerError,
 		"an unexpected error occurred")
 }

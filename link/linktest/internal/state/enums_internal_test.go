@@ -1,4 +1,4 @@
-package linktest
+package state
 
 import (
 	"go/ast"
@@ -20,7 +20,7 @@ import (
 func TestEnumValuesCoverLink(t *testing.T) {
 	declared := map[string][]string{} // type name -> values, from link's const declarations
 	fset := token.NewFileSet()
-	for _, file := range []string{"../enums_types.go", "../enums.go"} {
+	for _, file := range []string{"../../../enums_types.go", "../../../enums.go"} {
 		f, err := parser.ParseFile(fset, file, nil, 0)
 		require.NoError(t, err)
 		for _, d := range f.Decls {

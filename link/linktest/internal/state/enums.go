@@ -1,4 +1,4 @@
-package linktest
+package state
 
 import (
 	"reflect"
@@ -68,11 +68,11 @@ var _ = []struct{}{
 
 // checkEnums refuses a request with a value of an enum field that is not one of the enum's, naming
 // the field by its JSON path as Plaid does. v is a pointer to a decoded request struct.
-func checkEnums(v any) *apiError {
+func checkEnums(v any) *Error {
 	return walkEnums(reflect.ValueOf(v), "")
 }
 
-func walkEnums(v reflect.Value, path string) *apiError {
+func walkEnums(v reflect.Value, path string) *Error {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {

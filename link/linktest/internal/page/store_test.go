@@ -1,10 +1,11 @@
-package linktest
+package page
 
 import (
 	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/plaidlink/plaidlink-go/link/linktest/internal/fifo"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -14,14 +15,14 @@ import (
 // can be posted again.
 func TestPageStoreIsBounded(t *testing.T) {
 	const bound = 3
-	p := pageStore{byID: newFIFO[*pageEntry](bound), hosted: newFIFO[*pageEntry](bound)}
+	p := pageStore{byID: fifo.New[*pageEntry](bound), hosted: fifo.New[*pageEntry](bound)}
 	standard := pageToken{token: "link-sandbox-standard"}
 	for i := range 2 * bound {
 		e, mine := p.claim(fmt.Sprint("sub-", i), standard)
 		require.True(t, mine, "a new submission id is the caller's to run")
 		p.finish(e, &pageOutcome{LinkSessionID: fmt.Sprint("session-", i)}, nil)
 	}
-	assert.Equal(t, bound, p.byID.len())
+	assert.Equal(t, bound, p.byID.Len())
 	_, ok := p.lookup("sub-0")
 	assert.False(t, ok, "the oldest submission is forgotten")
 	e, ok := p.lookup(fmt.Sprint("sub-", 2*bound-1))
@@ -42,8 +43,8 @@ func TestPageStoreIsBounded(t *testing.T) {
 		assert.False(t, mine)
 		assert.Same(t, e, other)
 	}
-	assert.Equal(t, bound, p.hosted.len())
-	assert.Equal(t, bound, p.byID.len())
+	assert.Equal(t, bound, p.hosted.Len())
+	assert.Equal(t, bound, p.byID.Len())
 	_, ok = p.hostedOutcome("link-sandbox-hosted-0")
 	assert.False(t, ok, "the oldest Hosted Link outcome is forgotten")
 	_, ok = p.hostedOutcome(fmt.Sprint("link-sandbox-hosted-", 2*bound-1))

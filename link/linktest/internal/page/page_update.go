@@ -1,4 +1,4 @@
-package linktest
+package page
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linktest/internal/state"
 )
 
 // This file is the update-mode part of the Link stand-in page: a link token made with
@@ -36,47 +37,50 @@ var _ = template.Must(pageTemplate.New("update").Parse(`
 {{- end}}
 </section>`))
 
-// updatePageView describes the update-mode session lt opens on it. The caller holds s.mu.
-func updatePageView(lt *linkToken, it *item) *pageUpdate {
-	v := &pageUpdate{Institution: it.institution.Name, Selection: lt.accountSelection}
+// updatePageView describes the update-mode session that reconnects it, at inst, with account
+// selection if selection is set.
+func updatePageView(selection bool, inst state.Institution, it state.Item) *pageUpdate {
+	v := &pageUpdate{Institution: inst.Name, Selection: selection}
 	switch {
-	case it.err != nil && it.err.ErrorCode == link.ErrorCodeItemLoginRequired:
+	case it.Error != nil && it.Error.ErrorCode == link.ErrorCodeItemLoginRequired:
 		v.Why = "The institution needs you to log in again (ITEM_LOGIN_REQUIRED)."
-	case it.err != nil:
-		v.Why = fmt.Sprintf("The Item reports %s.", it.err.ErrorCode)
-	case !it.disconnectAt.IsZero() || !it.consentExpiresAt.IsZero():
+	case it.Error != nil:
+		v.Why = fmt.Sprintf("The Item reports %s.", it.Error.ErrorCode)
+	case !it.DisconnectTime.IsZero() || !it.ConsentExpirationTime.IsZero():
 		v.Why = "Your consent to share data from this institution is about to expire: continue to renew it."
-	case len(it.newAccounts) > 0:
+	case len(it.NewAccounts) > 0:
 		v.Why = "The institution has accounts you have not shared yet."
 	default:
 		v.Why = "The Item is healthy; continuing reconnects it all the same."
 	}
-	if lt.accountSelection {
-		for _, a := range append(slices.Clone(it.accounts), it.newAccounts...) {
+	if selection {
+		for _, a := range append(slices.Clone(it.Accounts), it.NewAccounts...) {
 			v.Accounts = append(v.Accounts, pageCheckbox{Mask: a.Mask, Label: fmt.Sprintf("%s (%s, ···%s)", a.Name, a.Subtype, a.Mask), Checked: true})
 		}
 	}
 	return v
 }
 
-// updateSessionOptions are the options of an update-mode session the form asks for: with account
-// selection, the accounts picked, by mask.
-func (pt pageToken) updateSessionOptions(c pageChoice) ([]SessionOption, string) {
+// updateSessionOptions is the update-mode session the form asks for: with account selection,
+// with the accounts picked, by mask.
+func (pt pageToken) updateSessionOptions(c pageChoice) (Request, string) {
+	req := Request{Complete: true, LinkToken: pt.token}
 	if pt.updateView == nil || !pt.updateView.Selection {
-		return nil, ""
+		return req, ""
 	}
 	if len(c.masks) == 0 {
-		return nil, "Pick at least one account to share."
+		return Request{}, "Pick at least one account to share."
 	}
 	var accounts []link.SessionSuccessMetadataAccount
 	for _, m := range c.masks {
 		if !slices.ContainsFunc(pt.updateView.Accounts, func(a pageCheckbox) bool { return a.Mask == m }) {
-			return nil, fmt.Sprintf("There is no account with mask %q on this page.", m)
+			return Request{}, fmt.Sprintf("There is no account with mask %q on this page.", m)
 		}
 		if slices.ContainsFunc(accounts, func(a link.SessionSuccessMetadataAccount) bool { return a.Mask == m }) {
-			return nil, fmt.Sprintf("The account with mask %q is picked twice.", m)
+			return Request{}, fmt.Sprintf("The account with mask %q is picked twice.", m)
 		}
 		accounts = append(accounts, link.SessionSuccessMetadataAccount{Mask: m})
 	}
-	return []SessionOption{WithAccounts(accounts...)}, ""
+	req.Accounts = accounts
+	return req, ""
 }

@@ -1,4 +1,6 @@
-package linktest
+// Package ids makes the identifiers of the fake, shaped as Plaid's: tokens, request ids, Item,
+// account and session ids.
+package ids
 
 import (
 	"crypto/rand"
@@ -8,9 +10,9 @@ import (
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
-// newUUID returns a random (version 4) UUID in its canonical text form, the shape of the
+// UUID returns a random (version 4) UUID in its canonical text form, the shape of the
 // identifiers Plaid embeds in tokens and uses for link_session_id and event_id.
-func newUUID() string {
+func UUID() string {
 	var b [16]byte
 	// crypto/rand.Read never returns an error (it crashes the program instead, per its docs).
 	_, _ = rand.Read(b[:])
@@ -29,14 +31,20 @@ func randomAlnum(n int) string {
 	return string(b)
 }
 
-func newRequestID() string { return randomAlnum(15) }
+// RequestID is a request_id.
+func RequestID() string { return randomAlnum(15) }
 
-func newItemID() string { return randomAlnum(37) }
+// ItemID is an item_id.
+func ItemID() string { return randomAlnum(37) }
 
-func newAccountID() string { return randomAlnum(37) }
+// AccountID is an account_id.
+func AccountID() string { return randomAlnum(37) }
 
-func newLinkToken() string { return "link-sandbox-" + newUUID() }
+// LinkToken is a Sandbox link_token.
+func LinkToken() string { return "link-sandbox-" + UUID() }
 
-func newPublicToken() string { return "public-sandbox-" + newUUID() }
+// PublicToken is a Sandbox public_token.
+func PublicToken() string { return "public-sandbox-" + UUID() }
 
-func newAccessToken() string { return "access-sandbox-" + newUUID() }
+// AccessToken is a Sandbox access_token.
+func AccessToken() string { return "access-sandbox-" + UUID() }

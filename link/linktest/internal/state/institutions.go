@@ -1,4 +1,4 @@
-package linktest
+package state
 
 import (
 	"slices"
@@ -6,13 +6,13 @@ import (
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
-// DefaultInstitutionID is the institution a session links when no [WithInstitution] option is
+// DefaultInstitutionID is the institution a session links when no linktest.WithInstitution option is
 // given and the link token's country_codes include US or CA, the countries it serves: Plaid's
 // Sandbox bank "First Platypus Bank".
 const DefaultInstitutionID = "ins_109508"
 
 // Institution is a Sandbox institution the server knows. Only these ids are accepted by
-// /sandbox/public_token/create and by [WithInstitution].
+// /sandbox/public_token/create and by linktest.WithInstitution.
 type Institution struct {
 	// InstitutionID is Plaid's institution_id, such as "ins_109508".
 	InstitutionID string
@@ -53,7 +53,7 @@ func lookupInstitution(id string) (Institution, bool) {
 	return Institution{}, false
 }
 
-// defaultAccounts are the accounts a session links when no [WithAccounts] option is given,
+// defaultAccounts are the accounts a session links when no linktest.WithAccounts option is given,
 // named as Plaid's Sandbox names them. Ids are filled in per Item.
 func defaultAccounts() []link.SessionSuccessMetadataAccount {
 	return []link.SessionSuccessMetadataAccount{
@@ -61,3 +61,6 @@ func defaultAccounts() []link.SessionSuccessMetadataAccount {
 		{Name: "Plaid Saving", Mask: "1111", Type: link.AccountTypeDepository, Subtype: "savings"},
 	}
 }
+
+// LookupInstitution returns the Sandbox institution with the given id.
+func LookupInstitution(id string) (Institution, bool) { return lookupInstitution(id) }

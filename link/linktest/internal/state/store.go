@@ -1,9 +1,8 @@
-package linktest
+package state
 
 import (
 	"time"
 
-	"github.com/plaidlink/plaidlink-go/internal/boundedmap"
 	"github.com/plaidlink/plaidlink-go/link"
 )
 
@@ -27,49 +26,6 @@ const (
 	// (its exchange fails as expired rather than unknown) before it is forgotten.
 	PublicTokenRetention = time.Hour
 )
-
-// fifo is a map that remembers insertion order and holds at most max entries, dropping the
-// oldest when full: a boundedmap.Map with the few operations the stores use.
-type fifo[V any] struct {
-	m *boundedmap.Map[string, V]
-}
-
-func newFIFO[V any](max int) *fifo[V] {
-	return &fifo[V]{m: boundedmap.New[string, V](max)}
-}
-
-func (f *fifo[V]) get(k string) (V, bool) { return f.m.Get(k) }
-
-// put stores v under k (a new key goes to the back) and returns the values it evicted.
-func (f *fifo[V]) put(k string, v V) []V {
-	if _, old, evicted := f.m.Put(k, v); evicted {
-		return []V{old}
-	}
-	return nil
-}
-
-func (f *fifo[V]) del(k string) { f.m.Delete(k) }
-
-func (f *fifo[V]) len() int { return f.m.Len() }
-
-// each calls fn with every value, oldest first.
-func (f *fifo[V]) each(fn func(V)) {
-	for _, v := range f.m.All() {
-		fn(v)
-	}
-}
-
-// deleteIf removes every entry for which drop reports true and returns the removed values.
-func (f *fifo[V]) deleteIf(drop func(V) bool) []V {
-	var removed []V
-	for k, v := range f.m.All() {
-		if drop(v) {
-			removed = append(removed, v)
-			f.m.Delete(k)
-		}
-	}
-	return removed
-}
 
 // linkToken is a link_token and what it was created with.
 type linkToken struct {
@@ -130,3 +86,14 @@ type item struct {
 	disconnectAt     time.Time
 	newAccounts      []link.SessionSuccessMetadataAccount
 }
+
+// Lifetimes of the tokens the server issues, as Plaid documents them (see package linktest).
+const (
+	LinkTokenLifetime           = 4 * time.Hour
+	UpdateModeLinkTokenLifetime = 30 * time.Minute
+	PublicTokenLifetime         = 30 * time.Minute
+	HostedLinkURLLifetime       = 30 * time.Minute
+	HostedLinkEmailURLLifetime  = 7 * 24 * time.Hour
+	HostedLinkSMSURLLifetime    = 24 * time.Hour
+	MaxHostedLinkURLLifetime    = 21 * 24 * time.Hour
+)
