@@ -78,6 +78,13 @@ type config struct {
 
 	// Read by WaitForSession alone; zero means its defaults.
 	pollFirst, pollMax time.Duration
+	// Added to every request (WithHeader), run around every attempt (WithMiddleware) and
+	// around every call (WithCallWrapper). Options always give them a new backing array, so
+	// that a call's options never write into the Client's.
+	headers      []transport.HeaderValue
+	middleware   []transport.Middleware
+	callWrappers []CallWrapper
+
 	// pause is WaitForSession's wait between polls; nil is transport.Sleep. Only this package's
 	// tests set it, through an Option of their own, to record the waits instead of sleeping them:
 	// a field rather than a package variable, so that tests running in parallel cannot race on it.
@@ -95,7 +102,7 @@ type transportSettings struct {
 	plaidVersion string
 	userAgent    string
 
-	// Retry pacing; only this package's tests change it, to keep retry tests fast.
+	// Retry pacing: WithRetryBackoff sets it.
 	backoffMin, backoffMax, retryAfterMax time.Duration
 }
 
@@ -111,10 +118,13 @@ func NewClient(clientID, secret string, opts ...Option) (*Client, error) {
 	}
 	cfg := config{
 		transport: transportSettings{
-			baseURL:      string(Sandbox),
-			timeout:      DefaultTimeout,
-			plaidVersion: DefaultPlaidVersion,
-			userAgent:    userAgent,
+			baseURL:       string(Sandbox),
+			timeout:       DefaultTimeout,
+			plaidVersion:  DefaultPlaidVersion,
+			userAgent:     userAgent,
+			backoffMin:    transport.DefaultBackoffMin,
+			backoffMax:    transport.DefaultBackoffMax,
+			retryAfterMax: transport.DefaultRetryAfterMax,
 		},
 		maxRetries: DefaultMaxRetries,
 	}

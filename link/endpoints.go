@@ -117,12 +117,19 @@ func call[Req, Resp any](ctx context.Context, c *Client, ep endpoint, req *Req,
 		ForceRetries: cfg.unsafeRetries,
 		MaxRetries:   cfg.maxRetries,
 		RequestID:    requestID(resp),
+		Header:       cfg.headers,
+		Middleware:   cfg.middleware,
 	}
 	if cfg.responseInto != nil {
 		// Allocated only when asked for: a local whose address is taken would escape on every call.
 		tc.Info = new(transport.Info)
 	}
-	err := t.Do(ctx, &tc, req, resp)
+	var err error
+	if len(cfg.callWrappers) == 0 {
+		err = t.Do(ctx, &tc, req, resp)
+	} else {
+		err = doWrapped(ctx, cfg.callWrappers, ep.method, t, tc, req, resp)
+	}
 	if r, info := cfg.responseInto, tc.Info; r != nil {
 		*r = Response{StatusCode: info.StatusCode, Header: info.Header, RequestID: info.RequestID,
 			Attempts: info.Attempts, RawJSON: info.Body}
@@ -134,6 +141,14 @@ func call[Req, Resp any](ctx context.Context, c *Client, ep endpoint, req *Req,
 		return nil, &callError{method: ep.method, err: err}
 	}
 	return resp, nil
+}
+
+// doWrapped sends a call under its CallWrappers. tc is a copy, so that the closure capturing it
+// does not move the caller's onto the heap on calls without wrappers.
+func doWrapped(ctx context.Context, wrappers []CallWrapper, method string, t *transport.Client, tc transport.Call, req, resp any) error {
+	return wrapCall(ctx, wrappers, method, func(ctx context.Context) error {
+		return t.Do(ctx, &tc, req, resp)
+	})
 }
 
 // forCall returns the transport and settings for a call with options of its own. The Client's

@@ -44,7 +44,7 @@ type APIError struct {
 type ErrorDecoder func(status int, body []byte, headerRequestID string, r *Redactor) APIError
 
 // Config configures a Client. BaseURL, ClientID, Secret and DecodeError are required; every
-// other zero field takes its default.
+// other zero field but the waits takes its default.
 type Config struct {
 	BaseURL      string // scheme://host[/prefix], without a trailing slash; paths are appended
 	ClientID     string
@@ -60,6 +60,9 @@ type Config struct {
 	Timeout    time.Duration // per attempt; 0 means none
 	Logger     *slog.Logger  // nil logs nothing
 
+	// BackoffMin and BackoffMax bound the wait between attempts (see Backoff), and RetryAfterMax
+	// caps a Retry-After, each taken as given: zero waits not at all. Link passes the Default
+	// values unless told otherwise.
 	BackoffMin    time.Duration
 	BackoffMax    time.Duration
 	RetryAfterMax time.Duration
@@ -136,9 +139,9 @@ func newClient(cfg Config, pool http.RoundTripper, redact *Redactor) (*Client, e
 		url:           cfg.BaseURL,
 		logger:        cfg.Logger,
 		redact:        redact,
-		backoffMin:    orDefault(cfg.BackoffMin, DefaultBackoffMin),
-		backoffMax:    orDefault(cfg.BackoffMax, DefaultBackoffMax),
-		retryAfterMax: orDefault(cfg.RetryAfterMax, DefaultRetryAfterMax),
+		backoffMin:    cfg.BackoffMin,
+		backoffMax:    cfg.BackoffMax,
+		retryAfterMax: cfg.RetryAfterMax,
 		maxBody:       orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		maxErrorBody:  orDefault(cfg.MaxErrorBytes, DefaultMaxErrorBytes),
 		hClientID:     []string{cfg.ClientID},
@@ -237,6 +240,39 @@ type Call struct {
 	RequestID *string
 	// Info, if not nil, is filled with what the last attempt received.
 	Info *Info
+	// Header holds extra headers set on every attempt's request, before the SDK's own (which
+	// therefore cannot be overridden). Its slices are shared by every request: only read them.
+	Header []HeaderValue
+	// Middleware runs around every attempt, the first outermost.
+	Middleware []Middleware
+}
+
+// HeaderValue is one extra request header: Key in canonical form and its values.
+type HeaderValue struct {
+	Key    string
+	Values []string
+}
+
+// Next sends a request on, to the next Middleware or the network.
+type Next = func(*http.Request) (*http.Response, error)
+
+// Middleware sees every attempt's request before it is sent, and its reply or error after;
+// it calls next to send the request on.
+type Middleware = func(req *http.Request, next Next) (*http.Response, error)
+
+// chain runs mws around send, for one attempt. It is allocated only when there is middleware.
+type chain struct {
+	mws  []Middleware
+	send Next
+}
+
+func (ch *chain) next(req *http.Request) (*http.Response, error) {
+	if len(ch.mws) == 0 {
+		return ch.send(req)
+	}
+	mw := ch.mws[0]
+	ch.mws = ch.mws[1:]
+	return mw(req, ch.next)
 }
 
 // Do sends in as JSON to call.Path and decodes a 2xx reply into out. A non-2xx reply becomes the
@@ -359,6 +395,9 @@ func (c *Client) attempt(ctx context.Context, call *Call, body []byte, out any, 
 		return result{err: err}
 	}
 	h := req.Header
+	for _, kv := range call.Header {
+		h[kv.Key] = kv.Values
+	}
 	h[keyClientID] = c.hClientID
 	h[keySecret] = c.hSecret
 	h[keyVersion] = c.hVersion
@@ -367,8 +406,20 @@ func (c *Client) attempt(ctx context.Context, call *Call, body []byte, out any, 
 	// parse measured about 3% of a loopback round trip.
 	h[keyContentType] = jsonType
 
-	resp, err := c.hc.Do(req)
+	var resp *http.Response
+	if len(call.Middleware) == 0 {
+		resp, err = c.hc.Do(req)
+	} else {
+		ch := &chain{mws: call.Middleware, send: c.hc.Do}
+		resp, err = ch.next(req)
+		if err == nil && resp == nil {
+			err = errors.New("middleware returned neither a response nor an error")
+		}
+	}
 	if err != nil {
+		if resp != nil && resp.Body != nil && len(call.Middleware) > 0 {
+			_ = resp.Body.Close() // a middleware's reply beside an error is not read
+		}
 		// With a CheckRedirect error, resp is the previous reply with its body already closed.
 		r = result{err: c.attemptError(ctx, actx, err), reached: tr.mayHaveReached(err)}
 		return r

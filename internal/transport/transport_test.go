@@ -76,7 +76,9 @@ func newTestClient(t *testing.T, baseURL string, mod ...func(*Config)) *Client {
 		Timeout:      5 * time.Second,
 		BackoffMin:   time.Millisecond,
 		BackoffMax:   2 * time.Millisecond,
-		DecodeError:  decodeTestError,
+		// A Retry-After wait is capped as in production unless a test says otherwise.
+		RetryAfterMax: DefaultRetryAfterMax,
+		DecodeError:   decodeTestError,
 	}
 	for _, m := range mod {
 		m(&cfg)
