@@ -158,7 +158,7 @@ func WithRetryBackoff(minWait, maxWait time.Duration) Option {
 		if minWait < 0 || maxWait < minWait {
 			return fmt.Errorf("WithRetryBackoff: want 0 <= min <= max, got min %v, max %v", minWait, maxWait)
 		}
-		c.transport.backoffMin, c.transport.backoffMax, c.transport.retryAfterMax = minWait, maxWait, maxWait
+		c.pacing.BackoffMin, c.pacing.BackoffMax, c.pacing.RetryAfterMax = minWait, maxWait, maxWait
 		return nil
 	}
 }

@@ -130,7 +130,8 @@ func TestMiddlewareErrors(t *testing.T) {
 	}
 	_, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithMiddleware(refuse))
 	require.Error(t, err)
-	assert.Equal(t, "link: CreateToken: refused by policy", err.Error())
+	assert.Equal(t, `link: CreateToken: Post "`+srv.URL+`/link/token/create": refused by policy`, err.Error(),
+		"a middleware's error reads as a connection error does")
 
 	nothing := func(*http.Request, MiddlewareNext) (*http.Response, error) { return nil, nil }
 	_, err = c.CreateToken(context.Background(), tokenCreateRequest(), WithMiddleware(nothing))
@@ -178,9 +179,9 @@ func TestCallWrapperRunsOncePerCallAroundEveryAttempt(t *testing.T) {
 	_, err = c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink}, WithCallWrapper(observe), WithMaxRetries(0),
 		WithMiddleware(func(*http.Request, MiddlewareNext) (*http.Response, error) { return nil, errors.New("down") }))
 	require.Error(t, err)
-	assert.Equal(t, "link: GetToken: down", err.Error())
+	assert.Equal(t, `link: GetToken: Post "`+srv.URL+`/link/token/get": down`, err.Error())
 	require.Error(t, gotErr, "the wrapper sees the call's error")
-	assert.Equal(t, "down", gotErr.Error())
+	assert.Equal(t, `Post "`+srv.URL+`/link/token/get": down`, gotErr.Error())
 
 	skip := func(context.Context, string, func(context.Context) error) error { return nil }
 	_, err = c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink}, WithCallWrapper(skip))
@@ -219,7 +220,7 @@ func TestWithRetryBackoff(t *testing.T) {
 	}
 	c, err = NewClient(testClientID, testSecret)
 	require.NoError(t, err)
-	assert.Equal(t, 500*time.Millisecond, c.cfg.transport.backoffMin, "the documented defaults")
-	assert.Equal(t, 8*time.Second, c.cfg.transport.backoffMax)
-	assert.Equal(t, 30*time.Second, c.cfg.transport.retryAfterMax)
+	assert.Equal(t, 500*time.Millisecond, c.cfg.pacing.BackoffMin, "the documented defaults")
+	assert.Equal(t, 8*time.Second, c.cfg.pacing.BackoffMax)
+	assert.Equal(t, 30*time.Second, c.cfg.pacing.RetryAfterMax)
 }

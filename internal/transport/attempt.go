@@ -1,0 +1,246 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// callKey is the context key under which a call's state reaches the attemptTransport and the
+// CheckRetry hook: go-retryablehttp passes them the request and its context, and nothing else.
+type callKey struct{}
+
+// callState is one call: its settings, the go-retryablehttp Client that runs its attempts, and
+// what its attempts came to. Only one attempt of a call runs at a time, so it needs no lock.
+type callState struct {
+	c       *Client
+	ctx     context.Context // the caller's, for the log lines
+	call    *Call
+	out     any
+	p       *Pacing
+	logging bool
+	wantID  bool // the request id is wanted on success too: for the log line or Info
+	start   time.Time
+
+	rc retryablehttp.Client
+
+	redact *Redactor // made on first use: c.redact, and the call's own Secrets
+
+	attempt   int       // attempts judged so far
+	ambiguous bool      // an attempt so far may have been carried out
+	res       result    // what the RoundTripper recorded of the attempt in flight
+	resErr    error     // the error the RoundTripper returned for it, if any
+	last      result    // the last attempt judged
+	lastStart time.Time // when the attempt in flight began
+	final     error     // the call's error, once CheckRetry gave up
+}
+
+func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callState {
+	p := call.Pacing
+	if p == nil {
+		p = &c.cfg.Pacing
+	}
+	maxRetries := c.cfg.MaxRetries
+	if call.MaxRetries >= 0 {
+		maxRetries = call.MaxRetries
+	}
+	st := &callState{c: c, ctx: ctx, call: call, out: out, p: p, start: time.Now()}
+	st.logging = p.Logger != nil && p.Logger.Enabled(ctx, slog.LevelDebug)
+	st.wantID = st.logging || call.Info != nil
+	st.rc = retryablehttp.Client{
+		HTTPClient:   c.hc,
+		RetryWaitMin: p.BackoffMin,
+		RetryWaitMax: p.BackoffMax,
+		RetryMax:     maxRetries,
+		CheckRetry:   checkRetry,
+		Backoff:      st.backoff,
+		ErrorHandler: giveUp,
+	}
+	return st
+}
+
+// redactor is the call's Redactor: the Client's, and the tokens of the call's own request.
+func (st *callState) redactor() *Redactor {
+	if st.redact == nil {
+		st.redact = st.c.redact.With(st.call.Secrets...)
+	}
+	return st.redact
+}
+
+// attemptTransport carries each attempt: it bounds it by the call's timeout, runs the call's
+// middleware around it and reads the reply, so that go-retryablehttp's CheckRetry judges each
+// attempt once, on everything it came to: a 2xx body that broke off mid-way is an error of
+// RoundTrip, not a reply read later. A request that is not a call's is sent as it is.
+type attemptTransport struct{ base http.RoundTripper }
+
+func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st, _ := req.Context().Value(callKey{}).(*callState)
+	if st == nil {
+		return t.base.RoundTrip(req)
+	}
+	return st.roundTrip(req, t.base)
+}
+
+func (st *callState) roundTrip(req *http.Request, base http.RoundTripper) (*http.Response, error) {
+	ctx := req.Context()
+	st.lastStart = time.Now()
+	actx := ctx
+	var tr *attemptTrace
+	if st.call.Class == SingleUse {
+		// Only for single-use calls: tracing costs allocations every other call can skip.
+		tr = new(attemptTrace)
+		actx = httptrace.WithClientTrace(actx, tr.hooks())
+	}
+	if d := st.p.Timeout; d > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeoutCause(actx, d, ErrAttemptTimeout)
+		defer cancel()
+	}
+	mws := st.call.Middleware
+	switch {
+	case len(mws) > 0:
+		// A deep copy: a middleware may change the headers, which must not carry over to the
+		// next attempt.
+		req = req.Clone(actx)
+	case actx != ctx:
+		req = req.WithContext(actx)
+	}
+
+	var (
+		resp *http.Response
+		err  error
+	)
+	if len(mws) == 0 {
+		resp, err = base.RoundTrip(req)
+	} else {
+		ch := &chain{mws: mws, send: base.RoundTrip}
+		resp, err = ch.next(req)
+		if err == nil && resp == nil {
+			err = errors.New("middleware returned neither a response nor an error")
+		}
+		if err != nil && resp != nil && resp.Body != nil {
+			_ = resp.Body.Close() // a reply beside an error is not read
+		}
+	}
+	if err != nil {
+		st.res = result{err: st.attemptError(ctx, actx, err), reached: tr.mayHaveReached(err)}
+		st.resErr = st.res.err
+		return nil, st.res.err
+	}
+	st.res = st.readResponse(resp)
+	if r := &st.res; r.err != nil && r.api == nil {
+		r.err = st.attemptError(ctx, actx, r.err)
+		st.resErr = r.err
+		return nil, r.err
+	}
+	resp.Body = http.NoBody // read and closed
+	return resp, nil
+}
+
+// attemptError tells an attempt cut short by the per-attempt timeout from one the caller's
+// context ended: only the latter may read as context.DeadlineExceeded.
+func (st *callState) attemptError(ctx, actx context.Context, err error) error {
+	if ctx.Err() == nil && st.p.Timeout > 0 && errors.Is(context.Cause(actx), ErrAttemptTimeout) {
+		return &AttemptTimeoutError{After: st.p.Timeout}
+	}
+	return err
+}
+
+// chain runs mws around send, for one attempt. It is allocated only when there is middleware.
+type chain struct {
+	mws  []Middleware
+	send Next
+}
+
+func (ch *chain) next(req *http.Request) (*http.Response, error) {
+	if len(ch.mws) == 0 {
+		return ch.send(req)
+	}
+	mw := ch.mws[0]
+	ch.mws = ch.mws[1:]
+	return mw(req, ch.next)
+}
+
+// checkRetry is go-retryablehttp's CheckRetry for every call: it judges each attempt once, with
+// judge, and says whether to send it again. When it stops on a failure it returns the call's
+// error, which makes retryablehttp give up through giveUp.
+func checkRetry(ctx context.Context, _ *http.Response, doErr error) (bool, error) {
+	st := ctx.Value(callKey{}).(*callState)
+	st.attempt++
+	var r result
+	switch {
+	case doErr == nil:
+		r = st.res // a reply, decoded or made an API error by the RoundTripper
+	case st.resErr != nil:
+		r = st.res
+		if !r.decodeFailed && !errors.Is(r.err, ErrAttemptTimeout) {
+			// A connection failure reads as net/http reports it: the *url.Error naming the call.
+			r.err = doErr
+		}
+	default:
+		// http.Client failed without the RoundTripper failing: a redirect rule refused a hop.
+		r = result{err: doErr, reached: true}
+	}
+	st.res, st.resErr = result{}, nil
+	st.last = r
+	if st.call.Info != nil {
+		st.fillInfo(st.call.Info, &r, st.attempt)
+	}
+	if r.err == nil {
+		return false, nil
+	}
+
+	singleUse := st.call.Class == SingleUse
+	retry, ambiguous := st.c.judge(&r, singleUse, st.call.ForceRetries)
+	err := r.err
+	switch {
+	case ctx.Err() != nil:
+		retry = false
+	case retry && st.attempt > st.rc.RetryMax:
+		retry = false
+		if st.attempt > 1 {
+			err = &ExhaustedError{Attempts: st.attempt, Last: err}
+		}
+	}
+	st.ambiguous = st.ambiguous || ambiguous
+	if retry {
+		return true, nil
+	}
+	if singleUse && st.ambiguous {
+		// The OutcomeUnknownError names the attempts itself: its cause is the last one's error,
+		// not an ExhaustedError saying so again.
+		err = &OutcomeUnknownError{Attempts: st.attempt, Cause: r.err}
+	}
+	st.final = err
+	return false, err
+}
+
+// backoff is go-retryablehttp's Backoff for this call: a Retry-After header, capped at the
+// call's RetryAfterMax, wins; otherwise the wait doubles from minWait up to maxWait, with jitter.
+// It is also where a retryable failure is logged, since only here is its wait known.
+func (st *callState) backoff(minWait, maxWait time.Duration, attemptNum int, _ *http.Response) time.Duration {
+	wait := st.c.backoff(minWait, maxWait, st.p.RetryAfterMax, attemptNum, st.last.header)
+	if st.logging {
+		st.logRetryable(wait)
+	}
+	return wait
+}
+
+// giveUp is go-retryablehttp's ErrorHandler: the call's error is the one checkRetry returned,
+// without retryablehttp's own "giving up" wrapping (which would quote the URL).
+func giveUp(resp *http.Response, err error, _ int) (*http.Response, error) {
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	return nil, err
+}
+
+// maskError masks err with the call's Redactor: see MaskError.
+func (st *callState) maskError(err error) error {
+	return MaskError(st.redactor(), err)
+}
