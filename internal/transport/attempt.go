@@ -17,9 +17,14 @@ type callKey struct{}
 
 // callState is one call: its settings, the go-retryablehttp Client that runs its attempts, and
 // what its attempts came to. Only one attempt of a call runs at a time, so it needs no lock.
+//
+// It is also the call's context: the caller's, which it embeds, with itself as the value of
+// callKey. That saves the allocation of a context.WithValue per call; the context package
+// still finds the caller's cancelCtx through Value, so deriving from it starts no goroutine.
 type callState struct {
+	context.Context // the caller's
+
 	c       *Client
-	ctx     context.Context // the caller's, for the log lines
 	call    *Call
 	out     any
 	p       *Pacing
@@ -49,7 +54,7 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 	if call.MaxRetries >= 0 {
 		maxRetries = call.MaxRetries
 	}
-	st := &callState{c: c, ctx: ctx, call: call, out: out, p: p, start: time.Now()}
+	st := &callState{Context: ctx, c: c, call: call, out: out, p: p, start: time.Now()}
 	st.logging = p.Logger != nil && p.Logger.Enabled(ctx, slog.LevelDebug)
 	st.wantID = st.logging || call.Info != nil
 	st.rc = retryablehttp.Client{
@@ -62,6 +67,14 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 		ErrorHandler: giveUp,
 	}
 	return st
+}
+
+// Value returns st for callKey, and otherwise what the caller's context holds.
+func (st *callState) Value(key any) any {
+	if _, ok := key.(callKey); ok {
+		return st
+	}
+	return st.Context.Value(key)
 }
 
 // redactor is the call's Redactor: the Client's, and the tokens of the call's own request.

@@ -29,7 +29,7 @@ func (st *callState) logRetryable(wait time.Duration) {
 	if r.err != nil {
 		attrs = append(attrs, slog.String("error", redact.Redact(r.err.Error())))
 	}
-	st.p.Logger.LogAttrs(st.ctx, slog.LevelDebug, "plaid: retryable failure", attrs...)
+	st.p.Logger.LogAttrs(st.Context, slog.LevelDebug, "plaid: retryable failure", attrs...)
 }
 
 // logDone logs the outcome of the call, after all its attempts; err is already masked.

@@ -290,7 +290,7 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 		return fmt.Errorf("encoding request: %w", err)
 	}
 	st := c.newCallState(ctx, call, out)
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, st), http.MethodPost, c.url+call.Path, body)
+	req, err := retryablehttp.NewRequestWithContext(st, http.MethodPost, c.url+call.Path, body)
 	if err != nil {
 		return st.maskError(err)
 	}
@@ -387,8 +387,13 @@ func (st *callState) readResponse(resp *http.Response) result {
 	if call.Info != nil {
 		// The caller wants the exact bytes: read them first, then decode the copy.
 		r.raw, err = io.ReadAll(lr)
-		if err == nil {
-			err = decodeWhole(&limitedReader{r: bytes.NewReader(r.raw), n: c.maxBody}, st.out)
+		if err == nil || !errors.Is(err, errTooLarge) {
+			derr := decodeWhole(&limitedReader{r: bytes.NewReader(r.raw), n: c.maxBody}, st.out)
+			if err == nil || derr == nil {
+				// A whole object that arrived before the connection broke or stalled is the
+				// reply, as checkWholeObject rules for the streamed decode.
+				err = derr
+			}
 		}
 		if err == nil && call.CheckReply != nil {
 			checkErr = call.CheckReply(resp.StatusCode, r.raw, st.out)
