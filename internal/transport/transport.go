@@ -1,7 +1,8 @@
 // Package transport is the one HTTP layer behind every link.Client method: it encodes a request
 // as JSON, POSTs it with Plaid's auth headers, retries what is safe to retry for the kind of call
-// it is, logs without secrets, and decodes either the response or, through a caller-supplied
-// decoder, an API error.
+// it is (go-retryablehttp's loop, under the rules of judge, held in its hooks), runs the caller's
+// middleware around each attempt, logs without secrets, masks every error it returns, and
+// decodes either the response or, through a caller-supplied decoder, an API error.
 package transport
 
 import (
