@@ -54,8 +54,11 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 	if call.MaxRetries >= 0 {
 		maxRetries = call.MaxRetries
 	}
-	st := &callState{Context: ctx, c: c, call: call, out: out, p: p, start: time.Now()}
+	st := &callState{Context: ctx, c: c, call: call, out: out, p: p}
 	st.logging = p.Logger != nil && p.Logger.Enabled(ctx, slog.LevelDebug)
+	if st.logging {
+		st.start = time.Now() // only the log lines need the times
+	}
 	st.wantID = st.logging || call.Info != nil
 	st.rc = retryablehttp.Client{
 		HTTPClient:   c.hc,
@@ -101,7 +104,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (st *callState) roundTrip(req *http.Request, base http.RoundTripper) (*http.Response, error) {
 	ctx := req.Context()
-	st.lastStart = time.Now()
+	if st.logging {
+		st.lastStart = time.Now()
+	}
 	actx := ctx
 	var tr *attemptTrace
 	if st.call.Class == SingleUse {
