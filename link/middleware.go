@@ -88,14 +88,15 @@ func isSeparator(c byte) bool {
 type MiddlewareNext func(*http.Request) (*http.Response, error)
 
 // Middleware runs around each attempt of a call: it sees the request before it is sent, calls
-// next to send it, and sees the reply (or the error) before the Client reads it. Retries run
+// next to send it, and sees the reply (or the error) after the Client has read it. Retries run
 // outside it, so a middleware runs once per attempt and sees every request sent and every reply.
 //
 // The request carries the credentials (the PLAID-CLIENT-ID and PLAID-SECRET headers) and its body
-// carries tokens: a middleware must never log or export either. It may add headers with
-// req.Header.Set, but must not change header values in place (they are shared between requests)
-// nor read the body. It must return what next returned, or a reply or error of its own; a reply
-// it replaces must be closed. req.Context() is the attempt's context, below any [CallWrapper]'s.
+// carries tokens: a middleware must never log or export either. It may change the request's
+// headers (each attempt's request is a copy), but must not read its body. The reply next returns
+// has been read by the Client: its Body is empty, and [AttemptReplyOf] gives what the Client
+// read of it. A middleware must return what next returned, or an error of its own.
+// req.Context() is the attempt's context, below any [CallWrapper]'s.
 type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, error)
 
 // WithMiddleware runs mw around every attempt, in the order given: the first is the outermost.
@@ -117,6 +118,22 @@ func WithMiddleware(mw ...Middleware) Option {
 		c.middleware = ms
 		return nil
 	}
+}
+
+// AttemptReply is what the Client read of one attempt's reply: Plaid's request_id and, for a
+// Plaid error, its error_type and error_code, each masked as every value from a server is.
+type AttemptReply struct {
+	RequestID string
+	ErrorType ErrorType
+	ErrorCode ErrorCode
+}
+
+// AttemptReplyOf returns what the Client read of resp, the reply a [Middleware]'s next returned,
+// for instrumentation that reports Plaid's request id or error code per attempt. It reports false
+// for any other response.
+func AttemptReplyOf(resp *http.Response) (AttemptReply, bool) {
+	r, ok := transport.ReplyOf(resp)
+	return AttemptReply{RequestID: r.RequestID, ErrorType: ErrorType(r.ErrorType), ErrorCode: ErrorCode(r.ErrorCode)}, ok
 }
 
 // CallWrapper runs around one whole method call, all its attempts and the waits between them

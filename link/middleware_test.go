@@ -3,6 +3,7 @@ package link
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -223,4 +224,37 @@ func TestWithRetryBackoff(t *testing.T) {
 	assert.Equal(t, 500*time.Millisecond, c.cfg.pacing.BackoffMin, "the documented defaults")
 	assert.Equal(t, 8*time.Second, c.cfg.pacing.BackoffMax)
 	assert.Equal(t, 30*time.Second, c.cfg.pacing.RetryAfterMax)
+}
+
+func TestAttemptReplyOf(t *testing.T) {
+	srv, _ := countingServer(t, reply(400, `{"error_type":"INVALID_INPUT","error_code":"INVALID_PUBLIC_TOKEN","error_message":"m `+
+		testSecret+`","request_id":"r-`+strings.ToUpper(testSecret)+`"}`), reply(200, tokenCreateReply))
+	var got []AttemptReply
+	var bodies []string
+	mw := func(req *http.Request, next MiddlewareNext) (*http.Response, error) {
+		resp, err := next(req)
+		if err == nil {
+			r, ok := AttemptReplyOf(resp)
+			require.True(t, ok)
+			got = append(got, r)
+			b, _ := io.ReadAll(resp.Body)
+			bodies = append(bodies, string(b))
+		}
+		return resp, err
+	}
+	c := newTestClient(t, srv.URL, WithMiddleware(mw))
+	_, err := exchange(c)
+	require.Error(t, err)
+	_, err = c.CreateToken(context.Background(), tokenCreateRequest())
+	require.NoError(t, err)
+	assert.Equal(t, []AttemptReply{
+		{RequestID: "r-[REDACTED]", ErrorType: ErrorTypeInvalidInput, ErrorCode: ErrorCodeInvalidPublicToken},
+		{RequestID: "XQVgFigpGHXkb0b"},
+	}, got, "masked, as every value from the server")
+	assert.Equal(t, []string{"", ""}, bodies, "the Client has read the body")
+
+	_, ok := AttemptReplyOf(&http.Response{StatusCode: 200, Request: httptest.NewRequest("GET", "/", nil)})
+	assert.False(t, ok, "a response that is not an attempt's")
+	_, ok = AttemptReplyOf(nil)
+	assert.False(t, ok)
 }

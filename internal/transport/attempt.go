@@ -43,6 +43,7 @@ type callState struct {
 	last      result    // the last attempt judged
 	lastStart time.Time // when the attempt in flight began
 	final     error     // the call's error, once CheckRetry gave up
+	sent      bool      // the attempt in flight went to the network (through the middleware)
 }
 
 func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callState {
@@ -59,7 +60,8 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 	if st.logging {
 		st.start = time.Now() // only the log lines need the times
 	}
-	st.wantID = st.logging || call.Info != nil
+	// The request id is wanted on success too for the log line, Info and middleware (ReplyOf).
+	st.wantID = st.logging || call.Info != nil || len(call.Middleware) > 0
 	st.rc = retryablehttp.Client{
 		HTTPClient:   c.hc,
 		RetryWaitMin: p.BackoffMin,
@@ -120,36 +122,54 @@ func (st *callState) roundTrip(req *http.Request, base http.RoundTripper) (*http
 		defer cancel()
 	}
 	mws := st.call.Middleware
-	switch {
-	case len(mws) > 0:
-		// A deep copy: a middleware may change the headers, which must not carry over to the
-		// next attempt.
-		req = req.Clone(actx)
-	case actx != ctx:
-		req = req.WithContext(actx)
-	}
-
-	var (
-		resp *http.Response
-		err  error
-	)
 	if len(mws) == 0 {
-		resp, err = base.RoundTrip(req)
-	} else {
-		ch := &chain{mws: mws, send: base.RoundTrip}
-		resp, err = ch.next(req)
-		if err == nil && resp == nil {
-			err = errors.New("middleware returned neither a response nor an error")
+		if actx != ctx {
+			req = req.WithContext(actx)
 		}
-		if err != nil && resp != nil && resp.Body != nil {
-			_ = resp.Body.Close() // a reply beside an error is not read
-		}
+		return st.sendAndRead(req, base, ctx, actx, tr)
 	}
+	// A deep copy: a middleware may change the headers, which must not carry over to the next
+	// attempt.
+	req = req.Clone(actx)
+	ch := &chain{mws: mws, st: st, base: base, ctx: ctx, actx: actx, tr: tr}
+	st.sent = false
+	resp, err := ch.next(req)
+	switch {
+	case err == nil && resp == nil:
+		err = errors.New("middleware returned neither a response nor an error")
+	case err != nil && resp != nil && resp.Body != nil:
+		_ = resp.Body.Close() // a reply beside an error is not read
+	}
+	switch {
+	case err != nil && (!st.sent || err != st.resErr):
+		// The middleware failed the attempt itself, before or after sending it.
+		st.res = result{err: err, reached: st.sent || tr.mayHaveReached(err)}
+		st.resErr = err
+		return nil, err
+	case err != nil:
+		return nil, err
+	case !st.sent:
+		// A reply the middleware made up: read as if it had come from the network.
+		return st.read(resp, ctx, actx)
+	}
+	return resp, nil
+}
+
+// sendAndRead sends one attempt's request and reads its reply: what the attempt came to is
+// recorded in st.res for checkRetry. A 2xx reply that could not be read whole is an error; any
+// other reply is returned with its body read and closed.
+func (st *callState) sendAndRead(req *http.Request, base http.RoundTripper, ctx, actx context.Context, tr *attemptTrace) (*http.Response, error) {
+	st.sent = true
+	resp, err := base.RoundTrip(req)
 	if err != nil {
 		st.res = result{err: st.attemptError(ctx, actx, err), reached: tr.mayHaveReached(err)}
 		st.resErr = st.res.err
 		return nil, st.res.err
 	}
+	return st.read(resp, ctx, actx)
+}
+
+func (st *callState) read(resp *http.Response, ctx, actx context.Context) (*http.Response, error) {
 	st.res = st.readResponse(resp)
 	if r := &st.res; r.err != nil && r.api == nil {
 		r.err = st.attemptError(ctx, actx, r.err)
@@ -169,19 +189,46 @@ func (st *callState) attemptError(ctx, actx context.Context, err error) error {
 	return err
 }
 
-// chain runs mws around send, for one attempt. It is allocated only when there is middleware.
+// chain runs mws around sendAndRead, for one attempt. It is allocated only when there is
+// middleware.
 type chain struct {
-	mws  []Middleware
-	send Next
+	mws       []Middleware
+	st        *callState
+	base      http.RoundTripper
+	ctx, actx context.Context
+	tr        *attemptTrace
 }
 
 func (ch *chain) next(req *http.Request) (*http.Response, error) {
 	if len(ch.mws) == 0 {
-		return ch.send(req)
+		return ch.st.sendAndRead(req, ch.base, ch.ctx, ch.actx, ch.tr)
 	}
 	mw := ch.mws[0]
 	ch.mws = ch.mws[1:]
 	return mw(req, ch.next)
+}
+
+// Reply is what the Client read of one attempt's reply. Every value is masked.
+type Reply struct {
+	RequestID            string
+	ErrorType, ErrorCode string // of a Plaid error
+}
+
+// ReplyOf returns what the Client read of resp, a reply that a Middleware's next returned; false
+// for any other response.
+func ReplyOf(resp *http.Response) (Reply, bool) {
+	if resp == nil || resp.Request == nil {
+		return Reply{}, false
+	}
+	st, _ := resp.Request.Context().Value(callKey{}).(*callState)
+	if st == nil || !st.sent || st.res.status != resp.StatusCode {
+		return Reply{}, false
+	}
+	r := Reply{RequestID: st.res.requestID}
+	if a := st.res.api; a != nil && a.Plaid {
+		r.ErrorType, r.ErrorCode = a.Type, a.Code
+	}
+	return r, true
 }
 
 // checkRetry is go-retryablehttp's CheckRetry for every call: it judges each attempt once, with
