@@ -171,12 +171,28 @@ func call[Req, Resp any](ctx context.Context, c *Client, ep endpoint, req *Req,
 	return resp, nil
 }
 
-// doWrapped sends a call under its CallWrappers. tc is a copy, so that the closure capturing it
-// does not move the caller's onto the heap on calls without wrappers.
+// doWrapped sends a call under its CallWrappers. The call is a wrappedCall of its own, so that
+// calls without wrappers keep theirs on the stack.
 func doWrapped(ctx context.Context, wrappers []CallWrapper, method string, t *transport.Client, tc transport.Call, req, resp any) error {
-	return wrapCall(ctx, wrappers, method, func(ctx context.Context) error {
-		return t.Do(ctx, &tc, req, resp)
-	})
+	w := &wrappedCall{t: t, tc: tc, req: req, resp: resp}
+	err := wrapCall(ctx, wrappers, method, w.do)
+	if !w.called && err == nil {
+		return errors.New("a CallWrapper returned without making the call")
+	}
+	return err
+}
+
+// wrappedCall is a call made by the innermost CallWrapper.
+type wrappedCall struct {
+	t         *transport.Client
+	tc        transport.Call
+	req, resp any
+	called    bool
+}
+
+func (w *wrappedCall) do(ctx context.Context) error {
+	w.called = true
+	return w.t.Do(ctx, &w.tc, w.req, w.resp)
 }
 
 // forCall returns the transport and settings for a call with options of its own. The Client's

@@ -92,8 +92,9 @@ type MiddlewareNext func(*http.Request) (*http.Response, error)
 // outside it, so a middleware runs once per attempt and sees every request sent and every reply.
 //
 // The request carries the credentials (the PLAID-CLIENT-ID and PLAID-SECRET headers) and its body
-// carries tokens: a middleware must never log or export either. It may change the request's
-// headers (each attempt's request is a copy), but must not read its body. The reply next returns
+// carries tokens: a middleware must never log or export either. It may add or replace headers
+// with req.Header.Set (what it sets stays for the call's later attempts), but must not change a
+// header's values in place, which requests share, nor read the body. The reply next returns
 // has been read by the Client: its Body is empty, and [AttemptReplyOf] gives what the Client
 // read of it. A middleware must return what next returned, or an error of its own.
 // req.Context() is the attempt's context, below any [CallWrapper]'s.
@@ -183,17 +184,11 @@ func WithRetryBackoff(minWait, maxWait time.Duration) Option {
 // wrapCall runs do under wrappers, the first outermost. It is called only when there are
 // wrappers, so the closures it makes cost nothing to calls without them.
 func wrapCall(ctx context.Context, wrappers []CallWrapper, operation string, do func(context.Context) error) error {
-	if len(wrappers) == 0 {
-		return do(ctx)
+	if len(wrappers) == 1 {
+		return wrappers[0](ctx, operation, do)
 	}
 	w, rest := wrappers[0], wrappers[1:]
-	called := false
-	err := w(ctx, operation, func(ctx context.Context) error {
-		called = true
+	return w(ctx, operation, func(ctx context.Context) error {
 		return wrapCall(ctx, rest, operation, do)
 	})
-	if !called && err == nil {
-		return errors.New("a CallWrapper returned without making the call")
-	}
-	return err
 }

@@ -60,8 +60,7 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 	if st.logging {
 		st.start = time.Now() // only the log lines need the times
 	}
-	// The request id is wanted on success too for the log line, Info and middleware (ReplyOf).
-	st.wantID = st.logging || call.Info != nil || len(call.Middleware) > 0
+	st.wantID = st.logging || call.Info != nil
 	st.rc = retryablehttp.Client{
 		HTTPClient:   c.hc,
 		RetryWaitMin: p.BackoffMin,
@@ -121,16 +120,13 @@ func (st *callState) roundTrip(req *http.Request, base http.RoundTripper) (*http
 		actx, cancel = context.WithTimeoutCause(actx, d, ErrAttemptTimeout)
 		defer cancel()
 	}
+	if actx != ctx {
+		req = req.WithContext(actx)
+	}
 	mws := st.call.Middleware
 	if len(mws) == 0 {
-		if actx != ctx {
-			req = req.WithContext(actx)
-		}
 		return st.sendAndRead(req, base, ctx, actx, tr)
 	}
-	// A deep copy: a middleware may change the headers, which must not carry over to the next
-	// attempt.
-	req = req.Clone(actx)
 	ch := &chain{mws: mws, st: st, base: base, ctx: ctx, actx: actx, tr: tr}
 	st.sent = false
 	resp, err := ch.next(req)
@@ -215,7 +211,8 @@ type Reply struct {
 }
 
 // ReplyOf returns what the Client read of resp, a reply that a Middleware's next returned; false
-// for any other response.
+// for any other response. The request id is looked up and masked only here, so that middleware
+// that does not ask costs nothing.
 func ReplyOf(resp *http.Response) (Reply, bool) {
 	if resp == nil || resp.Request == nil {
 		return Reply{}, false
@@ -225,8 +222,19 @@ func ReplyOf(resp *http.Response) (Reply, bool) {
 		return Reply{}, false
 	}
 	r := Reply{RequestID: st.res.requestID}
-	if a := st.res.api; a != nil && a.Plaid {
-		r.ErrorType, r.ErrorCode = a.Type, a.Code
+	if a := st.res.api; a != nil {
+		if a.Plaid {
+			r.ErrorType, r.ErrorCode = a.Type, a.Code
+		}
+	} else if r.RequestID == "" {
+		// A 2xx reply: its request id is in the decoded response, or else in a header.
+		if st.call.RequestID != nil {
+			r.RequestID = *st.call.RequestID
+		}
+		if r.RequestID == "" {
+			r.RequestID = headerRequestID(resp.Header)
+		}
+		r.RequestID = st.redactor().Redact(r.RequestID)
 	}
 	return r, true
 }
