@@ -95,6 +95,11 @@ type AttemptTimeoutError = transport.AttemptTimeoutError
 // the original.
 type RedactedError = transport.RedactedError
 
+// RedirectRefusedError is the error of an attempt whose redirect the CheckRedirect of your
+// http.Client ([WithHTTPClient]) refused: it unwraps to that CheckRedirect's error. Such an
+// attempt is not retried.
+type RedirectRefusedError = transport.RedirectRefusedError
+
 // IsErrorCode reports whether err, or any error it wraps, is an [*Error] with the given code:
 //
 //	if link.IsErrorCode(err, link.ErrorCodeInvalidPublicToken) { ... }

@@ -229,6 +229,14 @@ func TestEveryErrorTypeCanBeNamed(t *testing.T) {
 	require.ErrorAs(t, err, &at)
 	assert.Equal(t, "20ms", at.After.String())
 	assert.True(t, at.Timeout())
+
+	refusal := errors.New("no redirects here")
+	refuse := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return refusal }}
+	_, err = newTestClient(t, redirectingServer(t, "/elsewhere"), WithHTTPClient(refuse)).GetToken(context.Background(),
+		&TokenGetRequest{LinkToken: testLink})
+	var rr *RedirectRefusedError
+	require.ErrorAs(t, err, &rr)
+	assert.ErrorIs(t, rr, refusal)
 }
 
 // TestErrorsNameTheirCallOnce: whatever failed, a method's error starts with "link: " and the

@@ -155,7 +155,7 @@ func RetryableConnErr(err error) bool {
 		certInvalid      x509.CertificateInvalidError
 		hostname         x509.HostnameError
 		verify           *tls.CertificateVerificationError
-		redirect         *redirectRefusedError
+		redirect         *RedirectRefusedError
 	)
 	switch {
 	case errors.Is(err, ErrCrossOriginRedirect), errors.As(err, &redirect),

@@ -30,7 +30,7 @@ func redirectPolicy(user func(*http.Request, []*http.Request) error) func(*http.
 			if err == http.ErrUseLastResponse {
 				return err // net/http compares it with ==
 			}
-			return &redirectRefusedError{err: err}
+			return &RedirectRefusedError{err: err}
 		}
 		if cross && req.Response != nil &&
 			(req.Response.StatusCode == http.StatusTemporaryRedirect || req.Response.StatusCode == http.StatusPermanentRedirect) {
@@ -40,8 +40,11 @@ func redirectPolicy(user func(*http.Request, []*http.Request) error) func(*http.
 	}
 }
 
-// redirectRefusedError marks an error from the caller's CheckRedirect, which no retry would change.
-type redirectRefusedError struct{ err error }
+// RedirectRefusedError marks an error from the caller's CheckRedirect, which no retry would
+// change. Its message is that error's, and it unwraps to it.
+type RedirectRefusedError struct{ err error }
 
-func (e *redirectRefusedError) Error() string { return e.err.Error() }
-func (e *redirectRefusedError) Unwrap() error { return e.err }
+func (e *RedirectRefusedError) Error() string { return e.err.Error() }
+
+// Unwrap returns the CheckRedirect's error.
+func (e *RedirectRefusedError) Unwrap() error { return e.err }
