@@ -56,7 +56,7 @@
 // and errors.As reaches each error of its chain, whose types are all exported: [*Error],
 // [*ExhaustedError] (retries ran out: it names the attempts and wraps the last cause),
 // [*OutcomeUnknownError], [*AttemptTimeoutError] (matching [ErrAttemptTimeout]), [*RedactedError],
-// and net/http's. A method called on a nil Client fails with [ErrNilClient].
+// [*RedirectRefusedError], and net/http's. A method called on a nil Client fails with [ErrNilClient].
 // errors.Is(err, context.DeadlineExceeded) or context.Canceled holds only when your context
 // ended.
 //

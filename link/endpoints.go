@@ -214,7 +214,8 @@ func (c *Client) forCall(opts []Option) (*transport.Client, *config, error) {
 
 // CallError is the error of a method call that got past validation: it names the method, and
 // wraps the cause, which errors.As reaches: an [*Error], an [*ExhaustedError], an
-// [*OutcomeUnknownError], an [*AttemptTimeoutError], a [*RedactedError], a network error. Its
+// [*OutcomeUnknownError], an [*AttemptTimeoutError], a [*RedactedError], a
+// [*RedirectRefusedError], a network error. Its
 // message is "link: " and the method's name, then the cause's message, which carries no prefix of
 // its own, such as
 //
