@@ -14,6 +14,7 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/plaidlink/plaidlink-go/link"
+	"github.com/plaidlink/plaidlink-go/link/linkotel"
 	"github.com/plaidlink/plaidlink-go/webhook"
 	"github.com/plaidlink/plaidlink-go/webhook/webhookotel"
 )
@@ -31,7 +32,7 @@ type instrumentation struct {
 }
 
 // startMetrics serves Prometheus metrics on addr at metricsPath: OpenTelemetry metrics recorded by
-// webhookotel (and linkotel for the client) into an SDK MeterProvider, read by the Prometheus
+// webhookotel for the handler and linkotel for the Plaid client into an SDK MeterProvider, read by the Prometheus
 // exporter into a registry of their own, so that nothing else registered in this process shows.
 func startMetrics(out io.Writer, addr string) (*instrumentation, error) {
 	reg := prometheus.NewRegistry()
@@ -52,6 +53,7 @@ func startMetrics(out io.Writer, addr string) (*instrumentation, error) {
 	fmt.Fprintf(out, "Serving metrics on http://%s%s.\n", ln.Addr(), metricsPath)
 	return &instrumentation{
 		handlerOpts: []webhook.HandlerOption{webhookotel.Instrument(webhookotel.WithMeterProvider(mp))},
+		linkOpts:    []link.Option{linkotel.Instrument(linkotel.WithMeterProvider(mp))},
 		stop: func() error {
 			return errors.Join(stopServer(), mp.Shutdown(context.Background()))
 		},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -61,8 +62,8 @@ func sample(t *testing.T, exposition, metric string, labels ...string) string {
 }
 
 // With -metrics, the receiver serves Prometheus metrics: a scrape after a session's webhooks and
-// a forged one finds them counted by status, outcome, type and code, timed, and the key fetch
-// counted.
+// a forged one finds them counted by status, outcome, type and code, timed, the key fetch
+// counted, and the Plaid client's one call (that key fetch) timed.
 func TestRunServeMetrics(t *testing.T) {
 	const clientID, secret = "ws-client-id-m3tr", "ws-secret-5c0a"
 	fake := linktest.NewServer(linktest.WithCredentials(clientID, secret))
@@ -105,7 +106,14 @@ func TestRunServeMetrics(t *testing.T) {
 		`http_response_status_code="401"`, `plaid_webhook_outcome="invalid_signature"`))
 	assert.Equal(t, "1", sample(t, exposition, "plaid_webhook_key_fetches_total", `plaid_webhook_outcome="processed"`),
 		"the key is fetched for the first webhook, then cached")
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(fake.URL, "http://"))
+	require.NoError(t, err)
+	assert.Equal(t, "1", sample(t, exposition, "http_client_request_duration_seconds_count",
+		`http_request_method="POST"`, `http_response_status_code="200"`,
+		`server_address="`+host+`"`, `server_port="`+port+`"`), "the client's key fetch")
 	assert.NotContains(t, exposition, session.LinkSessionID, "no per-session label")
+	assert.NotContains(t, exposition, clientID)
+	assert.NotContains(t, exposition, secret)
 	assertNoSecrets(t, exposition)
 }
 
