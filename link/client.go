@@ -67,6 +67,8 @@ type Option func(*config) error
 // that sets it; a method that does not read the field ignores the option.
 type config struct {
 	transport transportSettings
+	// pacing bounds, spaces and logs the attempts: WithTimeout, WithRetryBackoff, WithLogger.
+	pacing transport.Pacing
 	// timeoutSet records that WithTimeout was given, so that a caller's http.Client Timeout does
 	// not override it.
 	timeoutSet bool
@@ -78,25 +80,28 @@ type config struct {
 
 	// Read by WaitForSession alone; zero means its defaults.
 	pollFirst, pollMax time.Duration
+	// Added to every request (WithHeader), run around every attempt (WithMiddleware) and
+	// around every call (WithCallWrapper). Options always give them a new backing array, so
+	// that a call's options never write into the Client's.
+	headers      []transport.HeaderValue
+	middleware   []transport.Middleware
+	callWrappers []CallWrapper
+
 	// pause is WaitForSession's wait between polls; nil is transport.Sleep. Only this package's
 	// tests set it, through an Option of their own, to record the waits instead of sleeping them:
 	// a field rather than a package variable, so that tests running in parallel cannot race on it.
 	pause func(context.Context, time.Duration) error
 }
 
-// transportSettings are the settings the transport is built from. They are compared with == to
-// decide whether a call's options need a transport of their own, so they hold only comparable
-// values.
+// transportSettings are the settings a transport is built from: where and how requests go. A
+// call whose options change them needs a transport of its own (sharing the Client's connection
+// pool), so they are compared with ==, and hold only comparable values. Everything else a call
+// may change (pacing, headers, middleware) travels with the call.
 type transportSettings struct {
 	baseURL      string
 	httpClient   *http.Client
-	timeout      time.Duration
-	logger       *slog.Logger
 	plaidVersion string
 	userAgent    string
-
-	// Retry pacing; only this package's tests change it, to keep retry tests fast.
-	backoffMin, backoffMax, retryAfterMax time.Duration
 }
 
 // NewClient returns a Client that authenticates with clientID and secret, which it sends as the
@@ -112,9 +117,14 @@ func NewClient(clientID, secret string, opts ...Option) (*Client, error) {
 	cfg := config{
 		transport: transportSettings{
 			baseURL:      string(Sandbox),
-			timeout:      DefaultTimeout,
 			plaidVersion: DefaultPlaidVersion,
 			userAgent:    userAgent,
+		},
+		pacing: transport.Pacing{
+			Timeout:       DefaultTimeout,
+			BackoffMin:    transport.DefaultBackoffMin,
+			BackoffMax:    transport.DefaultBackoffMax,
+			RetryAfterMax: transport.DefaultRetryAfterMax,
 		},
 		maxRetries: DefaultMaxRetries,
 	}
@@ -143,7 +153,7 @@ func (cfg *config) apply(opts []Option) error {
 	}
 	// A caller's http.Client that carries its own Timeout keeps it unless WithTimeout was given.
 	if hc := cfg.transport.httpClient; hc != nil && hc != httpClient && !cfg.timeoutSet && hc.Timeout != 0 {
-		cfg.transport.timeout = hc.Timeout
+		cfg.pacing.Timeout = hc.Timeout
 	}
 	return nil
 }
@@ -151,19 +161,15 @@ func (cfg *config) apply(opts []Option) error {
 func transportConfig(clientID, secret string, cfg config) transport.Config {
 	ts := cfg.transport
 	return transport.Config{
-		BaseURL:       ts.baseURL,
-		ClientID:      clientID,
-		Secret:        secret,
-		PlaidVersion:  ts.plaidVersion,
-		UserAgent:     ts.userAgent,
-		HTTPClient:    ts.httpClient,
-		MaxRetries:    cfg.maxRetries,
-		Timeout:       ts.timeout,
-		Logger:        ts.logger,
-		BackoffMin:    ts.backoffMin,
-		BackoffMax:    ts.backoffMax,
-		RetryAfterMax: ts.retryAfterMax,
-		DecodeError:   decodeError,
+		BaseURL:      ts.baseURL,
+		ClientID:     clientID,
+		Secret:       secret,
+		PlaidVersion: ts.plaidVersion,
+		UserAgent:    ts.userAgent,
+		HTTPClient:   ts.httpClient,
+		MaxRetries:   cfg.maxRetries,
+		Pacing:       cfg.pacing,
+		DecodeError:  decodeError,
 	}
 }
 
@@ -308,7 +314,7 @@ func WithTimeout(d time.Duration) Option {
 		if d < 0 {
 			return fmt.Errorf("WithTimeout: %v is negative", d)
 		}
-		c.transport.timeout = d
+		c.pacing.Timeout = d
 		c.timeoutSet = true
 		return nil
 	}
@@ -322,7 +328,7 @@ func WithLogger(l *slog.Logger) Option {
 		if l == nil {
 			return errors.New("WithLogger: logger is nil")
 		}
-		c.transport.logger = l
+		c.pacing.Logger = l
 		return nil
 	}
 }

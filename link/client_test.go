@@ -36,9 +36,9 @@ const (
 // fastRetries keeps retry tests quick: millisecond backoff, Retry-After capped at 80ms.
 func fastRetries() Option {
 	return func(c *config) error {
-		c.transport.backoffMin = time.Millisecond
-		c.transport.backoffMax = 2 * time.Millisecond
-		c.transport.retryAfterMax = 80 * time.Millisecond
+		c.pacing.BackoffMin = time.Millisecond
+		c.pacing.BackoffMax = 2 * time.Millisecond
+		c.pacing.RetryAfterMax = 80 * time.Millisecond
 		return nil
 	}
 }
@@ -271,7 +271,7 @@ func TestGivesUpAfterMaxRetries(t *testing.T) {
 	assert.Equal(t, 503, perr.HTTPStatus)
 	assert.Equal(t, ErrorCodeInternalServerError, perr.ErrorCode)
 	assert.Equal(t, int32(2), n.Load())
-	assert.Equal(t, "link: CreateToken: gave up after 2 attempts: plaid: API_ERROR INTERNAL_SERVER_ERROR (HTTP 503): "+
+	assert.Equal(t, "link: CreateToken: gave up after 2 attempts: API_ERROR INTERNAL_SERVER_ERROR (HTTP 503): "+
 		"an unexpected error occurred [request_id=r500]", err.Error())
 }
 
@@ -312,7 +312,7 @@ func TestInvalidFieldIsNotRetried(t *testing.T) {
 		DocumentationURL: "https://plaid.com/docs/errors/invalid-request/#invalid_field",
 		HTTPStatus:       400,
 	}, perr)
-	assert.Equal(t, "plaid: INVALID_REQUEST INVALID_FIELD (HTTP 400): client_name must be a non-empty string [request_id=Nnclj9HntPMu5dm]", err.Error())
+	assert.Equal(t, "link: CreateToken: INVALID_REQUEST INVALID_FIELD (HTTP 400): client_name must be a non-empty string [request_id=Nnclj9HntPMu5dm]", err.Error())
 }
 
 // TestConnectionResetIsRetried serves the first request by closing its connection unanswered.
@@ -343,7 +343,7 @@ func TestConnectionResetIsRetried(t *testing.T) {
 func TestContextEndingDuringBackoff(t *testing.T) {
 	srv, n := countingServer(t, reply(500, internalError))
 	slow := func(c *config) error {
-		c.transport.backoffMin, c.transport.backoffMax = time.Minute, time.Minute
+		c.pacing.BackoffMin, c.pacing.BackoffMax = time.Minute, time.Minute
 		return nil
 	}
 	// The context ends when the client logs that it will wait to retry: during the backoff,
@@ -436,7 +436,7 @@ func TestRedirectBecomesAnError(t *testing.T) {
 	require.ErrorAs(t, err, &perr)
 	assert.Equal(t, http.StatusTemporaryRedirect, perr.HTTPStatus)
 	assert.Equal(t, `<a href="elsewhere">Temporary Redirect</a>`, perr.RawBody)
-	assert.Equal(t, `plaid: HTTP 307: not a Plaid error: <a href="elsewhere">Temporary Redirect</a> [request_id=hdr-307]`, err.Error())
+	assert.Equal(t, `link: CreateToken: HTTP 307: not a Plaid error: <a href="elsewhere">Temporary Redirect</a> [request_id=hdr-307]`, err.Error())
 	assert.Equal(t, int32(0), otherHits.Load())
 }
 

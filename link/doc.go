@@ -48,15 +48,27 @@
 //	}
 //
 // A request missing a field that Plaid requires is refused before anything is sent, with a
-// [*ValidationError] naming the field. A method called on a nil Client returns [ErrNilClient].
-// Failures that were retried until the retries ran out name the number of attempts and wrap the
-// last cause. An attempt that ran past the per-attempt timeout matches [ErrAttemptTimeout];
+// [*ValidationError] naming the field. Every other error of a method is a [*CallError]: its
+// message is "link: ", the method's name and the cause, with "link:" said once, as in
+//
+//	link: ExchangePublicToken: INVALID_INPUT INVALID_PUBLIC_TOKEN (HTTP 400): provided public token is expired [request_id=m8MDnv9okwxFNBV]
+//
+// and errors.As reaches each error of its chain, whose types are all exported: [*Error],
+// [*ExhaustedError] (retries ran out: it names the attempts and wraps the last cause),
+// [*OutcomeUnknownError], [*AttemptTimeoutError] (matching [ErrAttemptTimeout]), [*RedactedError],
+// [*RedirectRefusedError], and net/http's. A method called on a nil Client fails with [ErrNilClient].
 // errors.Is(err, context.DeadlineExceeded) or context.Canceled holds only when your context
-// ended. Every error message starts with a single "link:" (or, for an [*Error] returned as it
-// came, "plaid:"). Every value a server sent (headers, request ids, bodies) is masked before it
-// is put in an error or a log record: tokens, the client ID and the secret, in any case, JSON
-// escaped or not, and any piece of eight or more of their characters. A 2xx body that cannot be
-// decoded is reported by the field that failed and why, never by its value.
+// ended.
+//
+// No error, log record or [Response] (but its RawJSON) holds a credential or a token. Every error
+// is masked before it leaves the Client, net/http's and net/url's included, which quote what a
+// server sent (a status line, a header line, a length, a chunk size, a redirect's URL); so is
+// every value a server sent (headers, request ids, bodies). Masked are token shapes
+// (access-sandbox-..., in any case and wherever they start), the client ID and the secret, the
+// call's own access_token and public_token and their bare identifiers, JSON escaped or not, and
+// any piece of eight or more of their characters. Where net/http's own text had to be masked,
+// the chain holds a [*RedactedError] in its place. A 2xx body that cannot be decoded is reported
+// by the field that failed and why, never by its value.
 //
 // # Retries
 //
@@ -86,13 +98,19 @@
 // INVALID_PUBLIC_TOKEN. [WithUnsafeRetries] retries anyway; an INVALID_PUBLIC_TOKEN (or any other
 // failure) after an ambiguous attempt is then still [ErrOutcomeUnknown].
 //
-// The retry loop is this package's own, on net/http, rather than a general-purpose retrying
-// client: it must know whether a request got a connection (through net/http/httptrace), read
-// Plaid's error_type and error_code, and take its settings per call. Waits grow exponentially
-// with jitter, and a Retry-After header is honoured up to a cap of 30 seconds. Each attempt is
-// bounded by [DefaultTimeout] ([WithTimeout]); the whole call, waits included, is bounded by the
-// context, and a wait ends as soon as the context does. [WithLogger] logs each call and each
-// retryable failure at debug level.
+// A 2xx reply to [Client.ExchangePublicToken] without a non-empty access_token and item_id, or
+// whose body is a Plaid error, is no success: it matches [ErrOutcomeUnknown] and says what came
+// back. A reply whose whole JSON arrived is kept even if the connection then stalls or breaks.
+//
+// The attempts are github.com/hashicorp/go-retryablehttp's loop (it makes them, waits between
+// them and rewinds the body) under this package's rules, which its hooks hold as one
+// classification: CheckRetry judges each attempt by the rules above, knowing (through
+// net/http/httptrace) whether a request got a connection and reading Plaid's error_type and
+// error_code; Backoff waits; ErrorHandler returns this package's error. Waits grow exponentially
+// with jitter from 500ms to 8s, and a Retry-After header is honoured up to 30 seconds
+// ([WithRetryBackoff] changes both). Each attempt is bounded by [DefaultTimeout] ([WithTimeout]);
+// the whole call, waits included, is bounded by the context, and a wait ends as soon as the
+// context does. [WithLogger] logs each call and each retryable failure at debug level.
 //
 // # Exchanging a public token once
 //
@@ -119,6 +137,12 @@
 // and the exact JSON bytes (for Plaid's nulls, or fields this SDK does not know). An option that
 // a method has no use for is ignored by it.
 //
+// [WithHeader] adds a header to every attempt. [WithMiddleware] runs a [Middleware] around each
+// attempt, inside the retry loop, so it sees every request sent (with the credentials: never log
+// them) and every reply. [WithCallWrapper] runs a [CallWrapper] once around a whole call, for a
+// span or a metric per call: the context it passes on is the parent of every attempt's request.
+// [WithOptions] bundles options, for a package that sets several at once.
+//
 // # Waiting for a session
 //
 // Hosted Link and Multi-Item Link sessions hand their public tokens to your backend, not to a
@@ -134,4 +158,6 @@
 // Point a Client at a test server with [WithBaseURL], or give it a mocked transport with
 // [WithHTTPClient]. Package [github.com/plaidlink/plaidlink-go/link/linktest] runs an in-process
 // fake Plaid whose Client method returns a ready Client, in the manner of net/http/httptest.
+// That Client does not retry; to test retries, give it [WithMaxRetries] and
+// [WithRetryBackoff](0, 0), which makes the waits between attempts instant.
 package link

@@ -19,12 +19,13 @@ const rawBodyExcerpt = 200
 // Error returns a one-line description naming the error type, code and message, the HTTP status
 // and the request id, such as
 //
-//	plaid: INVALID_REQUEST MISSING_FIELDS (HTTP 400): the following required fields are missing: client_name [request_id=m8MDnv9okwxFNBV]
+//	INVALID_REQUEST MISSING_FIELDS (HTTP 400): the following required fields are missing: client_name [request_id=m8MDnv9okwxFNBV]
 //
-// Anything shaped like a Plaid token is masked.
+// It has no prefix of its own: a method's error is a [*CallError] around it, whose message adds
+// "link: " and the method's name. Anything shaped like a Plaid token is masked.
 func (e *Error) Error() string {
 	if e == nil {
-		return "plaid: <nil>"
+		return "<nil Plaid error>"
 	}
 	status := e.HTTPStatus
 	if status == 0 && e.Status != nil {
@@ -33,14 +34,13 @@ func (e *Error) Error() string {
 	code := strings.TrimSpace(string(e.ErrorType) + " " + string(e.ErrorCode))
 
 	var b strings.Builder
-	b.WriteString("plaid:")
 	switch {
 	case code != "" && status != 0:
-		b.WriteString(" " + code + " (HTTP " + strconv.Itoa(status) + ")")
+		b.WriteString(code + " (HTTP " + strconv.Itoa(status) + ")")
 	case code != "":
-		b.WriteString(" " + code)
+		b.WriteString(code)
 	case status != 0:
-		b.WriteString(" HTTP " + strconv.Itoa(status))
+		b.WriteString("HTTP " + strconv.Itoa(status))
 	}
 	switch {
 	case e.ErrorMessage != "":
@@ -50,7 +50,7 @@ func (e *Error) Error() string {
 	case code == "" && status != 0:
 		b.WriteString(": empty response body")
 	case code == "":
-		b.WriteString(" unknown error")
+		b.WriteString("unknown Plaid error")
 	}
 	if e.RequestID != "" {
 		b.WriteString(" [request_id=" + e.RequestID + "]")
@@ -75,6 +75,30 @@ var ErrAttemptTimeout = transport.ErrAttemptTimeout
 // ErrCrossOriginRedirect matches the error of a call whose [WithHTTPClient] CheckRedirect would
 // have followed a 307 or 308 to another origin, sending the request body (tokens) there.
 var ErrCrossOriginRedirect = transport.ErrCrossOriginRedirect
+
+// ExhaustedError is the error of a call that was retried until its retries ran out
+// ([WithMaxRetries]): it names the number of attempts and unwraps to the last one's error.
+type ExhaustedError = transport.ExhaustedError
+
+// OutcomeUnknownError is the error of a single-use call ([Client.ExchangePublicToken]) that may
+// have been carried out though it failed: it matches [ErrOutcomeUnknown], names the number of
+// attempts and unwraps to the last one's error.
+type OutcomeUnknownError = transport.OutcomeUnknownError
+
+// AttemptTimeoutError is the error of an attempt cut short by [WithTimeout]: it matches
+// [ErrAttemptTimeout] and not context.DeadlineExceeded.
+type AttemptTimeoutError = transport.AttemptTimeoutError
+
+// RedactedError stands in a chain for an error whose message quoted a credential or a token
+// (net/http quotes what a server sent): it holds the masked message only, still matches through
+// errors.Is what the original matched (context.DeadlineExceeded, say), and does not unwrap to
+// the original.
+type RedactedError = transport.RedactedError
+
+// RedirectRefusedError is the error of an attempt whose redirect the CheckRedirect of your
+// http.Client ([WithHTTPClient]) refused: it unwraps to that CheckRedirect's error. Such an
+// attempt is not retried.
+type RedirectRefusedError = transport.RedirectRefusedError
 
 // IsErrorCode reports whether err, or any error it wraps, is an [*Error] with the given code:
 //

@@ -26,18 +26,18 @@ func TestErrorString(t *testing.T) {
 	}{
 		{"plaid error", &Error{ErrorType: ErrorTypeInvalidRequest, ErrorCode: "MISSING_FIELDS",
 			ErrorMessage: "the following required fields are missing: client_name", RequestID: "m8MDnv9okwxFNBV", HTTPStatus: 400},
-			"plaid: INVALID_REQUEST MISSING_FIELDS (HTTP 400): the following required fields are missing: client_name [request_id=m8MDnv9okwxFNBV]"},
+			"INVALID_REQUEST MISSING_FIELDS (HTTP 400): the following required fields are missing: client_name [request_id=m8MDnv9okwxFNBV]"},
 		{"from a webhook", &Error{ErrorType: ErrorTypeItemError, ErrorCode: "ITEM_LOGIN_REQUIRED",
 			ErrorMessage: "the login details of this item have changed", Status: Ptr(400)},
-			"plaid: ITEM_ERROR ITEM_LOGIN_REQUIRED (HTTP 400): the login details of this item have changed"},
+			"ITEM_ERROR ITEM_LOGIN_REQUIRED (HTTP 400): the login details of this item have changed"},
 		{"no status", &Error{ErrorType: ErrorTypeAPIError, ErrorCode: "INTERNAL_SERVER_ERROR"},
-			"plaid: API_ERROR INTERNAL_SERVER_ERROR"},
+			"API_ERROR INTERNAL_SERVER_ERROR"},
 		{"not a plaid error", &Error{HTTPStatus: 502, RawBody: "<html>Bad Gateway</html>", RequestID: "hdr-1"},
-			"plaid: HTTP 502: not a Plaid error: <html>Bad Gateway</html> [request_id=hdr-1]"},
-		{"empty body", &Error{HTTPStatus: 503}, "plaid: HTTP 503: empty response body"},
-		{"zero", &Error{}, "plaid: unknown error"},
+			"HTTP 502: not a Plaid error: <html>Bad Gateway</html> [request_id=hdr-1]"},
+		{"empty body", &Error{HTTPStatus: 503}, "HTTP 503: empty response body"},
+		{"zero", &Error{}, "unknown Plaid error"},
 		{"token in message", &Error{ErrorCode: "INVALID_ACCESS_TOKEN", ErrorMessage: "bad " + testAccess, HTTPStatus: 400},
-			"plaid: INVALID_ACCESS_TOKEN (HTTP 400): bad access-sandbox-[REDACTED]"},
+			"INVALID_ACCESS_TOKEN (HTTP 400): bad access-sandbox-[REDACTED]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,7 +45,7 @@ func TestErrorString(t *testing.T) {
 		})
 	}
 	var nilErr *Error
-	assert.Equal(t, "plaid: <nil>", nilErr.Error())
+	assert.Equal(t, "<nil Plaid error>", nilErr.Error())
 }
 
 // TestAPIErrorCarriesEveryField decodes a reply that sets every PlaidError field.
@@ -153,13 +153,13 @@ func TestNonPlaidErrorBodies(t *testing.T) {
 	}{
 		{name: "html from a proxy", status: 502, body: html, attempts: 3,
 			wantPrefix:  "<html> <head><title>502 Bad Gateway</title></head> <body> <center><h1>502 Bad Gateway</h1></center>",
-			wantMessage: "plaid: HTTP 502: not a Plaid error: <html> <head><title>502 Bad Gateway</title></head>"},
+			wantMessage: "HTTP 502: not a Plaid error: <html> <head><title>502 Bad Gateway</title></head>"},
 		{name: "empty", status: 503, body: "", attempts: 3, wantRaw: "",
-			wantMessage: "plaid: HTTP 503: empty response body [request_id=hdr-9]"},
+			wantMessage: "HTTP 503: empty response body [request_id=hdr-9]"},
 		{name: "blank 400", status: 400, body: " \n ", attempts: 1, wantRaw: "",
-			wantMessage: "plaid: HTTP 400: empty response body [request_id=hdr-9]"},
+			wantMessage: "HTTP 400: empty response body [request_id=hdr-9]"},
 		{name: "gateway json", status: 403, body: `{"message":"Forbidden"}`, attempts: 1, wantRaw: `{"message":"Forbidden"}`,
-			wantMessage: `plaid: HTTP 403: not a Plaid error: {"message":"Forbidden"} [request_id=hdr-9]`},
+			wantMessage: `HTTP 403: not a Plaid error: {"message":"Forbidden"} [request_id=hdr-9]`},
 		{name: "plain text echoing secrets", status: 400,
 			body:     "denied for " + testClientID + ":" + testSecret + " with " + testAccess,
 			attempts: 1, wantRaw: "denied for [REDACTED]:[REDACTED] with access-sandbox-[REDACTED]"},
@@ -188,6 +188,8 @@ func TestNonPlaidErrorBodies(t *testing.T) {
 				want := tt.wantMessage
 				if tt.attempts > 1 {
 					want = "link: GetToken: gave up after 3 attempts: " + want
+				} else {
+					want = "link: GetToken: " + want
 				}
 				assert.True(t, strings.HasPrefix(err.Error(), want), err.Error())
 			}

@@ -70,7 +70,7 @@ func ExampleError() {
 	}
 	// Output:
 	// 400 INVALID_INPUT INVALID_PUBLIC_TOKEN
-	// plaid: INVALID_INPUT INVALID_PUBLIC_TOKEN (HTTP 400): provided public token is in an invalid format [request_id=Nnclj9HntPMu5dm]
+	// link: ExchangePublicToken: INVALID_INPUT INVALID_PUBLIC_TOKEN (HTTP 400): provided public token is in an invalid format [request_id=Nnclj9HntPMu5dm]
 }
 
 func ExampleValidationError() {

@@ -124,7 +124,7 @@ func TestExchangeRateLimitedToTheEnd(t *testing.T) {
 	assert.Equal(t, int32(2), n.Load())
 	assert.NotErrorIs(t, err, ErrOutcomeUnknown, "rate limiting says nothing was done")
 	assert.True(t, IsErrorCode(err, ErrorCodeRateLimit))
-	assert.Equal(t, "link: ExchangePublicToken: gave up after 2 attempts: plaid: RATE_LIMIT_EXCEEDED RATE_LIMIT (HTTP 429): "+
+	assert.Equal(t, "link: ExchangePublicToken: gave up after 2 attempts: RATE_LIMIT_EXCEEDED RATE_LIMIT (HTTP 429): "+
 		"rate limit exceeded [request_id=r429]", err.Error())
 }
 
@@ -193,8 +193,9 @@ func TestExchangeRefusalsAreReturnedAsTheyAre(t *testing.T) {
 			_, err := exchange(newTestClient(t, srv.URL))
 			assert.Equal(t, int32(1), n.Load())
 			assert.NotErrorIs(t, err, ErrOutcomeUnknown)
-			perr, ok := err.(*Error)
-			require.True(t, ok, "the *Error itself: %T", err)
+			perr, ok := errors.Unwrap(err).(*Error)
+			require.True(t, ok, "the *Error itself, under the CallError naming the method: %T", errors.Unwrap(err))
+			assert.Equal(t, "link: ExchangePublicToken: "+perr.Error(), err.Error(), "the method is named once")
 			assert.Equal(t, tt.code, perr.ErrorCode)
 		})
 	}
@@ -290,7 +291,8 @@ func TestRetryTable(t *testing.T) {
 			if tt.repeatable > 1 {
 				assert.Contains(t, err.Error(), "link: CreateToken: gave up after 3 attempts: ")
 			} else {
-				assert.Same(t, perr, err, "a reply that is not retried is the *Error itself")
+				assert.Same(t, perr, errors.Unwrap(err), "a reply that is not retried is the *Error itself, under the method's name")
+				assert.Equal(t, "link: CreateToken: "+perr.Error(), err.Error())
 			}
 
 			exSrv, exN := countingServer(t, reply(tt.status, tt.body))
@@ -450,7 +452,7 @@ func TestForcedRetriesExhaustedAfterAnAmbiguousAttempt(t *testing.T) {
 	require.ErrorIs(t, err, ErrOutcomeUnknown)
 	msg := err.Error()
 	assert.True(t, strings.HasPrefix(msg, "link: ExchangePublicToken: outcome unknown after 2 attempts: "), msg)
-	assert.True(t, strings.HasSuffix(msg, ": plaid: HTTP 504: not a Plaid error: gateway timeout"), msg)
+	assert.True(t, strings.HasSuffix(msg, ": HTTP 504: not a Plaid error: gateway timeout"), msg)
 	assert.NotContains(t, msg, "gave up")
 	var perr *Error
 	require.ErrorAs(t, err, &perr)

@@ -57,17 +57,21 @@ func replyCall(t testing.TB, status int, headerValue, body string, exchangeCall 
 	require.NoError(t, err)
 	var raw Response
 	if exchangeCall {
-		// WithTimeout gives the call a transport of its own (Reconfigure), whose masking is checked too.
+		// WithUserAgent gives the call a transport of its own (Reconfigure), whose masking is checked too.
 		_, err = c.ExchangePublicToken(context.Background(), &ItemPublicTokenExchangeRequest{PublicToken: testPublic},
-			WithResponseInto(&raw), WithTimeout(time.Minute))
+			WithResponseInto(&raw), WithUserAgent("fuzz/1"), WithTimeout(time.Minute))
 	} else {
-		_, err = c.CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
+		req := tokenCreateRequest()
+		req.AccessToken = testAccess // update mode: the request carries a token of its own
+		_, err = c.CreateToken(context.Background(), req, WithResponseInto(&raw))
 	}
 	texts := []string{logs.String(), raw.RequestID, fmt.Sprint(raw.Header)}
-	if err != nil {
-		b, jerr := json.Marshal(err)
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		b, jerr := json.Marshal(e)
 		require.NoError(t, jerr, "an error always marshals")
-		texts = append(texts, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), string(b))
+		texts = append(texts, e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e), string(b))
+	}
+	if err != nil {
 		var perr *Error
 		if errors.As(err, &perr) {
 			pb, jerr := json.Marshal(perr)
@@ -121,9 +125,11 @@ func TestDecodeErrorNamesTheField(t *testing.T) {
 	assert.NotContains(t, err.Error(), "not-a-time")
 }
 
-// FuzzServerReply: whatever a server answers (status, header values, body), no 10-character
-// piece of the client ID or secret, in any case, reaches an error's text, its %+v or %#v, its
-// JSON, the Response of WithResponseInto (but RawJSON), or a debug log record.
+// FuzzServerReply: whatever a server answers (status, header values, body, or raw bytes on the
+// socket: status lines, header lines, lengths and chunk sizes), no 10-character piece of the
+// client ID, the secret or the call's own token (in any case, after any character, or as its bare
+// identifier) reaches an error's text, its %+v or %#v, its JSON, any error of its chain, the
+// Response of WithResponseInto (but RawJSON), or a debug log record.
 func FuzzServerReply(f *testing.F) {
 	seeds := []struct {
 		status int
@@ -144,24 +150,40 @@ func FuzzServerReply(f *testing.F) {
 		{200, "r", `{"link_token":"l","expiration":"2024-07-29T` + testSecret[:15] + `","request_id":"r"}`},
 		{400, "r", `{"error_type":"ASSET_REPORT_ERROR","error_code":"X","causes":[{"a":"` + jsonEscape(strings.ToUpper(testClientID)) + `"},"` + testSecret[10:] + `"]}`},
 		{504, testClientID[:12], "<html>" + jsonEscape(testSecret) + "</html>"},
+		// The call's own tokens, in any case, glued to what precedes them, and bare.
+		{502, strings.ToUpper(testAccess), "<p>AcCeSs-sAnDbOx-" + accessID + " xpublic-sandbox-" + strings.ToUpper(publicID) + "</p>"},
+		{400, "bad_" + testPublic, `{"error_type":"INVALID_INPUT","error_code":"X","error_message":"` + accessID + " " + publicID + `"}`},
+		{200, publicID, `{"access_token":"","item_id":"` + accessID + `","request_id":"` + strings.ToUpper(publicID) + `"}`},
 	}
 	for _, s := range seeds {
-		f.Add(s.status, s.header, s.body, false)
-		f.Add(s.status, s.header, s.body, true)
+		f.Add(s.status, s.header, s.body, false, "")
+		f.Add(s.status, s.header, s.body, true, "")
 	}
-	f.Fuzz(func(t *testing.T, status int, header, body string, exchangeCall bool) {
-		if status < 100 || status > 599 || status == 101 {
-			status = 200 + (status&0xff)%400
-		}
-		// Header values must be valid for net/http to carry them.
-		header = strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f || r > 0x7e {
-				return -1
+	for _, raw := range hostileRawReplies() {
+		f.Add(0, "", "", false, raw)
+		f.Add(0, "", "", true, raw)
+	}
+	f.Fuzz(func(t *testing.T, status int, header, body string, exchangeCall bool, raw string) {
+		var texts []string
+		if raw != "" {
+			// A reply that never ends waits for the attempt timeout; whatever the outcome, the
+			// check is the same, so a short one keeps the fuzzer moving.
+			texts = hostileCall(t, rawServer(t, raw), exchangeCall, WithTimeout(2*time.Second))
+		} else {
+			if status < 100 || status > 599 || status == 101 {
+				status = 200 + (status&0xff)%400
 			}
-			return r
-		}, header)
-		for _, text := range replyCall(t, status, header, body, exchangeCall) {
-			if l := leaks(text); len(l) > 0 {
+			// Header values must be valid for net/http to carry them.
+			header = strings.Map(func(r rune) rune {
+				if r < 0x20 || r == 0x7f || r > 0x7e {
+					return -1
+				}
+				return r
+			}, header)
+			texts = replyCall(t, status, header, body, exchangeCall)
+		}
+		for _, text := range texts {
+			if l := credentialLeaks(text, exchangeCall); len(l) > 0 {
 				t.Fatalf("leaked %q in %q", l, text)
 			}
 		}

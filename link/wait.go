@@ -30,6 +30,9 @@ const expiredGrace = 20 * time.Minute
 // abandoned) and no session of it has finished: none ever will.
 var ErrLinkTokenExpired = errors.New("link: the link token expired and no Link session of it finished")
 
+// errLinkTokenExpiredCause is ErrLinkTokenExpired as the cause of WaitForSession's *CallError.
+var errLinkTokenExpiredCause = &sentinelCause{ErrLinkTokenExpired, "the link token expired and no Link session of it finished"}
+
 // pollGrowth is how much each wait grows over the last, before jitter: 1 s, 1.5 s, 2.25 s, ...
 // reaches the 15 s cap on the eighth call, so a user who finishes Link within a minute is seen
 // within seconds, and a token left open for hours costs about four calls a minute.
@@ -86,16 +89,16 @@ func WithPollInterval(first, max time.Duration) Option {
 func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...Option) (*TokenGetSessionsResponse, error) {
 	const method = "WaitForSession"
 	if c == nil || c.t == nil {
-		return nil, &callError{method: method, err: ErrNilClient}
+		return nil, &CallError{Method: method, err: errNilClientCause}
 	}
 	if ctx == nil {
 		// Checked here, not only by the transport: the loop asks ctx whether it ended.
-		return nil, &callError{method: method, err: errors.New("nil Context")}
+		return nil, &CallError{Method: method, err: errors.New("nil Context")}
 	}
 	// The options are resolved once, not on every poll: a per-call transport is built once.
 	t, cfg, err := c.forCall(opts)
 	if err != nil {
-		return nil, &callError{method: method, err: err}
+		return nil, &CallError{Method: method, err: err}
 	}
 	into := cfg.responseInto
 	// A copy of c, whatever fields it has, with the call's settings as its own.
@@ -129,7 +132,7 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 				return &out, nil
 			}
 			if expired {
-				return nil, &callError{method: method, err: ErrLinkTokenExpired}
+				return nil, &CallError{Method: method, err: errLinkTokenExpiredCause}
 			}
 			lastErr = nil
 		} else {
@@ -263,7 +266,7 @@ func waitEnded(ctx context.Context, current, last error) error {
 		err = current
 	}
 	if last != nil {
-		err = fmt.Errorf("%w (last failure: %v)", err, last)
+		err = fmt.Errorf("%w (last failure: %s)", err, causeText(last))
 	}
-	return &callError{method: "WaitForSession", err: err}
+	return &CallError{Method: "WaitForSession", err: err}
 }

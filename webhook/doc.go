@@ -39,9 +39,11 @@
 // # Observing
 //
 // [WithObserver] is called once per request with an [Outcome]: the status sent, the sentinel
-// reason, the webhook's type, code and link_session_id once verified, the kid, whether it was a
-// duplicate or dropped, and the duration; never the body, the JWT or a token. [WithLogger] logs
-// through it with log/slog.
+// reason, the webhook's type, code, link_session_id and Item id once verified, the kid, whether
+// the key was fetched, whether it was a duplicate or dropped, and the duration; never the body,
+// the JWT or a token. [WithLogger] logs through it with log/slog. [WithRequestHook] also sees the
+// request's start, and sets the context the rest of the request runs in: package
+// webhook/webhookotel builds OpenTelemetry spans and metrics on it.
 //
 // # Processed once
 //

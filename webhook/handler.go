@@ -54,6 +54,7 @@ type handler struct {
 	fn        func(context.Context, Event) error
 	maxBody   int64
 	observers []func(context.Context, Outcome)
+	hooks     []RequestHook
 	dedupe    *dedupeConfig // nil without WithDeduper
 }
 
@@ -104,15 +105,29 @@ func NewHandler(v *Verifier, fn func(context.Context, Event) error, opts ...Hand
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
+	var ends []func(Outcome) // nil, and no allocation, without hooks
+	for _, hook := range h.hooks {
+		ctx, end := hook(r)
+		if ctx != nil {
+			r = r.WithContext(ctx)
+		}
+		if end != nil {
+			ends = append(ends, end)
+		}
+	}
 	o := Outcome{Method: r.Method}
 	h.serve(w, r, &o)
-	if len(h.observers) == 0 {
+	if len(h.observers) == 0 && len(ends) == 0 {
 		return
 	}
 	// net/http buffers the answer until the handler returns; it is sent now, so that observers,
 	// which may log or count over the network, cannot delay it past Plaid's 10 s.
 	_ = http.NewResponseController(w).Flush()
 	o.Duration = time.Since(start)
+	// The hooks wrap the request as middleware would: the last one's end runs first.
+	for i := len(ends) - 1; i >= 0; i-- {
+		ends[i](o)
+	}
 	for _, observe := range h.observers {
 		observe(r.Context(), o)
 	}
@@ -134,7 +149,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
 	// replayed-too-late request costs no body buffer, whatever Content-Length it announces.
 	var c Claims
 	err := h.v.verifyHeader(ctx, r.Header.Get(HeaderName), &c)
-	o.KeyID = c.KeyID
+	o.KeyID, o.KeyFetched = c.KeyID, c.keyFetched
 	if err != nil {
 		answer(w, o, reasonOf(err))
 		return
@@ -153,7 +168,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, o *Outcome) {
 		answer(w, o, ErrInvalidPayload)
 		return
 	}
-	o.WebhookType, o.WebhookCode, o.LinkSessionID = ev.Type(), ev.Code(), ev.SessionID()
+	identify(o, ev)
 	if h.fn == nil {
 		answer(w, o, nil)
 		return

@@ -88,6 +88,14 @@ var errFetchTimeout = fmt.Errorf("%w: no answer from the key fetcher in time: %w
 
 // get returns the public key for kid, fetching it if needed.
 func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error) {
+	key, _, err := c.getFetched(ctx, kid)
+	return key, err
+}
+
+// getFetched is get, also reporting whether the request waited for the KeyFetcher: kid was
+// neither cached nor remembered as refused, and a fetch started (by this request or, for the same
+// kid, by another one still under way). The Handler reports it in [Outcome.KeyFetched].
+func (c *keyCache) getFetched(ctx context.Context, kid string) (_ *ecdsa.PublicKey, fetched bool, _ error) {
 	c.mu.RLock()
 	k, f, refused := c.lookup(kid)
 	c.mu.RUnlock()
@@ -103,9 +111,10 @@ func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error
 	}
 	switch {
 	case k != nil:
-		return k.use()
+		key, err := k.use()
+		return key, false, err
 	case refused != nil:
-		return nil, refused
+		return nil, false, refused
 	}
 
 	// The wait is bounded here, and not only by the fetch's own deadline, so that a KeyFetcher that
@@ -116,15 +125,16 @@ func (c *keyCache) get(ctx context.Context, kid string) (*ecdsa.PublicKey, error
 	select {
 	case <-f.done:
 		if f.err != nil {
-			return nil, f.err
+			return nil, true, f.err
 		}
-		return f.key.use()
+		key, err := f.key.use()
+		return key, true, err
 	case <-wait.C:
-		return nil, errFetchTimeout
+		return nil, true, errFetchTimeout
 	case <-ctx.Done():
 		// The fetch goes on for the others waiting on it; this request ended before it answered,
 		// which says nothing about the kid.
-		return nil, fmt.Errorf("%w: waiting for the key: %w", ErrKeyUnavailable, ctx.Err())
+		return nil, true, fmt.Errorf("%w: waiting for the key: %w", ErrKeyUnavailable, ctx.Err())
 	}
 }
 

@@ -81,7 +81,7 @@ func TestObserverOutcomes(t *testing.T) {
 	f := newForger(t)
 	kid := signer.KeyID()
 	verified := func(o webhook.Outcome) webhook.Outcome {
-		o.WebhookType, o.WebhookCode, o.LinkSessionID, o.KeyID = "LINK", "ITEM_ADD_RESULT", session, kid
+		o.WebhookType, o.WebhookCode, o.LinkSessionID, o.KeyID, o.KeyFetched = "LINK", "ITEM_ADD_RESULT", session, kid, true
 		return o
 	}
 	// failingKeys is Plaid's key endpoint answering err.
@@ -120,7 +120,14 @@ func TestObserverOutcomes(t *testing.T) {
 		{name: "processed", body: body, header: signer.Sign(body),
 			want: verified(webhook.Outcome{Status: 200})},
 		{name: "an ITEM webhook has no session", body: unknown, header: signer.Sign(unknown),
-			want: webhook.Outcome{Status: 200, WebhookType: "ITEM", WebhookCode: "NEW_ACCOUNTS_AVAILABLE", KeyID: kid}},
+			want: webhook.Outcome{Status: 200, WebhookType: "ITEM", WebhookCode: "NEW_ACCOUNTS_AVAILABLE", KeyID: kid, KeyFetched: true}},
+		{name: "key cached already", body: body, header: signer.Sign(body),
+			verifier: func(t *testing.T) *webhook.Verifier {
+				v := webhook.NewVerifier(signer)
+				require.NoError(t, v.Verify(context.Background(), signer.Sign(body), body))
+				return v
+			},
+			want: webhook.Outcome{Status: 200, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT", LinkSessionID: session, KeyID: kid}},
 		{name: "fn says permanent", body: body, header: signer.Sign(body),
 			fn: func(context.Context, webhook.Event) error {
 				return fmt.Errorf("unknown user: %w", webhook.ErrPermanent)
@@ -144,14 +151,14 @@ func TestObserverOutcomes(t *testing.T) {
 			want: webhook.Outcome{Status: 500, Reason: webhook.ErrNoVerifier}},
 		{name: "our Plaid secret is wrong", body: body, header: signer.Sign(body),
 			verifier: failingKeys(&link.Error{ErrorType: link.ErrorTypeInvalidInput, ErrorCode: link.ErrorCodeInvalidAPIKeys, HTTPStatus: 400}),
-			want:     webhook.Outcome{Status: 500, Reason: webhook.ErrKeyFetchMisconfigured, KeyID: kid}},
+			want:     webhook.Outcome{Status: 500, Reason: webhook.ErrKeyFetchMisconfigured, KeyID: kid, KeyFetched: true}},
 		{name: "key endpoint answers 403", body: body, header: signer.Sign(body),
 			verifier: failingKeys(&link.Error{HTTPStatus: 403, RawBody: "Forbidden"}),
-			want:     webhook.Outcome{Status: 500, Reason: webhook.ErrKeyFetchMisconfigured, KeyID: kid}},
+			want:     webhook.Outcome{Status: 500, Reason: webhook.ErrKeyFetchMisconfigured, KeyID: kid, KeyFetched: true}},
 		// 503
 		{name: "key endpoint fails", body: body, header: signer.Sign(body),
 			verifier: failingKeys(&link.Error{ErrorType: link.ErrorTypeAPIError, ErrorCode: link.ErrorCodeInternalServerError, HTTPStatus: 500}),
-			want:     webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: kid}},
+			want:     webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: kid, KeyFetched: true}},
 		{name: "key fetch rate limit reached", body: body, header: signer.Sign(body),
 			verifier: func(t *testing.T) *webhook.Verifier {
 				v := webhook.NewVerifier(signer, webhook.WithKeyFetchLimit(time.Hour, 1))
@@ -161,7 +168,7 @@ func TestObserverOutcomes(t *testing.T) {
 			},
 			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyRateLimited, KeyID: kid}},
 		{name: "client gone while waiting for the key", body: body, header: signer.Sign(body), ctx: gone, verifier: hungKeys,
-			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: kid}},
+			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: kid, KeyFetched: true}},
 		{name: "in flight elsewhere", body: body, header: signer.Sign(body),
 			opts: []webhook.HandlerOption{webhook.WithDeduper(stateDeduper{webhook.ClaimInFlight})},
 			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrInFlight})},
@@ -171,28 +178,35 @@ func TestObserverOutcomes(t *testing.T) {
 			want: verified(webhook.Outcome{Status: 503, Reason: webhook.ErrDedupeUnavailable})},
 		// 401
 		{name: "forged", body: body, header: f.header(kid, body, time.Now()),
-			want: webhook.Outcome{Status: 401, Reason: webhook.ErrInvalidSignature, KeyID: kid}},
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrInvalidSignature, KeyID: kid, KeyFetched: true}},
 		{name: "made-up kid", body: body, header: f.header("made-up-kid", body, time.Now()),
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrUnknownKey, KeyID: "made-up-kid", KeyFetched: true}},
+		{name: "made-up kid refused already", body: body, header: f.header("made-up-kid", body, time.Now()),
+			verifier: func(t *testing.T) *webhook.Verifier {
+				v := webhook.NewVerifier(signer)
+				require.ErrorIs(t, v.Verify(context.Background(), f.header("made-up-kid", body, time.Now()), body), webhook.ErrUnknownKey)
+				return v
+			},
 			want: webhook.Outcome{Status: 401, Reason: webhook.ErrUnknownKey, KeyID: "made-up-kid"}},
 		{name: "no header", body: body,
 			want: webhook.Outcome{Status: 401, Reason: webhook.ErrMissingHeader}},
 		{name: "garbage header", body: body, header: "garbage." + publicToken,
 			want: webhook.Outcome{Status: 401, Reason: webhook.ErrMalformedHeader}},
 		{name: "replayed too late", body: body, header: signer.SignAt(body, time.Now().Add(-time.Hour)),
-			want: webhook.Outcome{Status: 401, Reason: webhook.ErrTooOld, KeyID: kid}},
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrTooOld, KeyID: kid, KeyFetched: true}},
 		{name: "altered body", body: bytes.Replace(body, []byte("b0e2"), []byte("0000"), 1), header: signer.Sign(body),
-			want: webhook.Outcome{Status: 401, Reason: webhook.ErrBodyMismatch, KeyID: kid}},
+			want: webhook.Outcome{Status: 401, Reason: webhook.ErrBodyMismatch, KeyID: kid, KeyFetched: true}},
 		// 400
 		{name: "signed but not a webhook", body: []byte(`[1]`), header: signer.Sign([]byte(`[1]`)),
-			want: webhook.Outcome{Status: 400, Reason: webhook.ErrInvalidPayload, KeyID: kid}},
+			want: webhook.Outcome{Status: 400, Reason: webhook.ErrInvalidPayload, KeyID: kid, KeyFetched: true}},
 		{name: "body shorter than its Content-Length", body: body, header: signer.Sign(body), length: int64(len(body)) + 100,
-			want: webhook.Outcome{Status: 400, Reason: webhook.ErrBodyIncomplete, KeyID: kid}},
+			want: webhook.Outcome{Status: 400, Reason: webhook.ErrBodyIncomplete, KeyID: kid, KeyFetched: true}},
 		// 413, 405
 		{name: "too large", body: body, header: signer.Sign(body), opts: []webhook.HandlerOption{webhook.WithMaxBodySize(10)},
 			want: webhook.Outcome{Status: 413, Reason: webhook.ErrBodyTooLarge}},
 		{name: "too large, no Content-Length", body: body, header: signer.Sign(body), length: -1,
 			opts: []webhook.HandlerOption{webhook.WithMaxBodySize(10)},
-			want: webhook.Outcome{Status: 413, Reason: webhook.ErrBodyTooLarge, KeyID: kid}},
+			want: webhook.Outcome{Status: 413, Reason: webhook.ErrBodyTooLarge, KeyID: kid, KeyFetched: true}},
 		{name: "GET", method: http.MethodGet,
 			want: webhook.Outcome{Status: 405, Reason: webhook.ErrMethodNotAllowed}},
 	}
@@ -285,12 +299,12 @@ func TestObserverClientGone(t *testing.T) {
 		want    webhook.Outcome
 	}{
 		{name: "while sending the body", body: body, sent: len(body) / 2,
-			want: webhook.Outcome{Status: 400, Reason: webhook.ErrBodyIncomplete, KeyID: signer.KeyID()}},
+			want: webhook.Outcome{Status: 400, Reason: webhook.ErrBodyIncomplete, KeyID: signer.KeyID(), KeyFetched: true}},
 		{name: "while the key is fetched", body: []byte{}, hangFetch: true,
-			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: signer.KeyID()}},
+			want: webhook.Outcome{Status: 503, Reason: webhook.ErrKeyUnavailable, KeyID: signer.KeyID(), KeyFetched: true}},
 		{name: "while fn runs", body: body, sent: len(body), fnHangs: true,
 			want: webhook.Outcome{Status: 200, WebhookType: "LINK", WebhookCode: "ITEM_ADD_RESULT",
-				LinkSessionID: "356dbb28-7f98-44d1-8e6d-0cec580f3171", KeyID: signer.KeyID()}},
+				LinkSessionID: "356dbb28-7f98-44d1-8e6d-0cec580f3171", KeyID: signer.KeyID(), KeyFetched: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

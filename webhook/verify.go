@@ -303,6 +303,9 @@ type Claims struct {
 	IssuedAt time.Time
 	// bodySHA256 is request_body_sha256 as sent: lowercase hex, compared in constant time.
 	bodySHA256 string
+	// keyFetched records that verifying the header waited for the KeyFetcher, for
+	// [Outcome.KeyFetched]; set even if verification then failed.
+	keyFetched bool
 }
 
 // Verify checks header, the value of the Plaid-Verification header, against body, the raw request
@@ -412,7 +415,8 @@ func (v *Verifier) verifyHeader(ctx context.Context, header string, c *Claims) e
 		return fmt.Errorf("%w: %w", ErrInvalidSignature, err)
 	}
 
-	key, err := v.keys.get(ctx, h.Kid)
+	key, fetched, err := v.keys.getFetched(ctx, h.Kid)
+	c.keyFetched = fetched
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,11 @@
 //
 // Plaid must be able to reach it, so put it behind a public HTTPS URL (a tunnel will do) and give
 // that URL plus /plaid/webhook as the webhook of your link tokens.
+//
+// With -metrics it also serves Prometheus metrics of the webhook handler (webhookotel) and of the
+// Plaid client on http://ADDR/metrics, in either mode:
+//
+//	PLAID_CLIENT_ID=... PLAID_SECRET=... go run ./examples/webhookserver -addr :8080 -metrics 127.0.0.1:9464
 package main
 
 import (
@@ -101,13 +106,18 @@ type config struct {
 	// clientOpts are appended to the Sandbox client's options. Only tests set them, to point the
 	// -addr mode at a fake instead of Plaid.
 	clientOpts []link.Option
+	// handlerOpts and linkOpts are added to the webhook handler's and the Plaid client's options
+	// in both modes; -metrics sets them (see metrics.go).
+	handlerOpts []webhook.HandlerOption
+	linkOpts    []link.Option
 }
 
 // run parses args and runs the self-contained demo, or with -addr the long-lived receiver.
-func run(ctx context.Context, out io.Writer, args []string, cfg config) error {
+func run(ctx context.Context, out io.Writer, args []string, cfg config) (err error) {
 	fs := flag.NewFlagSet("webhookserver", flag.ContinueOnError)
 	fs.SetOutput(out)
 	addr := fs.String("addr", "", "serve webhooks on this address (such as :8080) until interrupted, verified with Plaid Sandbox's keys;\nneeds PLAID_CLIENT_ID and PLAID_SECRET. Without it, run a self-contained demo against a fake Plaid.")
+	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics of the webhook handler and the Plaid client on http://ADDR"+metricsPath+"\n(such as 127.0.0.1:9464) while running.")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -117,6 +127,15 @@ func run(ctx context.Context, out io.Writer, args []string, cfg config) error {
 
 	// The HTTP server's goroutines and this one both write to out.
 	out = &syncWriter{w: out}
+	if *metricsAddr != "" {
+		inst, err := startMetrics(out, *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("-metrics: %w", err)
+		}
+		cfg.handlerOpts = append(cfg.handlerOpts, inst.handlerOpts...)
+		cfg.linkOpts = append(cfg.linkOpts, inst.linkOpts...)
+		defer func() { err = errors.Join(err, inst.stop()) }()
+	}
 	if *addr == "" {
 		return demo(ctx, out, cfg)
 	}
@@ -139,8 +158,8 @@ func newLogger(out io.Writer) *slog.Logger {
 // verification (503 when Plaid's key cannot be fetched just now, so Plaid delivers again), so
 // forged webhooks never reach onEvent, and runs onEvent once per webhook however often Plaid
 // delivers it, as dedupe decides. lk, if not nil, exchanges the public token of each
-// ITEM_ADD_RESULT. onEvent may be nil.
-func newHandler(v *webhook.Verifier, dedupe webhook.Deduper, log *slog.Logger, lk *linker, onEvent func(webhook.Event)) http.Handler {
+// ITEM_ADD_RESULT. onEvent may be nil; opts are added to the handler's.
+func newHandler(v *webhook.Verifier, dedupe webhook.Deduper, log *slog.Logger, lk *linker, onEvent func(webhook.Event), opts ...webhook.HandlerOption) http.Handler {
 	fn := func(ctx context.Context, ev webhook.Event) error {
 		// Only identifiers are logged: the body carries public tokens, which can be exchanged for
 		// access to the user's bank data.
@@ -155,7 +174,8 @@ func newHandler(v *webhook.Verifier, dedupe webhook.Deduper, log *slog.Logger, l
 		return nil
 	}
 	mux := http.NewServeMux()
-	mux.Handle(webhookPath, webhook.NewHandler(v, fn, webhook.WithDeduper(dedupe), webhook.WithLogger(log)))
+	opts = append([]webhook.HandlerOption{webhook.WithDeduper(dedupe), webhook.WithLogger(log)}, opts...)
+	mux.Handle(webhookPath, webhook.NewHandler(v, fn, opts...))
 	return mux
 }
 
@@ -237,7 +257,7 @@ func startServer(ln net.Listener, h http.Handler) (done <-chan error, stop func(
 func demo(ctx context.Context, out io.Writer, cfg config) error {
 	fake := linktest.NewServer()
 	defer fake.Close()
-	client, err := fake.NewClient()
+	client, err := fake.NewClient(cfg.linkOpts...)
 	if err != nil {
 		return err
 	}
@@ -262,7 +282,7 @@ func demo(ctx context.Context, out io.Writer, cfg config) error {
 		mu.Lock()
 		defer mu.Unlock()
 		received = append(received, ev)
-	})
+	}, cfg.handlerOpts...)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -419,6 +439,7 @@ func serve(ctx context.Context, out io.Writer, addr string, cfg config) error {
 		return errors.New("-addr needs PLAID_CLIENT_ID and PLAID_SECRET in the environment, to fetch Plaid's webhook keys")
 	}
 	opts := append([]link.Option{link.WithEnvironment(link.Sandbox)}, cfg.clientOpts...)
+	opts = append(opts, cfg.linkOpts...)
 	client, err := link.NewClient(cfg.clientID, cfg.secret, opts...)
 	if err != nil {
 		return err
@@ -436,7 +457,7 @@ func serve(ctx context.Context, out io.Writer, addr string, cfg config) error {
 	lk := newLinker(client, dedupe, log)
 	// After the server's own shutdown: exchanges whose webhook request ended go on until saved.
 	defer shutdownExchanger(lk.ex)
-	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), dedupe, log, lk, nil))
+	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), dedupe, log, lk, nil, cfg.handlerOpts...))
 	where := "in memory"
 	if cfg.redisAddr != "" {
 		where = "in Redis at " + cfg.redisAddr

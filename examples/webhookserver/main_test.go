@@ -148,15 +148,16 @@ type receiver struct {
 	stop func() // ends run and checks that it returned without error
 }
 
-// startReceiver runs `run -addr 127.0.0.1:0` with cfg against fake, and waits until it listens.
-func startReceiver(t *testing.T, fake *linktest.Server, cfg config) *receiver {
+// startReceiver runs `run -addr 127.0.0.1:0` with cfg and args against fake, and waits until it
+// listens.
+func startReceiver(t *testing.T, fake *linktest.Server, cfg config, args ...string) *receiver {
 	t.Helper()
 	cfg.clientOpts = []link.Option{link.WithBaseURL(fake.URL)}
 	ctx, cancel := context.WithCancel(testContext(t))
 	t.Cleanup(cancel)
 	out := &lockedBuffer{}
 	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, out, []string{"-addr", "127.0.0.1:0"}, cfg) }()
+	go func() { errc <- run(ctx, out, append([]string{"-addr", "127.0.0.1:0"}, args...), cfg) }()
 
 	where := "in memory"
 	if cfg.redisAddr != "" {

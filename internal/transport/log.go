@@ -7,43 +7,46 @@ import (
 	"time"
 )
 
-// logRetryable logs one attempt that failed in a way worth retrying. No header or body is
-// logged: only the status, the masked request id and Retry-After, or the masked error.
-func (c *Client) logRetryable(ctx context.Context, path string, attempt int, start time.Time, r *result, wait time.Duration) {
+// logRetryable logs the attempt just judged, which failed in a way worth retrying after wait.
+// No header or body is logged: only the status, the masked request id and Retry-After, or the
+// masked error.
+func (st *callState) logRetryable(wait time.Duration) {
+	r := &st.last
 	attrs := []slog.Attr{
 		slog.String("method", http.MethodPost),
-		slog.String("path", path),
-		slog.Int("attempt", attempt),
-		slog.Duration("duration", time.Since(start)),
+		slog.String("path", st.call.Path),
+		slog.Int("attempt", st.attempt),
+		slog.Duration("duration", time.Since(st.lastStart)),
 		slog.Duration("wait", wait),
 	}
+	redact := st.redactor()
 	if r.status != 0 {
 		attrs = append(attrs,
 			slog.Int("status", r.status),
 			slog.String("request_id", r.requestID),
-			slog.String("retry_after", c.redact.Redact(r.header.Get("Retry-After"))))
+			slog.String("retry_after", redact.Redact(r.header.Get("Retry-After"))))
 	}
 	if r.err != nil {
-		attrs = append(attrs, slog.String("error", c.redact.Redact(r.err.Error())))
+		attrs = append(attrs, slog.String("error", redact.Redact(r.err.Error())))
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "plaid: retryable failure", attrs...)
+	st.p.Logger.LogAttrs(st.Context, slog.LevelDebug, "plaid: retryable failure", attrs...)
 }
 
-// logDone logs the outcome of one call, after all its attempts. requestID is already masked.
-func (c *Client) logDone(ctx context.Context, logging bool, path string, status, attempt int, start time.Time, requestID string, err error) {
-	if !logging {
+// logDone logs the outcome of the call, after all its attempts; err is already masked.
+func (st *callState) logDone(ctx context.Context, err error) {
+	if !st.logging {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("method", http.MethodPost),
-		slog.String("path", path),
-		slog.Int("status", status),
-		slog.Int("attempt", attempt),
-		slog.Duration("duration", time.Since(start)),
-		slog.String("request_id", requestID),
+		slog.String("path", st.call.Path),
+		slog.Int("status", st.last.status),
+		slog.Int("attempt", st.attempt),
+		slog.Duration("duration", time.Since(st.start)),
+		slog.String("request_id", st.last.requestID),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", c.redact.Redact(err.Error())))
+		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "plaid: request", attrs...)
+	st.p.Logger.LogAttrs(ctx, slog.LevelDebug, "plaid: request", attrs...)
 }

@@ -6,8 +6,10 @@ import (
 )
 
 // tokenPattern matches Plaid's token shapes: access-sandbox-<uuid>, public-production-<uuid>,
-// link-sandbox-<uuid> and their kin. The kind and environment are kept, the identifier masked.
-var tokenPattern = regexp.MustCompile(`\b(access|public|link|processor|user)-(sandbox|development|production)-[0-9A-Za-z][0-9A-Za-z-]*`)
+// link-sandbox-<uuid> and their kin, in any case and wherever they start (after a letter, an
+// underscore, inside a word): a server that echoes a token may change its case or glue it to
+// something. The kind and environment are kept, the identifier masked.
+var tokenPattern = regexp.MustCompile(`(?i)(access|public|link|processor|user)-(sandbox|development|production)-[0-9a-z][0-9a-z-]*`)
 
 const mask = "[REDACTED]"
 
@@ -22,6 +24,8 @@ const pieceLen = 8
 // Redactor masks known credentials, and pieces of them, and anything shaped like a Plaid token in
 // text bound for a log line or an error message. A nil *Redactor masks token shapes only.
 type Redactor struct {
+	// parent, if not nil, masks first: With makes a call's Redactor on the Client's.
+	parent *Redactor
 	// pieces holds, for each window length, the lower-case runs of that length of every
 	// credential (the length is pieceLen, or a whole credential that is shorter).
 	pieces map[int]map[string]struct{}
@@ -31,6 +35,32 @@ type Redactor struct {
 // their characters, wherever they appear and in any case.
 func NewRedactor(secrets ...string) *Redactor {
 	r := &Redactor{pieces: map[int]map[string]struct{}{}}
+	r.add(secrets)
+	return r
+}
+
+// With returns a Redactor that masks what r does and also the tokens given, each wherever it
+// appears, in any case, and its identifier alone (the part after "access-sandbox-", say), with
+// every piece of it. r is not changed. With no tokens, it returns r.
+func (r *Redactor) With(tokens ...string) *Redactor {
+	var secrets []string
+	for _, t := range tokens {
+		if m := tokenPattern.FindStringSubmatchIndex(t); m != nil && m[0] == 0 && m[1] == len(t) {
+			t = t[m[5]+1:] // the identifier: every piece of it is a piece of the whole token
+		}
+		if len(t) >= minSecretLen {
+			secrets = append(secrets, t)
+		}
+	}
+	if len(secrets) == 0 {
+		return r
+	}
+	n := &Redactor{parent: r, pieces: map[int]map[string]struct{}{}}
+	n.add(secrets)
+	return n
+}
+
+func (r *Redactor) add(secrets []string) {
 	for _, s := range secrets {
 		if len(s) < minSecretLen {
 			continue
@@ -46,14 +76,18 @@ func NewRedactor(secrets ...string) *Redactor {
 			set[s[i:i+k]] = struct{}{}
 		}
 	}
-	return r
 }
 
 // Redact returns s with credentials, pieces of them and token identifiers masked. JSON \u
 // escapes of printable ASCII are undone first, so an escaped credential is found too.
 func (r *Redactor) Redact(s string) string {
-	if r != nil && len(r.pieces) > 0 {
-		s = r.maskPieces(unescapeASCII(s))
+	if r != nil {
+		s = unescapeASCII(s)
+		for p := r; p != nil; p = p.parent {
+			if len(p.pieces) > 0 {
+				s = p.maskPieces(s)
+			}
+		}
 	}
 	return RedactTokens(s)
 }

@@ -61,16 +61,23 @@ func attempts(n int) string {
 	return strconv.Itoa(n) + " attempts"
 }
 
-// attemptTimeoutError is an attempt cut short by the per-attempt timeout while the caller's
+// AttemptTimeoutError is an attempt cut short by the per-attempt timeout while the caller's
 // context was alive. It matches ErrAttemptTimeout and, on purpose, not context.DeadlineExceeded:
 // the caller set no deadline that passed.
-type attemptTimeoutError struct{ timeout time.Duration }
-
-func (e *attemptTimeoutError) Error() string {
-	return "attempt timed out after " + e.timeout.String() + " (the per-attempt timeout)"
+type AttemptTimeoutError struct {
+	// After is the per-attempt timeout that passed.
+	After time.Duration
 }
 
-func (e *attemptTimeoutError) Is(target error) bool { return target == ErrAttemptTimeout }
+func (e *AttemptTimeoutError) Error() string {
+	return "attempt timed out after " + e.After.String() + " (the per-attempt timeout)"
+}
+
+// Is reports whether target is ErrAttemptTimeout.
+func (e *AttemptTimeoutError) Is(target error) bool { return target == ErrAttemptTimeout }
+
+// Timeout reports true, as a net.Error would.
+func (e *AttemptTimeoutError) Timeout() bool { return true }
 
 // Retryable reports whether a reply with this HTTP status, not a Plaid error, is worth sending
 // again: a timeout (408), rate limiting (429), and the gateway errors that mean the server was
@@ -148,7 +155,7 @@ func RetryableConnErr(err error) bool {
 		certInvalid      x509.CertificateInvalidError
 		hostname         x509.HostnameError
 		verify           *tls.CertificateVerificationError
-		redirect         *redirectRefusedError
+		redirect         *RedirectRefusedError
 	)
 	switch {
 	case errors.Is(err, ErrCrossOriginRedirect), errors.As(err, &redirect),
@@ -200,10 +207,10 @@ func (t *attemptTrace) mayHaveReached(err error) bool {
 // backoff is the wait before retry number attempt+1: a Retry-After header, capped at
 // retryAfterMax, wins; otherwise the wait doubles from min up to max, with jitter so that many
 // clients failing together do not come back together.
-func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, h http.Header) time.Duration {
+func (c *Client) backoff(minWait, maxWait, retryAfterMax time.Duration, attempt int, h http.Header) time.Duration {
 	if h != nil {
 		if d, ok := ParseRetryAfter(h.Get("Retry-After"), time.Now()); ok {
-			return min(d, c.retryAfterMax)
+			return min(d, retryAfterMax)
 		}
 	}
 	return Backoff(minWait, maxWait, attempt)

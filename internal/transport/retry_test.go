@@ -48,13 +48,15 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestBackoffPolicyHonoursRetryAfterUpToCap(t *testing.T) {
-	c := &Client{retryAfterMax: 30 * time.Second}
+	c := &Client{}
+	const capped = 30 * time.Second
 	resp := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
-	assert.Equal(t, 2*time.Second, c.backoff(time.Millisecond, time.Millisecond, 0, resp("2")))
-	assert.Equal(t, 30*time.Second, c.backoff(time.Millisecond, time.Millisecond, 0, resp("3600")))
-	d := c.backoff(time.Millisecond, 2*time.Millisecond, 0, resp("garbage"))
+	assert.Equal(t, 2*time.Second, c.backoff(time.Millisecond, time.Millisecond, capped, 0, resp("2")))
+	assert.Equal(t, 30*time.Second, c.backoff(time.Millisecond, time.Millisecond, capped, 0, resp("3600")))
+	assert.Equal(t, time.Duration(0), c.backoff(0, 0, 0, 0, resp("3600")), "a zero cap makes retries instant")
+	d := c.backoff(time.Millisecond, 2*time.Millisecond, capped, 0, resp("garbage"))
 	assert.LessOrEqual(t, d, time.Millisecond, "unparseable Retry-After falls back to backoff")
-	d = c.backoff(10*time.Millisecond, 20*time.Millisecond, 1, nil)
+	d = c.backoff(10*time.Millisecond, 20*time.Millisecond, capped, 1, nil)
 	assert.GreaterOrEqual(t, d, 10*time.Millisecond)
 	assert.LessOrEqual(t, d, 20*time.Millisecond)
 }

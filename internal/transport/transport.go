@@ -1,7 +1,8 @@
 // Package transport is the one HTTP layer behind every link.Client method: it encodes a request
 // as JSON, POSTs it with Plaid's auth headers, retries what is safe to retry for the kind of call
-// it is, logs without secrets, and decodes either the response or, through a caller-supplied
-// decoder, an API error.
+// it is (go-retryablehttp's loop, under the rules of judge, held in its hooks), runs the caller's
+// middleware around each attempt, logs without secrets, masks every error it returns, and
+// decodes either the response or, through a caller-supplied decoder, an API error.
 package transport
 
 import (
@@ -13,9 +14,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/textproto"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // Defaults used when a Config field is left zero.
@@ -44,7 +46,7 @@ type APIError struct {
 type ErrorDecoder func(status int, body []byte, headerRequestID string, r *Redactor) APIError
 
 // Config configures a Client. BaseURL, ClientID, Secret and DecodeError are required; every
-// other zero field takes its default.
+// other zero field but those of Pacing takes its default.
 type Config struct {
 	BaseURL      string // scheme://host[/prefix], without a trailing slash; paths are appended
 	ClientID     string
@@ -52,35 +54,42 @@ type Config struct {
 	PlaidVersion string
 	UserAgent    string
 
-	// HTTPClient is used as a template: the Client copies it and wraps its CheckRedirect in the
-	// copy, so the caller's value is never changed while its Transport (and its connection pool)
-	// is shared. Its Timeout is ignored: Timeout below bounds each attempt.
+	// HTTPClient is used as a template: the Client copies it, wraps its CheckRedirect and its
+	// Transport in the copy, so the caller's value is never changed while its Transport (and its
+	// connection pool) is shared. Its Timeout is ignored: Pacing.Timeout bounds each attempt.
 	HTTPClient *http.Client
 	MaxRetries int
-	Timeout    time.Duration // per attempt; 0 means none
-	Logger     *slog.Logger  // nil logs nothing
 
-	BackoffMin    time.Duration
-	BackoffMax    time.Duration
-	RetryAfterMax time.Duration
+	// Pacing is what a call may override with Call.Pacing.
+	Pacing
+
 	MaxBodyBytes  int64
 	MaxErrorBytes int64
 
 	DecodeError ErrorDecoder
 }
 
+// Pacing is how a call's attempts are bounded, spaced and logged. Each value is taken as given:
+// zero waits (or bounds) not at all. Link passes the Default values unless told otherwise.
+type Pacing struct {
+	Timeout time.Duration // per attempt; 0 means none
+	// BackoffMin and BackoffMax bound the wait between attempts (see Backoff); RetryAfterMax caps
+	// the wait a Retry-After header asks for.
+	BackoffMin, BackoffMax, RetryAfterMax time.Duration
+	Logger                                *slog.Logger // nil logs nothing
+}
+
 // Client sends Plaid API calls. It is safe for concurrent use.
 type Client struct {
-	cfg    Config
-	url    string
-	hc     *http.Client
-	pool   http.RoundTripper // the pool made by New when no HTTPClient was given; shared by Reconfigure
-	watch  *watchdog         // nil: attempts are not bounded
-	logger *slog.Logger
+	cfg  Config
+	url  string
+	hc   *http.Client      // the copy that carries every attempt, its Transport an attemptTransport
+	base http.RoundTripper // what the attemptTransport sends through: the pool
+	// pool is the pool made by New when no HTTPClient was given; shared by Reconfigure.
+	pool   http.RoundTripper
 	redact *Redactor
 
-	backoffMin, backoffMax, retryAfterMax time.Duration
-	maxBody, maxErrorBody                 int64
+	maxBody, maxErrorBody int64
 
 	// Header values are built once and shared by every request: the transport only reads them.
 	hClientID, hSecret, hVersion, hUserAgent []string
@@ -103,8 +112,10 @@ func New(cfg Config) (*Client, error) {
 }
 
 // Reconfigure returns a Client for cfg that shares c's connection pool when cfg has no
-// HTTPClient of its own: a call with per-call options must not open new connections. Empty
-// credentials in cfg are c's.
+// HTTPClient of its own: a call whose options change where or how requests are sent (the base
+// URL, the http.Client, Plaid-Version, User-Agent) must not open new connections. Empty
+// credentials in cfg are c's. Options that change only a call's pacing, headers or middleware
+// need no Reconfigure: they travel in the Call.
 func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 	redact := c.redact
 	if cfg.ClientID == "" && cfg.Secret == "" {
@@ -112,11 +123,7 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 	} else if cfg.ClientID != c.cfg.ClientID || cfg.Secret != c.cfg.Secret {
 		redact = nil
 	}
-	n, err := newClient(cfg, c.pool, redact)
-	if err == nil && c.watch != nil && cfg.Timeout == c.cfg.Timeout {
-		n.watch = c.watch // one watchdog goroutine per Client, not per call
-	}
-	return n, err
+	return newClient(cfg, c.pool, redact)
 }
 
 // newClient builds a Client for cfg on pool and redact, each made afresh when nil.
@@ -132,41 +139,39 @@ func newClient(cfg Config, pool http.RoundTripper, redact *Redactor) (*Client, e
 		return nil, errors.New("transport: MaxRetries and Timeout must not be negative")
 	}
 	c := &Client{
-		cfg:           cfg,
-		url:           cfg.BaseURL,
-		logger:        cfg.Logger,
-		redact:        redact,
-		backoffMin:    orDefault(cfg.BackoffMin, DefaultBackoffMin),
-		backoffMax:    orDefault(cfg.BackoffMax, DefaultBackoffMax),
-		retryAfterMax: orDefault(cfg.RetryAfterMax, DefaultRetryAfterMax),
-		maxBody:       orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
-		maxErrorBody:  orDefault(cfg.MaxErrorBytes, DefaultMaxErrorBytes),
-		hClientID:     []string{cfg.ClientID},
-		hSecret:       []string{cfg.Secret},
-		hVersion:      []string{cfg.PlaidVersion},
-		hUserAgent:    []string{cfg.UserAgent},
-	}
-	if c.logger == nil {
-		c.logger = slog.New(slog.DiscardHandler)
+		cfg:          cfg,
+		url:          cfg.BaseURL,
+		redact:       redact,
+		maxBody:      orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
+		maxErrorBody: orDefault(cfg.MaxErrorBytes, DefaultMaxErrorBytes),
+		hClientID:    []string{cfg.ClientID},
+		hSecret:      []string{cfg.Secret},
+		hVersion:     []string{cfg.PlaidVersion},
+		hUserAgent:   []string{cfg.UserAgent},
 	}
 	if c.redact == nil {
 		c.redact = NewRedactor(cfg.Secret, cfg.ClientID)
-	}
-	if cfg.Timeout > 0 {
-		c.watch = newWatchdog(cfg.Timeout)
 	}
 
 	var hc http.Client
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
+		c.base = hc.Transport
+		if c.base == nil {
+			c.base = http.DefaultTransport
+		}
 	} else {
 		if pool == nil {
 			pool = defaultTransport()
 		}
-		c.pool = pool
-		hc.Transport = pool
+		c.pool, c.base = pool, pool
 	}
-	// The attempt timeout is the watchdog's (see why there), so the copy has none of its own.
+	// Every attempt goes through the attemptTransport, which bounds it, runs the middleware and
+	// reads the reply. It has no CloseIdleConnections of its own, so the one retryablehttp calls
+	// on the http.Client when a call gives up empties nothing: a failed call must not close the
+	// idle connections every other call is using.
+	hc.Transport = attemptTransport{base: c.base}
+	// The attempt timeout is the attemptTransport's (see there), so the copy has none of its own.
 	hc.Timeout = 0
 	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 	c.hc = &hc
@@ -197,7 +202,9 @@ func defaultTransport() http.RoundTripper {
 // CloseIdleConnections closes the idle connections of the Client's pool: its own, or the
 // Transport of the http.Client it was given.
 func (c *Client) CloseIdleConnections() {
-	c.hc.CloseIdleConnections()
+	if ci, ok := c.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
 
 // Class says what sending a call twice may do, and so when it may be retried.
@@ -237,75 +244,90 @@ type Call struct {
 	RequestID *string
 	// Info, if not nil, is filled with what the last attempt received.
 	Info *Info
+	// Header holds extra headers set on every attempt's request, before the SDK's own (which
+	// therefore cannot be overridden). Its slices are shared by every request: only read them.
+	Header []HeaderValue
+	// Middleware runs around every attempt, the first outermost.
+	Middleware []Middleware
+	// Pacing, if not nil, replaces the Client's for this call.
+	Pacing *Pacing
+	// Secrets are credentials of this call's own (the tokens in its request): every error, log
+	// line and Info.Header of the call masks each of them, and the identifier of a Plaid token.
+	Secrets []string
+	// CheckReply, if not nil, judges a 2xx reply that decoded into out (body holds its bytes,
+	// only to be read during the call). An error makes the reply a failure, as one that could not
+	// be decoded: for a SingleUse call, an *OutcomeUnknownError. Its text is masked.
+	CheckReply func(status int, body []byte, out any) error
 }
+
+// HeaderValue is one extra request header: Key in canonical form and its values.
+type HeaderValue struct {
+	Key    string
+	Values []string
+}
+
+// Next sends a request on, to the next Middleware or the network.
+type Next = func(*http.Request) (*http.Response, error)
+
+// Middleware sees every attempt's request before it is sent, and its reply or error after;
+// it calls next to send the request on.
+type Middleware = func(req *http.Request, next Next) (*http.Response, error)
 
 // Do sends in as JSON to call.Path and decodes a 2xx reply into out. A non-2xx reply becomes the
 // error returned by Config.DecodeError, wrapped in an *ExhaustedError when retries ran out, or in
-// an *OutcomeUnknownError when a SingleUse call may have been carried out.
+// an *OutcomeUnknownError when a SingleUse call may have been carried out. Every error it returns
+// is masked with the call's Redactor (see maskError).
+//
+// The attempts, the waits between them and the rewinding of the body are go-retryablehttp's
+// loop; what is retried, and what an error says, is decided by this package's hooks on it (see
+// callState), which hold the one classification, judge.
 func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 	if ctx == nil {
 		return errors.New("nil Context")
 	}
-	start := time.Now()
 	body, err := json.Marshal(in)
 	if err != nil {
 		// encoding/json errors name types and, for bad floats, the value; never a token.
 		return fmt.Errorf("encoding request: %w", err)
 	}
-	maxRetries := c.cfg.MaxRetries
-	if call.MaxRetries >= 0 {
-		maxRetries = call.MaxRetries
+	st := c.newCallState(ctx, call, out)
+	req, err := retryablehttp.NewRequestWithContext(st, http.MethodPost, c.url+call.Path, body)
+	if err != nil {
+		return st.maskError(err)
 	}
-	logging := c.logger.Enabled(ctx, slog.LevelDebug)
-	singleUse := call.Class == SingleUse
+	h := req.Header
+	for _, kv := range call.Header {
+		h[kv.Key] = kv.Values
+	}
+	h[keyClientID] = c.hClientID
+	h[keySecret] = c.hSecret
+	h[keyVersion] = c.hVersion
+	h[keyUserAgent] = c.hUserAgent
+	// No Accept header: Plaid answers JSON whatever it says, and one more header to write and
+	// parse measured about 3% of a loopback round trip.
+	h[keyContentType] = jsonType
 
-	ambiguous := false // an earlier attempt may have been carried out
-	for attempt := 1; ; attempt++ {
-		attemptStart := time.Now()
-		r := c.attempt(ctx, call, body, out, logging || call.Info != nil)
-		if call.Info != nil {
-			c.fillInfo(call.Info, &r, attempt)
-		}
-		if r.err == nil {
-			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, nil)
-			return nil
-		}
-
-		retry, thisAmbiguous := c.judge(&r, singleUse, call.ForceRetries)
-		err := r.err
-		switch {
-		case ctx.Err() != nil:
-			retry = false
-		case retry && attempt > maxRetries:
-			retry = false
-			if attempt > 1 {
-				err = &ExhaustedError{Attempts: attempt, Last: err}
-			}
-		}
-		ambiguous = ambiguous || thisAmbiguous
-		if !retry {
-			if singleUse && ambiguous {
-				// The OutcomeUnknownError names the attempts itself: its cause is the last one's
-				// error, not an ExhaustedError saying so again.
-				err = &OutcomeUnknownError{Attempts: attempt, Cause: r.err}
-			}
-			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, err)
-			return err
-		}
-
-		wait := c.backoff(c.backoffMin, c.backoffMax, attempt-1, r.header)
-		if logging {
-			c.logRetryable(ctx, call.Path, attempt, attemptStart, &r, wait)
-		}
-		if err := Sleep(ctx, wait); err != nil {
-			err = fmt.Errorf("waiting to retry after attempt %d: %w", attempt, err)
-			if singleUse && ambiguous {
-				err = &OutcomeUnknownError{Attempts: attempt, Cause: err}
-			}
-			c.logDone(ctx, logging, call.Path, r.status, attempt, start, r.requestID, err)
-			return err
+	resp, err := st.rc.Do(req)
+	if err == nil {
+		// The RoundTripper has read and closed the reply; its Body is http.NoBody.
+		st.logDone(ctx, nil)
+		return nil
+	}
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	if st.final != nil {
+		err = st.final
+	} else {
+		// retryablehttp returns the context's error, and no more, when it ends during a wait.
+		err = fmt.Errorf("waiting to retry after attempt %d: %w", st.attempt, err)
+		if call.Class == SingleUse && st.ambiguous {
+			err = &OutcomeUnknownError{Attempts: st.attempt, Cause: err}
 		}
 	}
+	err = st.maskError(err)
+	st.logDone(ctx, err)
+	return err
 }
 
 // Sleep waits for d or until ctx ends, whichever is first, and returns ctx's error if it ended.
@@ -333,65 +355,16 @@ type result struct {
 	err       error
 	// reached is false only when the request provably never reached the server.
 	reached bool
-	// decodeFailed: a 2xx reply whose body could not be decoded.
+	// decodeFailed: a 2xx reply whose body could not be decoded, or that CheckReply refused.
 	decodeFailed bool
 	// cutOff: that body broke off in transit rather than arriving malformed.
 	cutOff bool
 }
 
-func (c *Client) attempt(ctx context.Context, call *Call, body []byte, out any, wantID bool) (r result) {
-	actx := ctx
-	var tr *attemptTrace
-	if call.Class == SingleUse {
-		// Only for single-use calls: tracing costs allocations every other call can skip.
-		tr = new(attemptTrace)
-		actx = httptrace.WithClientTrace(actx, tr.hooks())
-	}
-	var cancel context.CancelCauseFunc
-	if c.watch != nil {
-		actx, cancel = context.WithCancelCause(actx)
-		id := c.watch.add(cancel)
-		defer c.watch.done(id, cancel)
-	}
-
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, c.url+call.Path, bytes.NewReader(body))
-	if err != nil {
-		return result{err: err}
-	}
-	h := req.Header
-	h[keyClientID] = c.hClientID
-	h[keySecret] = c.hSecret
-	h[keyVersion] = c.hVersion
-	h[keyUserAgent] = c.hUserAgent
-	// No Accept header: Plaid answers JSON whatever it says, and one more header to write and
-	// parse measured about 3% of a loopback round trip.
-	h[keyContentType] = jsonType
-
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		// With a CheckRedirect error, resp is the previous reply with its body already closed.
-		r = result{err: c.attemptError(ctx, actx, err), reached: tr.mayHaveReached(err)}
-		return r
-	}
-	r = c.readResponse(resp, out, call, wantID)
-	if r.err != nil && r.api == nil {
-		r.err = c.attemptError(ctx, actx, r.err)
-	}
-	return r
-}
-
-// attemptError tells an attempt cut short by the per-attempt timeout from one the caller's
-// context ended: only the latter may read as context.DeadlineExceeded.
-func (c *Client) attemptError(ctx, actx context.Context, err error) error {
-	if ctx.Err() == nil && c.watch != nil && errors.Is(context.Cause(actx), ErrAttemptTimeout) {
-		return &attemptTimeoutError{timeout: c.watch.timeout}
-	}
-	return err
-}
-
-// readResponse decodes resp into out (2xx) or an error (anything else), then drains and closes
-// the body so the connection goes back to the pool. wantID asks for the request id even on success.
-func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID bool) result {
+// readResponse decodes resp into the call's out (2xx) or an error (anything else), then drains
+// and closes the body so the connection goes back to the pool.
+func (st *callState) readResponse(resp *http.Response) result {
+	c, call := st.c, st.call
 	r := result{status: resp.StatusCode, header: resp.Header, reached: true}
 	lr := &limitedReader{r: resp.Body, n: c.maxBody}
 	defer drainAndClose(lr, resp.Body)
@@ -404,26 +377,38 @@ func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID b
 			// The status is known even if the body broke off: report what arrived.
 			b = append(b[:len(b):len(b)], "...(body read failed)"...)
 		}
-		hdrID := c.redact.Redact(headerRequestID(resp.Header))
-		api := c.cfg.DecodeError(resp.StatusCode, b, hdrID, c.redact)
+		redact := st.redactor()
+		hdrID := redact.Redact(headerRequestID(resp.Header))
+		api := c.cfg.DecodeError(resp.StatusCode, b, hdrID, redact)
 		r.api, r.err, r.requestID = &api, api.Err, orDefault(api.RequestID, hdrID)
 		return r
 	}
 
-	var err error
+	var err, checkErr error
 	if call.Info != nil {
 		// The caller wants the exact bytes: read them first, then decode the copy.
 		r.raw, err = io.ReadAll(lr)
-		if err == nil {
-			err = decodeWhole(&limitedReader{r: bytes.NewReader(r.raw), n: c.maxBody}, out)
+		if err == nil || !errors.Is(err, errTooLarge) {
+			derr := decodeWhole(&limitedReader{r: bytes.NewReader(r.raw), n: c.maxBody}, st.out)
+			if err == nil || derr == nil {
+				// A whole object that arrived before the connection broke or stalled is the
+				// reply, as checkWholeObject rules for the streamed decode.
+				err = derr
+			}
+		}
+		if err == nil && call.CheckReply != nil {
+			checkErr = call.CheckReply(resp.StatusCode, r.raw, st.out)
 		}
 	} else {
 		// A copy of the body, kept only on failure, lets the error name the field that failed.
 		rec := recPool.Get().(*bytes.Buffer)
 		lr.rec = rec
-		err = decodeWhole(lr, out)
+		err = decodeWhole(lr, st.out)
 		lr.rec = nil
-		if err != nil {
+		if err == nil && call.CheckReply != nil {
+			checkErr = call.CheckReply(resp.StatusCode, rec.Bytes(), st.out)
+		}
+		if err != nil || checkErr != nil {
 			r.raw = bytes.Clone(rec.Bytes())
 		}
 		if rec.Cap() <= maxPooledRec {
@@ -431,19 +416,25 @@ func (c *Client) readResponse(resp *http.Response, out any, call *Call, wantID b
 			recPool.Put(rec)
 		}
 	}
-	if wantID || err != nil {
+	if st.wantID || err != nil || checkErr != nil {
 		if call.RequestID != nil {
 			r.requestID = *call.RequestID
 		}
 		if r.requestID == "" {
 			r.requestID = headerRequestID(resp.Header)
 		}
-		r.requestID = c.redact.Redact(r.requestID)
+		r.requestID = st.redactor().Redact(r.requestID)
 	}
-	if err != nil {
+	switch {
+	case checkErr != nil:
+		// The body decoded, and CheckReply said it is no result; it was not cut off, so it would
+		// only come back so if asked again.
+		r.decodeFailed = true
+		r.err = checkErr
+	case err != nil:
 		r.decodeFailed = true
 		r.cutOff = lr.readErr != nil
-		r.err = c.describeDecodeError(resp.StatusCode, err, r.raw, out)
+		r.err = st.describeDecodeError(resp.StatusCode, err, r.raw)
 		if resp.Request != nil && resp.Request.Context().Err() != nil && !errors.Is(err, context.Canceled) &&
 			!errors.Is(err, context.DeadlineExceeded) {
 			// The body read broke off because the call's context (or the attempt's timeout)
@@ -466,7 +457,8 @@ func decodeWhole(lr *limitedReader, out any) error {
 
 // describeDecodeError says why a 2xx body could not be decoded, naming the field but never
 // quoting a value from the body: a server (or a proxy) may have put a credential there.
-func (c *Client) describeDecodeError(status int, err error, raw []byte, out any) error {
+func (st *callState) describeDecodeError(status int, err error, raw []byte) error {
+	c := st.c
 	switch {
 	case errors.Is(err, errTooLarge):
 		return fmt.Errorf("HTTP %d response body exceeds %d bytes: %w", status, c.maxBody, errTooLarge)
@@ -483,7 +475,7 @@ func (c *Client) describeDecodeError(status int, err error, raw []byte, out any)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("decoding HTTP %d response: invalid JSON: the body ends inside a value", status)
 	}
-	return fmt.Errorf("decoding HTTP %d response: %s", status, c.redact.Redact(describeFieldError(err, raw, out)))
+	return fmt.Errorf("decoding HTTP %d response: %s", status, st.redactor().Redact(describeFieldError(err, raw, st.out)))
 }
 
 // Errors for a 2xx body that decoded but is not exactly one JSON object.
@@ -506,8 +498,13 @@ func checkWholeObject(dec *json.Decoder, lr *limitedReader) error {
 		return nil
 	case err == nil, isSyntaxError(err):
 		return errTrailingData
+	case errors.Is(err, errTooLarge):
+		return err
 	default:
-		return err // a read error or errTooLarge, reported as such
+		// The whole object arrived, and then the connection broke or stalled until the attempt
+		// ended: what arrived is the reply, and for an exchange it holds the only copy of the
+		// access token, so it is kept.
+		return nil
 	}
 }
 
@@ -526,10 +523,10 @@ func headerRequestID(h http.Header) string {
 }
 
 // fillInfo records what attempt number attempt received.
-func (c *Client) fillInfo(info *Info, r *result, attempt int) {
+func (st *callState) fillInfo(info *Info, r *result, attempt int) {
 	*info = Info{StatusCode: r.status, RequestID: r.requestID, Attempts: attempt, Body: r.raw}
 	if r.header != nil {
-		info.Header = c.maskHeader(r.header)
+		info.Header = maskHeader(st.redactor(), r.header)
 	}
 }
 
@@ -540,16 +537,16 @@ var credentialHeaders = map[string]bool{
 }
 
 // maskHeader returns a copy of h with credentials and token identifiers masked in every value.
-func (c *Client) maskHeader(h http.Header) http.Header {
+func maskHeader(redact *Redactor, h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
-		mk := c.redact.Redact(k)
+		mk := redact.Redact(k)
 		masked := make([]string, len(vs))
 		for i, v := range vs {
 			if credentialHeaders[k] {
 				masked[i] = mask
 			} else {
-				masked[i] = c.redact.Redact(v)
+				masked[i] = redact.Redact(v)
 			}
 		}
 		out[mk] = append(out[mk], masked...)

@@ -74,10 +74,14 @@ func newTestClient(t *testing.T, baseURL string, mod ...func(*Config)) *Client {
 		PlaidVersion: "2020-09-14",
 		UserAgent:    "plaidlink-go/test",
 		MaxRetries:   2,
-		Timeout:      5 * time.Second,
-		BackoffMin:   time.Millisecond,
-		BackoffMax:   2 * time.Millisecond,
-		DecodeError:  decodeTestError,
+		Pacing: Pacing{
+			Timeout:    5 * time.Second,
+			BackoffMin: time.Millisecond,
+			BackoffMax: 2 * time.Millisecond,
+			// A Retry-After wait is capped as in production unless a test says otherwise.
+			RetryAfterMax: DefaultRetryAfterMax,
+		},
+		DecodeError: decodeTestError,
 	}
 	for _, m := range mod {
 		m(&cfg)
@@ -636,8 +640,7 @@ func TestNew(t *testing.T) {
 	assert.Equal(t, time.Hour, hc.Timeout, "the caller's client is not modified")
 	assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
 	assert.Nil(t, hc.Transport, "the caller's client is not modified")
-	require.NotNil(t, c.watch, "Config.Timeout bounds each attempt")
-	assert.Equal(t, time.Second, c.watch.timeout, "Config.Timeout bounds each attempt")
+	assert.Equal(t, time.Second, c.cfg.Timeout, "Config.Timeout bounds each attempt")
 	assert.Zero(t, c.hc.Timeout, "the copy's own Timeout would bound attempts a second time")
 }
 
@@ -645,7 +648,7 @@ func TestNew(t *testing.T) {
 // rather than building one again, unless it has credentials of its own.
 func TestReconfigureSharesTheRedactor(t *testing.T) {
 	c := newTestClient(t, "https://plaid.test")
-	n, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", DecodeError: decodeTestError, Timeout: time.Second})
+	n, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", DecodeError: decodeTestError, Pacing: Pacing{Timeout: time.Second}})
 	require.NoError(t, err)
 	assert.Same(t, c.redact, n.redact)
 	assert.Equal(t, mask, n.redact.Redact(testSecret))
@@ -684,8 +687,8 @@ func TestLimitedReader(t *testing.T) {
 }
 
 // TestFailedCallKeepsIdleConnections: a call that fails for good, or whose context ends during a
-// backoff wait, must leave the pool's idle connections alone (go-retryablehttp, which the
-// transport once used, closed them).
+// backoff wait, must leave the pool's idle connections alone (go-retryablehttp closes the
+// http.Client's idle connections when it gives up; the transport's wrapper has none to close).
 func TestFailedCallKeepsIdleConnections(t *testing.T) {
 	t.Run("retries exhausted", func(t *testing.T) {
 		var n atomic.Int32
@@ -858,36 +861,4 @@ func TestBodyClosedWhenContextEndsAfterHeaders(t *testing.T) {
 	require.NoError(t, err, "the whole reply arrived: it is not thrown away")
 	assert.Equal(t, "late", out.Value)
 	assert.True(t, rt.body.closed.Load(), "the response body was left open")
-}
-
-// The watchdog's goroutine runs only while attempts are in flight, so an idle Client holds none.
-func TestWatchdogStopsWhenIdle(t *testing.T) {
-	w := newWatchdog(50 * time.Millisecond) // ticks every 5 ms
-	ctx, cancel := context.WithCancelCause(context.Background())
-	id := w.add(cancel)
-	w.mu.Lock()
-	require.True(t, w.running)
-	w.mu.Unlock()
-	w.done(id, cancel)
-	require.Eventually(t, func() bool {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return !w.running
-	}, 2*time.Second, 5*time.Millisecond)
-	assert.ErrorIs(t, context.Cause(ctx), context.Canceled, "a finished attempt's context is released")
-
-	// An overdue attempt is cancelled with ErrAttemptTimeout as the cause, and forgotten.
-	ctx, cancel = context.WithCancelCause(context.Background())
-	w.add(cancel)
-	select {
-	case <-ctx.Done():
-	case <-time.After(2 * time.Second):
-		t.Fatal("the watchdog did not end an overdue attempt")
-	}
-	assert.ErrorIs(t, context.Cause(ctx), ErrAttemptTimeout)
-	require.Eventually(t, func() bool {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return len(w.active) == 0 && !w.running
-	}, 2*time.Second, 5*time.Millisecond)
 }

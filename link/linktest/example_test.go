@@ -2,6 +2,7 @@ package linktest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -121,7 +122,10 @@ func ExampleServer_FailNext() {
 		InstitutionID:   linktest.DefaultInstitutionID,
 		InitialProducts: []link.Product{link.ProductAuth},
 	})
-	fmt.Println(err.(*link.Error).ErrorCode, err.(*link.Error).HTTPStatus)
+	var plaidErr *link.Error
+	if errors.As(err, &plaidErr) {
+		fmt.Println(plaidErr.ErrorCode, plaidErr.HTTPStatus)
+	}
 	// Output: INTERNAL_SERVER_ERROR 503
 }
 

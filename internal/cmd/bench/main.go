@@ -66,7 +66,7 @@ type sample struct {
 }
 
 // benchPackages are the packages whose benchmarks the targets speak of.
-var benchPackages = []string{"link", "webhook"}
+var benchPackages = []string{"link", "link/linkotel", "webhook"}
 
 // runBenchmarks builds each package's test binary and runs all its benchmarks with -test.count
 // (5 by default) and -benchmem, as go test -bench . -count 5 -benchmem would. The time ratios come
@@ -78,10 +78,11 @@ func runBenchmarks(root string, count int, benchtime string) (map[string]sample,
 		return nil, err
 	}
 	defer os.RemoveAll(bins)
-	fmt.Printf("running: go test -bench . -benchmem -count %d -benchtime %s ./link ./webhook (as prebuilt test binaries)\n", count, benchtime)
+	fmt.Printf("running: go test -bench . -benchmem -count %d -benchtime %s ./%s (as prebuilt test binaries)\n",
+		count, benchtime, strings.Join(benchPackages, " ./"))
 	var all []byte
 	for _, pkg := range benchPackages {
-		bin := filepath.Join(bins, pkg+".test")
+		bin := filepath.Join(bins, strings.ReplaceAll(pkg, "/", "_")+".test")
 		if out, err := goCmd(root, "test", "-c", "-o", bin, "./"+pkg); err != nil {
 			return nil, fmt.Errorf("building %s benchmarks: %v\n%s", pkg, err, out)
 		}
@@ -208,6 +209,15 @@ func report(r map[string]sample) bool {
 		line("time/op ratio", fmt.Sprintf("%.3fx", ratio), "<= 1.10x", ratio <= 1.10)
 		extra := sdk.allocsPerOp - floor.allocsPerOp
 		line("allocs/op above the floor", fmt.Sprintf("%+.0f", extra), "<= +15", extra <= 15)
+	}
+
+	fmt.Println("\nCreateToken with linkotel on no-op OpenTelemetry providers vs without")
+	if need("BenchmarkCreateTokenNoopOtel", "BenchmarkCreateTokenUninstrumented", "BenchmarkCreateTokenNoopOtelPair") {
+		otel, plain := r["BenchmarkCreateTokenNoopOtel"], r["BenchmarkCreateTokenUninstrumented"]
+		ratio, runs := pairRatio(r["BenchmarkCreateTokenNoopOtelPair"])
+		fmt.Printf("  otel  %s\n  plain %s\n  interleaved runs' ratios: %s\n", describe(otel), describe(plain), formatRatios(runs))
+		line("time/op ratio", fmt.Sprintf("%.3fx", ratio), "<= 1.05x", ratio <= 1.05)
+		fmt.Printf("  allocs/op added by linkotel: %+.0f\n", otel.allocsPerOp-plain.allocsPerOp)
 	}
 
 	fmt.Println("\nDecoding a ~340 KB /link/token/get response vs map[string]any")
