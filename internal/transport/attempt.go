@@ -116,9 +116,11 @@ func (st *callState) roundTrip(req *http.Request, base http.RoundTripper) (*http
 		actx = httptrace.WithClientTrace(actx, tr.hooks())
 	}
 	if d := st.p.Timeout; d > 0 {
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeoutCause(actx, d, ErrAttemptTimeout)
-		defer cancel()
+		// The watchdog, not a deadline: see why there.
+		var cancel context.CancelCauseFunc
+		actx, cancel = context.WithCancelCause(actx)
+		id := st.c.watch.add(d, cancel)
+		defer st.c.watch.done(id, cancel)
 	}
 	if actx != ctx {
 		req = req.WithContext(actx)

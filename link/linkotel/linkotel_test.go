@@ -223,12 +223,12 @@ func (tel *telemetry) everything(t *testing.T) []string {
 	for _, s := range tel.spans.Ended() {
 		texts = append(texts, s.Name(), s.Status().Description)
 		for _, kv := range s.Attributes() {
-			texts = append(texts, string(kv.Key)+"="+kv.Value.Emit())
+			texts = append(texts, string(kv.Key)+"="+kv.Value.String())
 		}
 		for _, e := range s.Events() {
 			texts = append(texts, e.Name)
 			for _, kv := range e.Attributes {
-				texts = append(texts, string(kv.Key)+"="+kv.Value.Emit())
+				texts = append(texts, string(kv.Key)+"="+kv.Value.String())
 			}
 		}
 	}
@@ -239,7 +239,7 @@ func (tel *telemetry) everything(t *testing.T) []string {
 			if h, ok := m.Data.(metricdata.Histogram[float64]); ok {
 				for _, p := range h.DataPoints {
 					for _, kv := range p.Attributes.ToSlice() {
-						texts = append(texts, string(kv.Key)+"="+kv.Value.Emit())
+						texts = append(texts, string(kv.Key)+"="+kv.Value.String())
 					}
 				}
 			}
