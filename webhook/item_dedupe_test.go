@@ -24,7 +24,7 @@ func TestItemDedupeKeys(t *testing.T) {
 	}
 	k := key(loginRequired)
 	assert.Equal(t, k, key(loginRequired), "a redelivery (same body) has the same key")
-	assert.Regexp(t, `^ITEM\.ERROR:[0-9a-f]{64}$`, k, "the key holds the type, code and a hash, no id in clear")
+	assert.Regexp(t, `^ITEM\.ERROR:\{[A-Za-z0-9_-]{22}\}$`, k, "the key holds the type, code and a hash, no id in clear")
 
 	other := map[string]string{
 		"another Item":   `{"webhook_type":"ITEM","webhook_code":"ERROR","item_id":"item-2","error":{"error_type":"ITEM_ERROR","error_code":"ITEM_LOGIN_REQUIRED","error_message":"m","display_message":null,"status":400},"environment":"sandbox"}`,

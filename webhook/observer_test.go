@@ -119,8 +119,8 @@ func TestObserverOutcomes(t *testing.T) {
 		// 200
 		{name: "processed", body: body, header: signer.Sign(body),
 			want: verified(webhook.Outcome{Status: 200})},
-		{name: "an ITEM webhook has no session", body: unknown, header: signer.Sign(unknown),
-			want: webhook.Outcome{Status: 200, WebhookType: "ITEM", WebhookCode: "NEW_ACCOUNTS_AVAILABLE", KeyID: kid, KeyFetched: true}},
+		{name: "an ITEM webhook has no session, and names its Item", body: unknown, header: signer.Sign(unknown),
+			want: webhook.Outcome{Status: 200, WebhookType: "ITEM", WebhookCode: "NEW_ACCOUNTS_AVAILABLE", ItemID: "x", KeyID: kid, KeyFetched: true}},
 		{name: "key cached already", body: body, header: signer.Sign(body),
 			verifier: func(t *testing.T) *webhook.Verifier {
 				v := webhook.NewVerifier(signer)

@@ -108,9 +108,9 @@ func TestRunServeMetrics(t *testing.T) {
 		"the key is fetched for the first webhook, then cached")
 	host, port, err := net.SplitHostPort(strings.TrimPrefix(fake.URL, "http://"))
 	require.NoError(t, err)
-	assert.Equal(t, "1", sample(t, exposition, "http_client_request_duration_seconds_count",
+	assert.Equal(t, "2", sample(t, exposition, "http_client_request_duration_seconds_count",
 		`http_request_method="POST"`, `http_response_status_code="200"`,
-		`server_address="`+host+`"`, `server_port="`+port+`"`), "the client's key fetch")
+		`server_address="`+host+`"`, `server_port="`+port+`"`), "the client's key fetch, and the exchange of ITEM_ADD_RESULT's public token")
 	assert.NotContains(t, exposition, session.LinkSessionID, "no per-session label")
 	assert.NotContains(t, exposition, clientID)
 	assert.NotContains(t, exposition, secret)
