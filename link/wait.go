@@ -53,8 +53,9 @@ func WithPollInterval(first, max time.Duration) Option {
 }
 
 // WaitForSession polls /link/token/get until a Link session of linkToken has finished, and
-// returns that session. A session has finished when it has results, exit, on_success or on_exit,
-// or a finished_at time. It is the way to learn the outcome of a Hosted Link or Multi-Item Link
+// returns that session. A session has finished when its [TokenGetSessionsResponse.Outcome] is
+// other than [SessionInProgress]: it linked an Item, the user exited, or Plaid closed it as
+// abandoned. It is the way to learn the outcome of a Hosted Link or Multi-Item Link
 // session without webhooks, whose public tokens do not come back through a front end;
 // /link/token/get keeps a session for six hours after it ends.
 //
@@ -173,12 +174,12 @@ func finishedSession(sessions []TokenGetSessionsResponse, expired bool) *TokenGe
 	var linked, exited *TokenGetSessionsResponse
 	for i := range sessions {
 		s := &sessions[i]
-		switch {
-		case succeeded(s):
+		switch s.Outcome() {
+		case SessionLinked:
 			if linked == nil || s.FinishedAt.After(linked.FinishedAt) {
 				linked = s
 			}
-		case finished(s):
+		case SessionExited, SessionAbandoned:
 			if exited == nil || endOf(s).After(endOf(exited)) {
 				exited = s
 			}
@@ -192,22 +193,11 @@ func finishedSession(sessions []TokenGetSessionsResponse, expired bool) *TokenGe
 	}
 	for i := range sessions {
 		s := &sessions[i]
-		if !finished(s) && !s.StartedAt.Before(endOf(exited)) {
+		if s.Outcome() == SessionInProgress && !s.StartedAt.Before(endOf(exited)) {
 			return nil
 		}
 	}
 	return exited
-}
-
-// finished reports whether s has ended, by success, exit or abandonment.
-func finished(s *TokenGetSessionsResponse) bool {
-	return s.Results != nil || s.OnSuccess != nil || s.Exit != nil || s.OnExit != nil || !s.FinishedAt.IsZero()
-}
-
-// succeeded reports whether s linked an Item: on_success, or results without an exit (a session
-// that exited may still carry an empty results object).
-func succeeded(s *TokenGetSessionsResponse) bool {
-	return s.OnSuccess != nil || (s.Results != nil && s.Exit == nil && s.OnExit == nil)
 }
 
 // endOf is when s ended: finished_at, or its start when Plaid gave no finished_at.

@@ -98,6 +98,9 @@ func TestFinishedSession(t *testing.T) {
 	legacySuccess := TokenGetSessionsResponse{LinkSessionID: "legacy-success", StartedAt: at(0), OnSuccess: &SessionSuccess{}}
 	exitedWithResults := TokenGetSessionsResponse{LinkSessionID: "exit-with-results", StartedAt: at(0), FinishedAt: at(1),
 		Exit: &SessionExit{}, Results: &SessionResults{}}
+	multiItemThenExit := TokenGetSessionsResponse{LinkSessionID: "multi", StartedAt: at(0), FinishedAt: at(2), Exit: &SessionExit{},
+		Results: &SessionResults{ItemAddResults: []SessionItemAddResult{{PublicToken: "public-sandbox-m1"}}}}
+	emptyResults := TokenGetSessionsResponse{LinkSessionID: "empty", StartedAt: at(0), Results: &SessionResults{}}
 
 	tests := []struct {
 		name     string
@@ -113,6 +116,10 @@ func TestFinishedSession(t *testing.T) {
 		{"legacy on_exit", []TokenGetSessionsResponse{legacyExit}, false, "legacy-exit"},
 		{"legacy on_success", []TokenGetSessionsResponse{legacySuccess}, false, "legacy-success"},
 		{"results beside an exit are an exit", []TokenGetSessionsResponse{exitedWithResults, open("b", 0)}, false, "exit-with-results"},
+		// As Outcome decides: a Multi-Item session that linked Items and then exited is linked,
+		// and an empty results object alone ends nothing.
+		{"multi-item linked then exited", []TokenGetSessionsResponse{exit("b", 3, 9), multiItemThenExit}, false, "multi"},
+		{"empty results alone", []TokenGetSessionsResponse{emptyResults}, false, ""},
 		// The user left, then opened the same token again: wait for that attempt.
 		{"retry in progress", []TokenGetSessionsResponse{open("b", 3), exit("a", 0, 2)}, false, ""},
 		{"retry begun the second the exit ended", []TokenGetSessionsResponse{open("b", 2), exit("a", 0, 2)}, false, ""},
