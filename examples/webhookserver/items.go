@@ -41,6 +41,20 @@ func newItemKeeper(client *link.Client, base *link.TokenCreateRequest, out io.Wr
 	return &itemKeeper{client: client, base: base, out: out, access: map[string]string{}, needs: map[string]itemNeed{}}
 }
 
+// keepItems makes every save of lk also give k the Item's access token, as one database holding
+// both would, so that the keeper can make update-mode link tokens for Items linked through any
+// path.
+func keepItems(lk *linker, k *itemKeeper) {
+	save := lk.save
+	lk.save = func(ctx context.Context, r *link.ItemPublicTokenExchangeResponse) error {
+		if err := save(ctx, r); err != nil {
+			return err
+		}
+		k.remember(r.ItemID, r.AccessToken)
+		return nil
+	}
+}
+
 // remember stores an Item's access token, as the app does after exchanging its public token.
 func (k *itemKeeper) remember(itemID, accessToken string) {
 	k.mu.Lock()

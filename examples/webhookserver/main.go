@@ -163,7 +163,11 @@ func newHandler(v *webhook.Verifier, dedupe webhook.Deduper, log *slog.Logger, l
 	fn := func(ctx context.Context, ev webhook.Event) error {
 		// Only identifiers are logged: the body carries public tokens, which can be exchanged for
 		// access to the user's bank data.
-		log.Info("verified webhook", "type", ev.Type(), "code", ev.Code(), "link_session_id", ev.SessionID())
+		if ie, ok := ev.(webhook.ItemEvent); ok {
+			log.Info("verified webhook", "type", ev.Type(), "code", ev.Code(), "item_id", ie.Item())
+		} else {
+			log.Info("verified webhook", "type", ev.Type(), "code", ev.Code(), "link_session_id", ev.SessionID())
+		}
 		if onEvent != nil {
 			onEvent(ev)
 		}
@@ -277,6 +281,7 @@ func demo(ctx context.Context, out io.Writer, cfg config) error {
 	lk := newLinker(client, dedupe, log)
 	defer shutdownExchanger(lk.ex)
 	keeper := newItemKeeper(client, itemsBaseRequest(), out) // ITEM webhooks: items.go
+	keepItems(lk, keeper)
 	h := newHandler(verifier, dedupe, log, lk, func(ev webhook.Event) {
 		keeper.handle(ctx, ev)
 		mu.Lock()
@@ -457,7 +462,10 @@ func serve(ctx context.Context, out io.Writer, addr string, cfg config) error {
 	lk := newLinker(client, dedupe, log)
 	// After the server's own shutdown: exchanges whose webhook request ended go on until saved.
 	defer shutdownExchanger(lk.ex)
-	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), dedupe, log, lk, nil, cfg.handlerOpts...))
+	keeper := newItemKeeper(client, itemsBaseRequest(), out) // ITEM webhooks: items.go
+	keepItems(lk, keeper)
+	onEvent := func(ev webhook.Event) { keeper.handle(ctx, ev) }
+	done, stop := startServer(ln, newHandler(webhook.NewVerifier(client), dedupe, log, lk, onEvent, cfg.handlerOpts...))
 	where := "in memory"
 	if cfg.redisAddr != "" {
 		where = "in Redis at " + cfg.redisAddr

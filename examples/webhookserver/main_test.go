@@ -327,3 +327,31 @@ func TestRunArgs(t *testing.T) {
 		})
 	}
 }
+
+// Serving, the receiver keeps Items connected too: an Item linked through ITEM_ADD_RESULT and then
+// reported as needing its login gets an update-mode link token, printed for the front end, and
+// neither the access token nor any other token shows.
+func TestRunServeKeepsItemsConnected(t *testing.T) {
+	const clientID, secret = "ws-client-id-5d0e", "ws-secret-91ab7c"
+	fake := linktest.NewServer(linktest.WithCredentials(clientID, secret))
+	defer fake.Close()
+	r := startReceiver(t, fake, config{clientID: clientID, secret: secret})
+
+	completeSession(t, fake, r.url)
+	items := fake.Items()
+	require.Len(t, items, 1)
+	item := items[0]
+	delivery, err := fake.FireItemWebhook(item.AccessToken, linktest.ItemWebhookError)
+	require.NoError(t, err)
+	require.NoError(t, delivery.Err)
+	r.stop()
+
+	out := r.out.String()
+	needs := regexp.MustCompile(`Item ` + regexp.QuoteMeta(item.ItemID) + ` needs its user \(([^)]+)\); update-mode link token for the front end: (link-sandbox-\S+)`)
+	m := needs.FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	assert.Equal(t, string(webhook.UserActionReauthenticate), m[1])
+	assert.NotContains(t, out, item.AccessToken)
+	// The one link token shown is the update-mode one the line above names.
+	assertNoSecrets(t, strings.ReplaceAll(out, m[2], "LINKTOKEN"))
+}
