@@ -72,35 +72,52 @@
 //
 // # Retries
 //
-// Each method has a retry class. The reads ([Client.GetToken], [Client.GetWebhookVerificationKey])
-// and the calls whose repeat does no harm ([Client.CreateToken], [Client.CreateSessionToken],
-// [Client.CreateSandboxPublicToken], [Client.ResetSandboxItemLogin]; a repeated CreateToken makes a
-// second link token, which is harmless) are retried, by default [DefaultMaxRetries] times
-// ([WithMaxRetries]), after:
+// Each method has a retry class. Repeatable are the reads ([Client.GetToken],
+// [Client.GetWebhookVerificationKey]) and the calls whose repeat does no harm
+// ([Client.CreateToken], [Client.CreateSessionToken], [Client.CreateSandboxPublicToken],
+// [Client.ResetSandboxItemLogin]; a repeated CreateToken makes a second link token, which is
+// harmless). Single-use is [Client.ExchangePublicToken]: a public token can be exchanged once, so
+// it is retried only when the request provably never reached Plaid or Plaid answered that it did
+// nothing, and any other failure returns at once with an error that matches [ErrOutcomeUnknown]
+// and wraps its cause: the exchange may have happened, and then the access token was in the lost
+// reply (a retry would only turn that into INVALID_PUBLIC_TOKEN). This is the whole rule, reply
+// by reply, with what a repeatable call and what ExchangePublicToken do:
 //
-//   - a Plaid error of type RATE_LIMIT_EXCEEDED, or API_ERROR with code INTERNAL_SERVER_ERROR or
-//     PLANNED_MAINTENANCE, whatever the status;
-//   - a reply that is not a Plaid error with status 408, 429, 502, 503 or 504;
-//   - a connection error or an attempt timeout, except those that would fail the same way again
-//     (a certificate that is not trusted, a refused redirect).
+//   - Plaid error RATE_LIMIT_EXCEEDED (any code, any status), or API_ERROR PLANNED_MAINTENANCE:
+//     both retried (Plaid did nothing).
+//   - Plaid error API_ERROR INTERNAL_SERVER_ERROR: repeatable retried; single-use
+//     [ErrOutcomeUnknown] at once.
+//   - Plaid error INVALID_REQUEST, INVALID_INPUT, INVALID_RESULT or ITEM_ERROR (any status): never
+//     retried; returned as it is.
+//   - Plaid error API_ERROR with another code: repeatable by its status, as for a reply that is
+//     not a Plaid error (below); single-use [ErrOutcomeUnknown] at once.
+//   - Plaid error of any other type (INSTITUTION_ERROR, ...): repeatable by its status, as below;
+//     single-use not retried, returned as it is.
+//   - A reply that is not a Plaid error (a proxy's page, a gateway's JSON, no body) with status
+//     408, 429, 502, 503 or 504: repeatable retried; single-use [ErrOutcomeUnknown] at once. With
+//     any other status: repeatable not retried; single-use [ErrOutcomeUnknown] at once.
+//   - No connection made (the DNS lookup, the dial or the TLS handshake failed): both retried
+//     (Plaid never saw the request).
+//   - A certificate that is not trusted, a refused redirect, a bad URL: not retried, since it
+//     would fail the same way; for single-use, a refused redirect is [ErrOutcomeUnknown] (the
+//     first server got the request).
+//   - A reset or a per-attempt timeout once a connection was made, or a 2xx whose body broke off
+//     (reset, per-attempt timeout): repeatable retried; single-use [ErrOutcomeUnknown] at once.
+//   - A 2xx whose body arrived malformed: repeatable not retried; single-use [ErrOutcomeUnknown]
+//     at once.
+//   - A 2xx whose whole JSON arrived, then a stall or a reset: a success for both; the reply is
+//     kept.
+//   - A 2xx reply to ExchangePublicToken without a non-empty access_token and item_id ({}, nulls,
+//     ""), or whose body is a Plaid error: no success, [ErrOutcomeUnknown] at once, saying what
+//     came back.
+//   - Your context ended: not retried, context.Canceled or context.DeadlineExceeded; for
+//     single-use, also [ErrOutcomeUnknown] if the request may have been sent.
 //
-// A Plaid error of type INVALID_REQUEST, INVALID_INPUT, INVALID_RESULT or ITEM_ERROR is never
-// retried, whatever its status; a Plaid error of another type (INSTITUTION_ERROR, or API_ERROR
-// with another code) is judged by its status as above. [Error.Retryable] applies the same rule.
-//
-// [Client.ExchangePublicToken] is single-use: a public token can be exchanged once. It is retried
-// only when the request provably never reached Plaid (no connection was made: the DNS lookup, the
-// dial or the TLS handshake failed) or when Plaid answered that it did nothing (RATE_LIMIT_EXCEEDED,
-// or API_ERROR PLANNED_MAINTENANCE). Any other failure (a timeout or a reset after the request was
-// sent, a proxy's 502 or 504, a Plaid 500, a 2xx reply that could not be read) returns at once
-// with an error that matches [ErrOutcomeUnknown] and wraps its cause: the exchange may have
-// happened, and then the access token was in the lost reply. Retrying would only turn that into
-// INVALID_PUBLIC_TOKEN. [WithUnsafeRetries] retries anyway; an INVALID_PUBLIC_TOKEN (or any other
-// failure) after an ambiguous attempt is then still [ErrOutcomeUnknown].
-//
-// A 2xx reply to [Client.ExchangePublicToken] without a non-empty access_token and item_id, or
-// whose body is a Plaid error, is no success: it matches [ErrOutcomeUnknown] and says what came
-// back. A reply whose whole JSON arrived is kept even if the connection then stalls or breaks.
+// Retries are made up to [DefaultMaxRetries] times ([WithMaxRetries]); a call that used them up
+// fails with an [*ExhaustedError] ("gave up after N attempts") wrapping the last cause.
+// [Error.Retryable] applies the repeatable column to a reply. [WithUnsafeRetries] retries
+// ExchangePublicToken like a repeatable call; an INVALID_PUBLIC_TOKEN (or any other failure)
+// after an ambiguous attempt is then still [ErrOutcomeUnknown].
 //
 // The attempts are github.com/hashicorp/go-retryablehttp's loop (it makes them, waits between
 // them and rewinds the body) under this package's rules, which its hooks hold as one
@@ -114,16 +131,11 @@
 //
 // # Exchanging a public token once
 //
-// A public token reaches your backend twice when you use Link webhooks: from your front end
-// (onSuccess posts it to you) and in the ITEM_ADD_RESULT webhook, which carries the same
-// public_token for the same link_session_id. Exchanging it on both paths races: one exchange
-// wins, the other gets INVALID_PUBLIC_TOKEN, and if both store what they got, the loser may
-// overwrite the winner's Item or report a failure to the user. Exchange in one place only: have
-// both paths claim the token first, atomically and keyed by link_session_id (or the public token
-// itself), for instance with an INSERT ... ON CONFLICT DO NOTHING or a Redis SET NX, and let only
-// the path that made the claim call ExchangePublicToken and store the access token. The other
-// path reads the stored result. On [ErrOutcomeUnknown], mark the claim as failed rather than
-// releasing it, and ask the user to link again.
+// A public token can reach your backend from your front end's onSuccess, from the ITEM_ADD_RESULT
+// webhook and from [Client.WaitForSession], and Plaid exchanges it once. Exchange it through
+// package [github.com/plaidlink/plaidlink-go/link/exchange], whose Exchanger claims each token in
+// a store every path shares, so that one of them calls ExchangePublicToken and the others learn
+// it was done.
 //
 // # Options per call
 //

@@ -48,11 +48,10 @@ func FillSessionID(linkSessionID string, events []Event) {
 // ExchangePublicToken exchanges the public_token from Link's onSuccess for a long-lived
 // access_token (POST /item/public_token/exchange).
 //
-// A public token can be exchanged once, so this call is retried only when the request provably
-// never reached Plaid, or Plaid said it did nothing (rate limiting, planned maintenance). After
-// any other failure it returns at once with an error matching [ErrOutcomeUnknown]: the token may
-// be spent, the Item may exist, and its access token cannot be recovered, so the user must link
-// again. Exchange each token in one place only: see the package documentation.
+// A public token can be exchanged once, so this call is single-use: a failure that may have
+// reached Plaid is not retried and matches [ErrOutcomeUnknown], as the package documentation's
+// Retries section says. Package [github.com/plaidlink/plaidlink-go/link/exchange] exchanges each
+// token once across every path that receives it.
 func (c *Client) ExchangePublicToken(ctx context.Context, req *ItemPublicTokenExchangeRequest, opts ...Option) (*ItemPublicTokenExchangeResponse, error) {
 	return call(ctx, c, endpoint{"ExchangePublicToken", "/item/public_token/exchange", transport.SingleUse, checkExchangeReply},
 		req, validatePublicTokenExchange, func(r *ItemPublicTokenExchangeResponse) *string { return &r.RequestID }, opts,

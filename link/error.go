@@ -109,10 +109,7 @@ func IsErrorCode(err error, code ErrorCode) bool {
 }
 
 // Retryable reports whether sending the same request again may succeed, by the rule the Client
-// itself retries with (for the methods whose repeat does no harm): RATE_LIMIT_EXCEEDED and
-// API_ERROR INTERNAL_SERVER_ERROR or PLANNED_MAINTENANCE are; INVALID_REQUEST, INVALID_INPUT,
-// INVALID_RESULT and ITEM_ERROR never are, whatever the status; anything else, such as a proxy's
-// page, is when its status is 408, 429, 502, 503 or 504.
+// retries its repeatable methods with: see the package documentation's Retries section.
 func (e *Error) Retryable() bool {
 	if e == nil {
 		return false

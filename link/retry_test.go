@@ -239,9 +239,10 @@ func TestCallerDeadlineIsNotAnAttemptTimeout(t *testing.T) {
 	assert.NotErrorIs(t, err, ErrAttemptTimeout)
 }
 
-// TestRetryTable is the README's retry table, row by row, for both classes of call: every row
-// drives a repeatable call (CreateToken) and the single-use one (ExchangePublicToken) against the
-// same reply, and checks (*Error).Retryable against what the repeatable call did.
+// TestRetryTable is the retry table of the package documentation (doc.go), row by row, for both
+// classes of call: every row drives a repeatable call (CreateToken) and the single-use one
+// (ExchangePublicToken) against the same reply, and checks (*Error).Retryable against what the
+// repeatable call did.
 func TestRetryTable(t *testing.T) {
 	const (
 		retried = 3 // attempts with the default 2 retries

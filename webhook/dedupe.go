@@ -124,8 +124,9 @@ const (
 	DefaultDedupeTimeout = 2 * time.Second
 )
 
-// Errors of the deduper that runDeduped returns instead of running fn. The handler answers 503
-// for both, so that Plaid delivers the webhook again later and nothing is lost.
+// Errors of the deduper that runDeduped returns instead of running fn. Neither says the webhook
+// was dealt with, so Plaid delivers it again later and nothing is lost ([NewHandler] says where
+// the status each gets is listed).
 var (
 	// ErrInFlight means a duplicate of the webhook is being processed by another request, here or
 	// on another instance. By the time Plaid delivers it again the other request has finished:

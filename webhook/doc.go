@@ -17,7 +17,8 @@
 // (500 for your function's failure or panic and for a misconfigured server, 503 for what passes by
 // itself, such as Plaid's key endpoint being slow), and 4xx to requests that did not come from
 // Plaid (or that this server cannot tell from those: its clock minutes off, its client asking
-// another environment for keys). NewHandler's documentation has the whole table.
+// another environment for keys). The status for each reason is the README's table, the one list of
+// them: https://github.com/plaidlink/plaidlink-go#what-plaid-does-and-what-the-handler-answers.
 //
 //	client, _ := link.NewClient(clientID, secret)
 //	verifier := webhook.NewVerifier(client) // a *link.Client fetches Plaid's keys

@@ -18,21 +18,21 @@ const HeaderName = "Plaid-Verification"
 const DefaultMaxBodySize = 1 << 20
 
 // Failures of the handler itself, beside the verification failures of [Verifier.Verify] and
-// [ErrInvalidPayload]; [Outcome.Reason] is one of them.
+// [ErrInvalidPayload]; [Outcome.Reason] is one of them. [NewHandler] says where the status each
+// gets is listed.
 var (
-	// ErrMethodNotAllowed is the reason for a 405: the request was not a POST.
+	// ErrMethodNotAllowed is the reason when the request was not a POST.
 	ErrMethodNotAllowed = errors.New("webhook: method not allowed")
-	// ErrBodyTooLarge is the reason for a 413: the body is larger than the limit
-	// ([WithMaxBodySize]).
+	// ErrBodyTooLarge is the reason when the body is larger than the limit ([WithMaxBodySize]).
 	ErrBodyTooLarge = errors.New("webhook: body too large")
-	// ErrBodyIncomplete is the reason for a 400 when the body could not be read as announced: it
-	// was shorter or longer than its Content-Length, or the connection failed while reading it.
+	// ErrBodyIncomplete is the reason when the body could not be read as announced: it was shorter
+	// or longer than its Content-Length, or the connection failed while reading it.
 	ErrBodyIncomplete = errors.New("webhook: body not received as announced")
-	// ErrFuncFailed is the reason for a 500 when fn returned an error (other than one wrapping
+	// ErrFuncFailed is the reason when fn returned an error (other than one wrapping
 	// [ErrPermanent]). It stands in for fn's error, which may carry data from the body.
 	ErrFuncFailed = errors.New("webhook: handler function returned an error")
-	// ErrFuncPanicked is the reason for a 500 when fn panicked. The panic is recovered, and its
-	// value, which may carry data from the body, is not reported anywhere.
+	// ErrFuncPanicked is the reason when fn panicked. The panic is recovered, and its value, which
+	// may carry data from the body, is not reported anywhere.
 	ErrFuncPanicked = errors.New("webhook: handler function panicked")
 )
 
@@ -63,32 +63,12 @@ type handler struct {
 // body (up to a limit) while hashing it, checks it against the header, parses it, and calls fn
 // with the result. A nil fn acknowledges every verified webhook.
 //
-// Its status codes follow Plaid's delivery policy: Plaid delivers a webhook again after any answer
-// other than 200, or none within 10 seconds, for up to 24 hours (30 s after the first attempt,
-// then four times longer each time), and it stops retrying a receiver that refused more than 90%
-// of its webhooks over 24 hours. So 200 is the only answer that ends deliveries, every other
-// answer asks for one more, and forged requests, which do not come from Plaid, do not count
-// against this receiver. The handler answers:
-//
-//   - 200 when fn succeeded, when fn's error wraps [ErrPermanent] (retrying would not help; the
-//     observer sees it as dropped), and for a duplicate the deduper ([WithDeduper]) found
-//     processed already.
-//   - 500 when fn failed or panicked ([ErrFuncFailed], [ErrFuncPanicked]), and when this server is
-//     misconfigured: v is nil or has no KeyFetcher ([ErrNoVerifier]), or Plaid refused the key
-//     request for this server's credentials ([ErrKeyFetchMisconfigured]). Plaid delivers again, so
-//     nothing is lost once the cause is fixed within the 24 hours.
-//   - 503 when the answer may change by itself: the key cannot be fetched now
-//     ([ErrKeyUnavailable]: Plaid's key endpoint slow, failing or busy), the key-fetch rate limit
-//     is reached ([ErrKeyRateLimited]), or the deduper sees the webhook being processed elsewhere or
-//     cannot reach its store. These answers go out at once or within the fetch timeout (3 s by
-//     default, [WithFetchTimeout]) or the deduper's ([WithDedupeTimeout]), inside the 10 s Plaid
-//     waits.
-//   - 401 when verification fails otherwise, 400 when the body was not received as announced
-//     ([ErrBodyIncomplete]) or a verified body is not a webhook ([ErrInvalidPayload]), 413 for a
-//     body over the limit, 405 for methods other than POST. Plaid would deliver these again too,
-//     but they come from forgers and broken proxies; a genuine webhook gets 401 only if this
-//     server's clock is minutes off ([ErrTooOld], [ErrIssuedInFuture]) or v's client asks another
-//     environment than the webhook's for its key ([ErrUnknownKey]).
+// Its status codes follow Plaid's delivery policy, as the package documentation explains: 200
+// only for a webhook dealt with, a 5xx for every failure on this side, a 4xx for requests Plaid
+// does not send. The status for each [Outcome.Reason] is the README's table, the one list of
+// them: https://github.com/plaidlink/plaidlink-go#what-plaid-does-and-what-the-handler-answers.
+// The 503 answers go out at once or within the fetch timeout (3 s by default, [WithFetchTimeout])
+// or the deduper's ([WithDedupeTimeout]), inside the 10 s Plaid waits.
 //
 // A request whose header is not authentic costs no body read, whatever Content-Length it claims.
 // Serve the handler from an http.Server with ReadHeaderTimeout, ReadTimeout, WriteTimeout and

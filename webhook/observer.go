@@ -16,11 +16,9 @@ type Outcome struct {
 	// Status is the HTTP status the handler answered.
 	Status int
 	// Reason is nil when the webhook was processed (or skipped as a duplicate), and otherwise the
-	// sentinel error that decided Status, to compare with ==: a verification failure such as
-	// [ErrTooOld] or [ErrKeyRateLimited], [ErrMethodNotAllowed], [ErrBodyTooLarge],
-	// [ErrBodyIncomplete], [ErrInvalidPayload], [ErrFuncFailed], [ErrFuncPanicked], [ErrPermanent]
-	// (with Dropped), or the deduper's [ErrInFlight] or [ErrDedupeUnavailable]. It never carries
-	// the details of fn's error, which could hold data from the body.
+	// sentinel error of this package that decided Status, to compare with ==, such as [ErrTooOld]
+	// or [ErrPermanent] (with Dropped); [NewHandler] says where every reason is listed with its
+	// status. It never carries the details of fn's error, which could hold data from the body.
 	Reason error
 	// WebhookType and WebhookCode are the body's webhook_type and webhook_code, set once the
 	// webhook was verified and parsed.

@@ -19,7 +19,8 @@ import (
 )
 
 // Verification failures. Each kind has its own sentinel so that a handler can log why a webhook was
-// refused with errors.Is; the errors [Verifier.Verify] returns wrap exactly one of them.
+// refused with errors.Is; the errors [Verifier.Verify] returns wrap exactly one of them. [NewHandler]
+// says where the status each gets is listed.
 var (
 	// ErrNoVerifier means Verify was called on a nil *Verifier or one without a KeyFetcher.
 	ErrNoVerifier = errors.New("webhook: verifier has no key fetcher")
@@ -36,18 +37,18 @@ var (
 	// ErrKeyUnavailable means the key for the kid could not be fetched now, for a reason that says
 	// nothing about the kid: the call timed out or failed in transport, Plaid answered 429 or 5xx,
 	// too many fetches were in flight, or the request ended while waiting for the key. It is never
-	// remembered, so the next webhook with that kid fetches again, and the Handler answers 503 so
-	// that Plaid delivers the webhook again rather than it being lost to a passing outage.
+	// remembered, so the next webhook with that kid fetches again, and the webhook is asked for
+	// again rather than lost to a passing outage.
 	ErrKeyUnavailable = errors.New("webhook: verification key unavailable now")
 	// ErrKeyRateLimited means the kid is not cached and fetching it now would exceed the key-fetch
-	// rate limit ([WithKeyFetchLimit]). It is answered at once and never remembered; the Handler
-	// answers 503, so Plaid delivers the webhook again once the limit has refilled.
+	// rate limit ([WithKeyFetchLimit]). It is answered at once and never remembered, so Plaid's
+	// redelivery is verified once the limit has refilled.
 	ErrKeyRateLimited = errors.New("webhook: key fetch rate limit reached")
 	// ErrKeyFetchMisconfigured means Plaid refused the request for the key because of this
 	// server's own credentials or configuration, not because of the kid: INVALID_API_KEYS,
 	// INVALID_CONFIGURATION, any 401 or 403, or another INVALID_REQUEST or INVALID_INPUT reply about
-	// the request. It is never remembered, and the Handler answers 500: the webhook may well be
-	// genuine, and Plaid delivers it again once the server is fixed.
+	// the request. It is never remembered: the webhook may well be genuine, and Plaid's
+	// redelivery is verified once the server is fixed.
 	ErrKeyFetchMisconfigured = errors.New("webhook: key endpoint refused this server's credentials or configuration")
 	// ErrUnknownKey means Plaid answered that the kid does not exist (HTTP 400,
 	// INVALID_WEBHOOK_VERIFICATION_KEY_ID). The answer is remembered for a minute, as is a key

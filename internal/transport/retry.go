@@ -91,11 +91,9 @@ func Retryable(status int) bool {
 	return false
 }
 
-// RetryableReply is the rule for a non-2xx reply to a call whose repeat does no harm. A Plaid
-// error is judged by its error_type and error_code: rate limiting and Plaid's own transient
-// failures are retried; a request Plaid found wrong (INVALID_REQUEST, INVALID_INPUT,
-// INVALID_RESULT) or an Item in a bad state (ITEM_ERROR) never is, whatever the status. Any other
-// reply falls back to the status rule of Retryable.
+// RetryableReply is the rule for a non-2xx reply to a call whose repeat does no harm: a Plaid
+// error by its error_type and error_code, any other reply by the status rule of Retryable. The
+// rule is stated for users, with the rest of the retry table, in package link's documentation.
 func RetryableReply(status int, plaid bool, errorType, errorCode string) bool {
 	if plaid {
 		switch errorType {
