@@ -1,7 +1,6 @@
 package link
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,8 +58,13 @@ type Client struct {
 //
 // Every Option works in both places; a per-call option overrides the Client's setting for that
 // call alone. An option that a method has no use for (one that only a polling method reads, say)
-// is accepted and ignored by the others. An option given a bad value makes [NewClient], or the
-// call, fail before anything is sent.
+// is accepted and ignored by the others.
+//
+// Options follow one rule: a value an option cannot use is never silently replaced by a default.
+// It makes [NewClient], or the call, fail before anything is sent, with an error naming the
+// option and the value (never a credential or a header's value), such as
+// "link: NewClient: WithMaxRetries(-1): the count must not be negative" or
+// "link: CreateToken: option 2 of 2 is nil".
 type Option func(*config) error
 
 // config is what every Option writes to. Adding an option is adding a field here and a function
@@ -86,11 +90,6 @@ type config struct {
 	headers      []transport.HeaderValue
 	middleware   []transport.Middleware
 	callWrappers []CallWrapper
-
-	// pause is WaitForSession's wait between polls; nil is transport.Sleep. Only this package's
-	// tests set it, through an Option of their own, to record the waits instead of sleeping them:
-	// a field rather than a package variable, so that tests running in parallel cannot race on it.
-	pause func(context.Context, time.Duration) error
 }
 
 // transportSettings are the settings a transport is built from: where and how requests go. A
@@ -145,7 +144,7 @@ func (cfg *config) apply(opts []Option) error {
 	httpClient := cfg.transport.httpClient
 	for i, opt := range opts {
 		if opt == nil {
-			return fmt.Errorf("option %d is nil", i)
+			return fmt.Errorf("option %d of %d is nil", i+1, len(opts))
 		}
 		if err := opt(cfg); err != nil {
 			return err
@@ -234,7 +233,7 @@ func WithEnvironment(env Environment) Option {
 			c.transport.baseURL = string(env)
 			return nil
 		}
-		return fmt.Errorf("WithEnvironment: unknown environment %q (use link.Sandbox, link.Production, ParseEnvironment or WithBaseURL)", string(env))
+		return fmt.Errorf("WithEnvironment(%q): unknown environment (use link.Sandbox, link.Production, ParseEnvironment or WithBaseURL)", string(env))
 	}
 }
 
@@ -246,19 +245,25 @@ func WithBaseURL(rawURL string) Option {
 	return func(c *config) error {
 		u, err := url.Parse(rawURL)
 		if err != nil {
-			return fmt.Errorf("WithBaseURL: %w", err)
+			// url.Error quotes the URL, and with it any user information: only the cause is kept.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			return fmt.Errorf("WithBaseURL(...): not a URL: %w", err)
 		}
 		switch {
-		case u.Scheme != "http" && u.Scheme != "https":
-			return fmt.Errorf("WithBaseURL: %q: scheme must be http or https", rawURL)
-		case u.Host == "":
-			return fmt.Errorf("WithBaseURL: %q: host is missing", rawURL)
-		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
-			return fmt.Errorf("WithBaseURL: %q: must not have a query or fragment", rawURL)
 		case u.User != nil:
-			return errors.New("WithBaseURL: must not carry user information")
+			// The URL stays out of the message: its user information may be a password.
+			return errors.New("WithBaseURL(...): the URL must not carry user information")
+		case u.Scheme != "http" && u.Scheme != "https":
+			return fmt.Errorf("WithBaseURL(%q): scheme must be http or https", rawURL)
+		case u.Host == "":
+			return fmt.Errorf("WithBaseURL(%q): host is missing", rawURL)
+		case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+			return fmt.Errorf("WithBaseURL(%q): must not have a query or fragment", rawURL)
 		case u.Scheme == "http" && !isLoopback(u.Hostname()):
-			return fmt.Errorf("WithBaseURL: %q: plain http is allowed only for loopback hosts "+
+			return fmt.Errorf("WithBaseURL(%q): plain http is allowed only for loopback hosts "+
 				"(localhost, 127.0.0.0/8, ::1), since the secret travels with every request: use https", rawURL)
 		}
 		c.transport.baseURL = strings.TrimRight(u.String(), "/")
@@ -285,7 +290,7 @@ func isLoopback(host string) bool {
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
-			return errors.New("WithHTTPClient: client is nil")
+			return errors.New("WithHTTPClient(nil): the client must not be nil")
 		}
 		c.transport.httpClient = hc
 		return nil
@@ -298,7 +303,7 @@ func WithHTTPClient(hc *http.Client) Option {
 func WithMaxRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
-			return fmt.Errorf("WithMaxRetries: %d is negative", n)
+			return fmt.Errorf("WithMaxRetries(%d): the count must not be negative", n)
 		}
 		c.maxRetries = n
 		return nil
@@ -312,7 +317,7 @@ func WithMaxRetries(n int) Option {
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return fmt.Errorf("WithTimeout: %v is negative", d)
+			return fmt.Errorf("WithTimeout(%v): the timeout must not be negative (0 removes the bound)", d)
 		}
 		c.pacing.Timeout = d
 		c.timeoutSet = true
@@ -326,7 +331,7 @@ func WithTimeout(d time.Duration) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return errors.New("WithLogger: logger is nil")
+			return errors.New("WithLogger(nil): the logger must not be nil")
 		}
 		c.pacing.Logger = l
 		return nil
@@ -338,7 +343,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithPlaidVersion(v string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(v) == "" || !validHeaderValue(v) {
-			return fmt.Errorf("WithPlaidVersion: %q is not a valid version", v)
+			return fmt.Errorf("WithPlaidVersion(%q): not a valid version", v)
 		}
 		c.transport.plaidVersion = v
 		return nil
@@ -349,11 +354,11 @@ func WithPlaidVersion(v string) Option {
 // follow it, as in "myapp/1.2 plaidlink-go/0.1.0".
 func WithUserAgent(ua string) Option {
 	return func(c *config) error {
-		ua = strings.TrimSpace(ua)
-		if ua == "" || !validHeaderValue(ua) {
-			return fmt.Errorf("WithUserAgent: %q is not a valid User-Agent", ua)
+		trimmed := strings.TrimSpace(ua)
+		if trimmed == "" || !validHeaderValue(trimmed) {
+			return fmt.Errorf("WithUserAgent(%q): not a valid User-Agent", ua)
 		}
-		c.transport.userAgent = ua + " " + userAgent
+		c.transport.userAgent = trimmed + " " + userAgent
 		return nil
 	}
 }
@@ -366,7 +371,7 @@ func WithUserAgent(ua string) Option {
 func WithResponseInto(r *Response) Option {
 	return func(c *config) error {
 		if r == nil {
-			return errors.New("WithResponseInto: Response is nil")
+			return errors.New("WithResponseInto(nil): the Response must not be nil")
 		}
 		c.responseInto = r
 		return nil

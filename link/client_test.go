@@ -92,14 +92,14 @@ func TestNewClientRefusesBadInput(t *testing.T) {
 		{"http to a name embedding a loopback IP", testClientID, testSecret, []Option{WithBaseURL("http://127.0.0.1.nip.io")}, "plain http is allowed only for loopback hosts"},
 		{"http to the unspecified address", testClientID, testSecret, []Option{WithBaseURL("http://0.0.0.0:8080")}, "plain http is allowed only for loopback hosts"},
 		{"http to a public IP", testClientID, testSecret, []Option{WithBaseURL("http://203.0.113.7")}, "plain http is allowed only for loopback hosts"},
-		{"nil http client", testClientID, testSecret, []Option{WithHTTPClient(nil)}, "WithHTTPClient: client is nil"},
-		{"negative retries", testClientID, testSecret, []Option{WithMaxRetries(-1)}, "WithMaxRetries: -1 is negative"},
-		{"negative timeout", testClientID, testSecret, []Option{WithTimeout(-time.Second)}, "WithTimeout: -1s is negative"},
-		{"nil logger", testClientID, testSecret, []Option{WithLogger(nil)}, "WithLogger: logger is nil"},
+		{"nil http client", testClientID, testSecret, []Option{WithHTTPClient(nil)}, "WithHTTPClient(nil): the client must not be nil"},
+		{"negative retries", testClientID, testSecret, []Option{WithMaxRetries(-1)}, "WithMaxRetries(-1): the count must not be negative"},
+		{"negative timeout", testClientID, testSecret, []Option{WithTimeout(-time.Second)}, "WithTimeout(-1s): the timeout must not be negative"},
+		{"nil logger", testClientID, testSecret, []Option{WithLogger(nil)}, "WithLogger(nil): the logger must not be nil"},
 		{"empty plaid version", testClientID, testSecret, []Option{WithPlaidVersion("")}, "WithPlaidVersion"},
 		{"empty user agent", testClientID, testSecret, []Option{WithUserAgent(" ")}, "WithUserAgent"},
 		{"user agent with newline", testClientID, testSecret, []Option{WithUserAgent("a\nb")}, "WithUserAgent"},
-		{"nil option", testClientID, testSecret, []Option{nil}, "option 0 is nil"},
+		{"nil option", testClientID, testSecret, []Option{nil}, "option 1 of 1 is nil"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -155,6 +155,12 @@
 // span or a metric per call: the context it passes on is the parent of every attempt's request.
 // [WithOptions] bundles options, for a package that sets several at once.
 //
+// Options follow one rule: a value an option cannot use is never silently replaced by a default.
+// [NewClient], or the call, fails before anything is sent, with an error naming the option and the
+// value (never a credential, a header's value or a URL's user information), such as
+// "link: NewClient: WithMaxRetries(-1): the count must not be negative"; a nil option is refused
+// the same way ("option 2 of 2 is nil").
+//
 // # Waiting for a session
 //
 // Hosted Link and Multi-Item Link sessions hand their public tokens to your backend, not to a

@@ -261,5 +261,5 @@ func TestErrorsNameTheirCallOnce(t *testing.T) {
 		assert.Equal(t, 1, strings.Count(msg, "link:"), msg)
 	}
 	assert.Equal(t, "link: GetToken: nil Client: create one with NewClient", nilErr.Error())
-	assert.Equal(t, "link: CreateToken: WithMaxRetries: -1 is negative", option.Error())
+	assert.Equal(t, "link: CreateToken: WithMaxRetries(-1): the count must not be negative", option.Error())
 }

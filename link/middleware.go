@@ -32,16 +32,16 @@ var reservedHeaders = map[string]string{
 // [WithPlaidVersion]), Content-Type, User-Agent (use [WithUserAgent]), Content-Length and Host.
 func WithHeader(key, value string) Option {
 	return func(c *config) error {
+		// The value stays out of every message: it may be a credential of the caller's.
 		if !validHeaderName(key) {
-			return fmt.Errorf("WithHeader: %q is not a valid header name", key)
+			return fmt.Errorf("WithHeader(%q, ...): not a valid header name", key)
 		}
 		ck := textproto.CanonicalMIMEHeaderKey(key)
 		if why, ok := reservedHeaders[ck]; ok {
-			return fmt.Errorf("WithHeader: %s is set by the Client and cannot be replaced (%s)", ck, why)
+			return fmt.Errorf("WithHeader(%q, ...): %s is set by the Client and cannot be replaced (%s)", key, ck, why)
 		}
 		if !validHeaderValue(value) {
-			// The value stays out of the message: it may be a credential of the caller's.
-			return fmt.Errorf("WithHeader: the value of %s contains characters not allowed in an HTTP header", ck)
+			return fmt.Errorf("WithHeader(%q, ...): the value contains characters not allowed in an HTTP header", key)
 		}
 		kv := transport.HeaderValue{Key: ck, Values: []string{value}}
 		// Always a new slice: a per-call option must not write into the Client's.
@@ -105,12 +105,12 @@ type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, er
 func WithMiddleware(mw ...Middleware) Option {
 	return func(c *config) error {
 		if len(mw) == 0 {
-			return errors.New("WithMiddleware: no middleware given")
+			return errors.New("WithMiddleware(): no middleware given")
 		}
 		ms := slices.Clip(c.middleware)
 		for i, m := range mw {
 			if m == nil {
-				return fmt.Errorf("WithMiddleware: middleware %d is nil", i)
+				return fmt.Errorf("WithMiddleware: middleware %d of %d is nil", i+1, len(mw))
 			}
 			ms = append(ms, func(req *http.Request, next transport.Next) (*http.Response, error) {
 				return m(req, next)
@@ -150,7 +150,7 @@ type CallWrapper func(ctx context.Context, operation string, call func(context.C
 func WithCallWrapper(w CallWrapper) Option {
 	return func(c *config) error {
 		if w == nil {
-			return errors.New("WithCallWrapper: wrapper is nil")
+			return errors.New("WithCallWrapper(nil): the wrapper must not be nil")
 		}
 		c.callWrappers = append(slices.Clip(c.callWrappers), w)
 		return nil
@@ -158,10 +158,14 @@ func WithCallWrapper(w CallWrapper) Option {
 }
 
 // WithOptions bundles opts into one Option, applied in order: for a package that configures
-// several things at once, such as a middleware and a call wrapper.
+// several things at once, such as a middleware and a call wrapper. A bad option among opts is
+// named under WithOptions, as in "WithOptions: option 2 of 2 is nil".
 func WithOptions(opts ...Option) Option {
 	return func(c *config) error {
-		return c.apply(opts)
+		if err := c.apply(opts); err != nil {
+			return fmt.Errorf("WithOptions: %w", err)
+		}
+		return nil
 	}
 }
 
@@ -174,7 +178,7 @@ func WithOptions(opts ...Option) Option {
 func WithRetryBackoff(minWait, maxWait time.Duration) Option {
 	return func(c *config) error {
 		if minWait < 0 || maxWait < minWait {
-			return fmt.Errorf("WithRetryBackoff: want 0 <= min <= max, got min %v, max %v", minWait, maxWait)
+			return fmt.Errorf("WithRetryBackoff(%v, %v): want 0 <= min <= max", minWait, maxWait)
 		}
 		c.pacing.BackoffMin, c.pacing.BackoffMax, c.pacing.RetryAfterMax = minWait, maxWait, maxWait
 		return nil

@@ -3,6 +3,7 @@ package link
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -57,23 +58,23 @@ func TestWithHeaderRefusesWhatTheClientSets(t *testing.T) {
 	for _, key := range []string{"PLAID-CLIENT-ID", "plaid-secret", "Plaid-Version", "content-type", "User-Agent", "Host", "Content-Length"} {
 		_, err := NewClient(testClientID, testSecret, WithHeader(key, "v"))
 		require.Error(t, err, key)
-		assert.Contains(t, err.Error(), "link: NewClient: WithHeader: ", key)
+		assert.Contains(t, err.Error(), "link: NewClient: WithHeader(\""+key+"\", ...): ", key)
 		assert.Contains(t, err.Error(), "cannot be replaced", key)
 	}
 	for _, key := range []string{"", "Bad Header", "X:Y", "X\nY"} {
 		_, err := NewClient(testClientID, testSecret, WithHeader(key, "v"))
 		require.Error(t, err, key)
-		assert.Contains(t, err.Error(), "is not a valid header name", key)
+		assert.Contains(t, err.Error(), "not a valid header name", key)
 	}
 	_, err := NewClient(testClientID, testSecret, WithHeader("X-Key", "my-key\r\nX-Evil: 1"))
 	require.Error(t, err)
-	assert.Equal(t, "link: NewClient: WithHeader: the value of X-Key contains characters not allowed in an HTTP header", err.Error())
+	assert.Equal(t, "link: NewClient: WithHeader(\"X-Key\", ...): the value contains characters not allowed in an HTTP header", err.Error())
 
 	srv, seen := headerServer(t, "Plaid-Secret", reply(200, tokenCreateReply))
 	c := newTestClient(t, srv.URL)
 	_, err = c.CreateToken(context.Background(), tokenCreateRequest(), WithHeader("PLAID-SECRET", "other"))
 	require.Error(t, err)
-	assert.Equal(t, "link: CreateToken: WithHeader: Plaid-Secret is set by the Client and cannot be replaced "+
+	assert.Equal(t, "link: CreateToken: WithHeader(\"PLAID-SECRET\", ...): Plaid-Secret is set by the Client and cannot be replaced "+
 		"(it carries the secret given to NewClient)", err.Error())
 	assert.Empty(t, seen(), "a call with a refused option sends nothing")
 }
@@ -141,9 +142,9 @@ func TestMiddlewareErrors(t *testing.T) {
 	assert.Equal(t, int32(0), n.Load(), "neither middleware called next")
 
 	_, err = NewClient(testClientID, testSecret, WithMiddleware())
-	assert.EqualError(t, err, "link: NewClient: WithMiddleware: no middleware given")
+	assert.EqualError(t, err, "link: NewClient: WithMiddleware(): no middleware given")
 	_, err = NewClient(testClientID, testSecret, WithMiddleware(refuse, nil))
-	assert.EqualError(t, err, "link: NewClient: WithMiddleware: middleware 1 is nil")
+	assert.EqualError(t, err, "link: NewClient: WithMiddleware: middleware 2 of 2 is nil")
 }
 
 type ctxKey struct{}
@@ -189,7 +190,7 @@ func TestCallWrapperRunsOncePerCallAroundEveryAttempt(t *testing.T) {
 	assert.EqualError(t, err, "link: GetToken: a CallWrapper returned without making the call")
 
 	_, err = NewClient(testClientID, testSecret, WithCallWrapper(nil))
-	assert.EqualError(t, err, "link: NewClient: WithCallWrapper: wrapper is nil")
+	assert.EqualError(t, err, "link: NewClient: WithCallWrapper(nil): the wrapper must not be nil")
 }
 
 func TestWithOptionsAppliesEach(t *testing.T) {
@@ -200,7 +201,7 @@ func TestWithOptionsAppliesEach(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"1"}, seen())
 	_, err = NewClient(testClientID, testSecret, WithOptions(WithMaxRetries(-1)))
-	assert.EqualError(t, err, "link: NewClient: WithMaxRetries: -1 is negative")
+	assert.EqualError(t, err, "link: NewClient: WithOptions: WithMaxRetries(-1): the count must not be negative")
 }
 
 func TestWithRetryBackoff(t *testing.T) {
@@ -217,7 +218,7 @@ func TestWithRetryBackoff(t *testing.T) {
 	for _, bad := range [][2]time.Duration{{-1, 0}, {2 * time.Second, time.Second}} {
 		_, err := NewClient(testClientID, testSecret, WithRetryBackoff(bad[0], bad[1]))
 		require.Error(t, err)
-		assert.True(t, strings.HasPrefix(err.Error(), "link: NewClient: WithRetryBackoff: want 0 <= min <= max"), err.Error())
+		assert.EqualError(t, err, fmt.Sprintf("link: NewClient: WithRetryBackoff(%v, %v): want 0 <= min <= max", bad[0], bad[1]))
 	}
 	c, err = NewClient(testClientID, testSecret)
 	require.NoError(t, err)

@@ -42,9 +42,9 @@ func TestPerCallOptionsOverrideForOneCall(t *testing.T) {
 	assert.Equal(t, int32(5), n.Load(), "the next call goes back to the Client's base URL")
 
 	_, err = c.CreateToken(context.Background(), tokenCreateRequest(), WithMaxRetries(-1))
-	require.EqualError(t, err, "link: CreateToken: WithMaxRetries: -1 is negative")
+	require.EqualError(t, err, "link: CreateToken: WithMaxRetries(-1): the count must not be negative")
 	_, err = c.GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink}, nil)
-	require.EqualError(t, err, "link: GetToken: option 0 is nil")
+	require.EqualError(t, err, "link: GetToken: option 1 of 1 is nil")
 	assert.Equal(t, int32(5), n.Load(), "a bad option sends nothing")
 }
 
@@ -102,7 +102,7 @@ func TestWithResponseInto(t *testing.T) {
 	assert.Equal(t, Response{StatusCode: 400, Header: raw.Header, RequestID: "rir", Attempts: 1, RawJSON: json.RawMessage(invalidRequest)}, raw)
 
 	_, err = newTestClient(t, srv2.URL).GetToken(context.Background(), &TokenGetRequest{LinkToken: testLink}, WithResponseInto(nil))
-	require.EqualError(t, err, "link: GetToken: WithResponseInto: Response is nil")
+	require.EqualError(t, err, "link: GetToken: WithResponseInto(nil): the Response must not be nil")
 }
 
 // TestOptionsNotForAMethodAreIgnored: WithUnsafeRetries means nothing to a repeatable call.
@@ -189,4 +189,72 @@ func TestProtectResultsOmittedWhenEmpty(t *testing.T) {
 	req, err := json.Marshal(TokenCreateRequest{CRAOptions: &TokenCreateRequestCraOptions{PartnerInsights: &TokenCreateRequestCraOptionsPartnerInsights{}}})
 	require.NoError(t, err)
 	assert.NotContains(t, string(req), "prism_products")
+}
+
+// Every option given a value it cannot use makes NewClient, or the call it is given to, fail with
+// an error naming the option and the value, before anything is sent; none is replaced by a
+// default. No message carries a header's value, user information or a credential.
+func TestOptionsRefuseBadValues(t *testing.T) {
+	noop := func(req *http.Request, next MiddlewareNext) (*http.Response, error) { return next(req) }
+	cases := []struct {
+		opt  Option
+		want string
+	}{
+		{WithEnvironment("https://development.plaid.com"), `WithEnvironment("https://development.plaid.com"): unknown environment (use link.Sandbox, link.Production, ParseEnvironment or WithBaseURL)`},
+		{WithEnvironment(""), `WithEnvironment(""): unknown environment (use link.Sandbox, link.Production, ParseEnvironment or WithBaseURL)`},
+		{WithBaseURL("ftp://plaid.test"), `WithBaseURL("ftp://plaid.test"): scheme must be http or https`},
+		{WithBaseURL("https://"), `WithBaseURL("https://"): host is missing`},
+		{WithBaseURL("https://plaid.test/#x"), `WithBaseURL("https://plaid.test/#x"): must not have a query or fragment`},
+		{WithBaseURL("https://user:hunter2@plaid.test"), "WithBaseURL(...): the URL must not carry user information"},
+		{WithBaseURL("http://user:hunter2@[::1"), "WithBaseURL(...): not a URL: missing ']' in host"},
+		{WithBaseURL("http://plaid.test"), `WithBaseURL("http://plaid.test"): plain http is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1), since the secret travels with every request: use https`},
+		{WithHTTPClient(nil), "WithHTTPClient(nil): the client must not be nil"},
+		{WithMaxRetries(-1), "WithMaxRetries(-1): the count must not be negative"},
+		{WithTimeout(-time.Second), "WithTimeout(-1s): the timeout must not be negative (0 removes the bound)"},
+		{WithLogger(nil), "WithLogger(nil): the logger must not be nil"},
+		{WithPlaidVersion(""), `WithPlaidVersion(""): not a valid version`},
+		{WithPlaidVersion("2020-09-14\r\nX: 1"), `WithPlaidVersion("2020-09-14\r\nX: 1"): not a valid version`},
+		{WithUserAgent(" "), `WithUserAgent(" "): not a valid User-Agent`},
+		{WithUserAgent("app\n1"), `WithUserAgent("app\n1"): not a valid User-Agent`},
+		{WithResponseInto(nil), "WithResponseInto(nil): the Response must not be nil"},
+		{WithHeader("", "v"), `WithHeader("", ...): not a valid header name`},
+		{WithHeader("X Key", "v"), `WithHeader("X Key", ...): not a valid header name`},
+		{WithHeader("plaid-secret", "hunter2"), `WithHeader("plaid-secret", ...): Plaid-Secret is set by the Client and cannot be replaced (it carries the secret given to NewClient)`},
+		{WithHeader("X-Key", "hunter2\r\n"), `WithHeader("X-Key", ...): the value contains characters not allowed in an HTTP header`},
+		{WithMiddleware(), "WithMiddleware(): no middleware given"},
+		{WithMiddleware(noop, nil), "WithMiddleware: middleware 2 of 2 is nil"},
+		{WithCallWrapper(nil), "WithCallWrapper(nil): the wrapper must not be nil"},
+		{WithRetryBackoff(-time.Second, time.Second), "WithRetryBackoff(-1s, 1s): want 0 <= min <= max"},
+		{WithRetryBackoff(2*time.Second, time.Second), "WithRetryBackoff(2s, 1s): want 0 <= min <= max"},
+		{WithPollInterval(0, time.Second), "WithPollInterval(0s, 1s): want 0 < first <= max"},
+		{WithPollInterval(2*time.Second, time.Second), "WithPollInterval(2s, 1s): want 0 < first <= max"},
+		{WithOptions(WithMaxRetries(1), nil), "WithOptions: option 2 of 2 is nil"},
+		{WithOptions(WithTimeout(-1)), "WithOptions: WithTimeout(-1ns): the timeout must not be negative (0 removes the bound)"},
+		{nil, "option 2 of 2 is nil"},
+	}
+	srv, n := countingServer(t, reply(200, tokenCreateReply))
+	c := newTestClient(t, srv.URL)
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			got, err := NewClient(testClientID, testSecret, WithMaxRetries(1), tc.opt)
+			assert.Nil(t, got)
+			require.EqualError(t, err, "link: NewClient: "+tc.want)
+			assert.NotContains(t, err.Error(), "hunter2")
+
+			_, err = c.CreateToken(context.Background(), tokenCreateRequest(), WithMaxRetries(1), tc.opt)
+			require.EqualError(t, err, "link: CreateToken: "+tc.want)
+			_, err = c.WaitForSession(context.Background(), testLink, WithMaxRetries(1), tc.opt)
+			require.EqualError(t, err, "link: WaitForSession: "+tc.want)
+		})
+	}
+	assert.Zero(t, n.Load(), "a refused option sends nothing")
+
+	// The first bad option is the one named.
+	_, err := NewClient(testClientID, testSecret, WithMaxRetries(-2), WithLogger(nil))
+	require.EqualError(t, err, "link: NewClient: WithMaxRetries(-2): the count must not be negative")
+
+	// The edges are taken as given.
+	_, err = NewClient(testClientID, testSecret, WithMaxRetries(0), WithTimeout(0), WithRetryBackoff(0, 0),
+		WithPollInterval(time.Nanosecond, time.Nanosecond), WithOptions())
+	require.NoError(t, err)
 }

@@ -45,7 +45,7 @@ const pollGrowth = 1.5
 func WithPollInterval(first, max time.Duration) Option {
 	return func(c *config) error {
 		if first <= 0 || max < first {
-			return fmt.Errorf("WithPollInterval: want 0 < first <= max, got first %v and max %v", first, max)
+			return fmt.Errorf("WithPollInterval(%v, %v): want 0 < first <= max", first, max)
 		}
 		c.pollFirst, c.pollMax = first, max
 		return nil
@@ -88,6 +88,13 @@ func WithPollInterval(first, max time.Duration) Option {
 // opts apply to every call to /link/token/get, as for [Client.GetToken]; [WithResponseInto]
 // receives the last call's reply.
 func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...Option) (*TokenGetSessionsResponse, error) {
+	return c.waitForSession(ctx, linkToken, transport.Sleep, opts)
+}
+
+// waitForSession is WaitForSession with pause as its wait between polls: transport.Sleep, or in
+// this package's tests a recorder of the waits.
+func (c *Client) waitForSession(ctx context.Context, linkToken string, pause func(context.Context, time.Duration) error,
+	opts []Option) (*TokenGetSessionsResponse, error) {
 	const method = "WaitForSession"
 	if c == nil || c.t == nil {
 		return nil, &CallError{Method: method, err: errNilClientCause}
@@ -106,10 +113,6 @@ func (c *Client) WaitForSession(ctx context.Context, linkToken string, opts ...O
 	poller := *c
 	poller.t, poller.cfg = t, *cfg
 	poller.cfg.responseInto = nil
-	pause := cfg.pause
-	if pause == nil {
-		pause = transport.Sleep
-	}
 	first, maxWait := cfg.pollFirst, cfg.pollMax
 	if first == 0 {
 		first, maxWait = DefaultPollInterval, DefaultMaxPollInterval

@@ -175,12 +175,9 @@ func TestWaitForSessionPacing(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var waits []time.Duration
-			recordWaits := func(c *config) error {
-				c.pause = func(ctx context.Context, d time.Duration) error {
-					waits = append(waits, d)
-					return ctx.Err()
-				}
-				return nil
+			recordWaits := func(ctx context.Context, d time.Duration) error {
+				waits = append(waits, d)
+				return ctx.Err()
 			}
 			var calls atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -199,7 +196,7 @@ func TestWaitForSessionPacing(t *testing.T) {
 			defer srv.Close()
 			c, err := NewClient("id", "secret", WithBaseURL(srv.URL), WithMaxRetries(0))
 			require.NoError(t, err)
-			s, err := c.WaitForSession(context.Background(), "link-sandbox-x", recordWaits)
+			s, err := c.waitForSession(context.Background(), "link-sandbox-x", recordWaits, nil)
 			require.NoError(t, err)
 			assert.Equal(t, "s1", s.LinkSessionID)
 			assert.Equal(t, tc.calls, calls.Load())

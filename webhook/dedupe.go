@@ -137,40 +137,50 @@ var (
 	ErrDedupeUnavailable = errors.New("webhook: deduper unavailable")
 )
 
-// DedupeOption configures how [WithDeduper] uses its Deduper.
+// DedupeOption configures how [WithDeduper] uses its Deduper. A value an option cannot use makes
+// [NewHandler] panic, naming WithDeduper, the option and the value, such as
+// "webhook: NewHandler: WithDeduper: WithLease(0s): the lease must be positive" (see
+// [HandlerOption]); so does a nil DedupeOption.
 type DedupeOption func(*dedupeConfig)
 
 // WithLease sets how long a claim holds a key while fn runs (default [DefaultDedupeLease]).
-// Non-positive values keep the default. If fn runs longer than the lease, a delivery of the same
-// webhook arriving after the lease ran out claims the key and runs fn a second time, concurrently
-// with the first: set the lease above fn's longest run. Whichever fn succeeds marks the key done.
+// A d of zero or less makes NewHandler panic. If fn runs longer than the lease, a delivery of the
+// same webhook arriving after the lease ran out claims the key and runs fn a second time,
+// concurrently with the first: set the lease above fn's longest run. Whichever fn succeeds marks
+// the key done.
 func WithLease(d time.Duration) DedupeOption {
 	return func(c *dedupeConfig) {
-		if d > 0 {
-			c.lease = d
+		if d <= 0 {
+			c.refuse("WithLease(%v): the lease must be positive", d)
+			return
 		}
+		c.lease = d
 	}
 }
 
 // WithDoneTTL sets how long a processed webhook is remembered (default [DefaultDedupeTTL]).
-// Non-positive values keep the default. Below 24 h, a redelivery Plaid sends after a lost 200 may
-// run fn again.
+// A d of zero or less makes NewHandler panic. Below 24 h, a redelivery Plaid sends after a lost
+// 200 may run fn again.
 func WithDoneTTL(d time.Duration) DedupeOption {
 	return func(c *dedupeConfig) {
-		if d > 0 {
-			c.ttl = d
+		if d <= 0 {
+			c.refuse("WithDoneTTL(%v): the TTL must be positive", d)
+			return
 		}
+		c.ttl = d
 	}
 }
 
 // WithDedupeTimeout sets how long the deduper's calls for one webhook may take before fn, and
-// again after it (default [DefaultDedupeTimeout]). Non-positive values keep the default. Claims
-// that time out are answered 503 ([ErrDedupeUnavailable]).
+// again after it (default [DefaultDedupeTimeout]). A d of zero or less makes NewHandler panic.
+// Claims that time out are answered 503 ([ErrDedupeUnavailable]).
 func WithDedupeTimeout(d time.Duration) DedupeOption {
 	return func(c *dedupeConfig) {
-		if d > 0 {
-			c.timeout = d
+		if d <= 0 {
+			c.refuse("WithDedupeTimeout(%v): the timeout must be positive", d)
+			return
 		}
+		c.timeout = d
 	}
 }
 
@@ -178,6 +188,15 @@ func WithDedupeTimeout(d time.Duration) DedupeOption {
 type dedupeConfig struct {
 	Deduper
 	lease, ttl, timeout time.Duration
+	// bad is the first option given a value it cannot use; NewHandler panics with it.
+	bad string
+}
+
+// refuse records that an option was given a value it cannot use; the first one wins.
+func (c *dedupeConfig) refuse(format string, args ...any) {
+	if c.bad == "" {
+		c.bad = fmt.Sprintf(format, args...)
+	}
 }
 
 // WithDeduper makes the handler run fn once per webhook meaning across every handler that shares
@@ -200,15 +219,21 @@ type dedupeConfig struct {
 // [ErrPermanent], marks the keys done for the TTL, and any other error (a panic included) releases
 // them so that the redelivery runs fn again. If the done marker cannot be written after fn
 // succeeded, the answer is still 200: fn did its work, and the claim frees itself after its lease.
-// A nil d turns deduplication off.
+// A nil d turns deduplication off; its options are still checked.
 func WithDeduper(d Deduper, opts ...DedupeOption) HandlerOption {
 	c := &dedupeConfig{Deduper: d, lease: DefaultDedupeLease, ttl: DefaultDedupeTTL, timeout: DefaultDedupeTimeout}
-	for _, o := range opts {
-		if o != nil {
-			o(c)
+	for i, o := range opts {
+		if o == nil {
+			c.refuse("option %d of %d is nil", i+1, len(opts))
+			continue
 		}
+		o(c)
 	}
-	return func(h *handler) {
+	return func(h *handlerConfig) {
+		if c.bad != "" {
+			h.refuse("WithDeduper: %s", c.bad)
+			return
+		}
 		if d == nil {
 			h.dedupe = nil
 			return

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ var errNilMemoryDeduper = errors.New("webhook: nil *MemoryDeduper")
 // [ErrDeduperFull]. Size the bound for the webhooks of the done TTL (25 h by default).
 type MemoryDeduper struct {
 	max int
-	now func() time.Time // swapped for a fake clock in tests
+	now func() time.Time // time.Now; this package's tests make one on a fake clock
 	// epoch is what expiries are counted from: a Duration is a third of a time.Time's size, and
 	// time.Now's monotonic reading keeps a wall clock step from ending leases early.
 	epoch time.Time
@@ -78,14 +79,23 @@ type memoryEntry struct {
 
 var _ BatchDeduper = (*MemoryDeduper)(nil)
 
-// NewMemoryDeduper returns a [MemoryDeduper] holding at most maxKeys keys; maxKeys <= 0 means
-// [DefaultMemoryDeduperKeys].
+// NewMemoryDeduper returns a [MemoryDeduper] holding at most maxKeys keys; 0 asks for
+// [DefaultMemoryDeduperKeys]. A negative maxKeys is never taken for the default: it makes
+// NewMemoryDeduper panic, naming the value, since it returns no error.
 func NewMemoryDeduper(maxKeys int) *MemoryDeduper {
-	if maxKeys <= 0 {
+	return newMemoryDeduper(maxKeys, time.Now)
+}
+
+// newMemoryDeduper is NewMemoryDeduper on the clock now.
+func newMemoryDeduper(maxKeys int, now func() time.Time) *MemoryDeduper {
+	switch {
+	case maxKeys < 0:
+		panic(fmt.Sprintf("webhook: NewMemoryDeduper(%d): the bound must not be negative (0 means DefaultMemoryDeduperKeys)", maxKeys))
+	case maxKeys == 0:
 		maxKeys = DefaultMemoryDeduperKeys
 	}
 	// The map itself is unbounded: makeRoom keeps it to max, choosing what to drop.
-	return &MemoryDeduper{max: maxKeys, now: time.Now, epoch: time.Now(),
+	return &MemoryDeduper{max: maxKeys, now: now, epoch: now(),
 		seeds:   [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 		entries: boundedmap.New[memoryKey, memoryEntry](0), owners: make(map[memoryKey]string), claimsLive: maxDuration}
 }

@@ -13,10 +13,8 @@ import (
 
 // newTestMemoryDeduper returns a MemoryDeduper on a fake clock.
 func newTestMemoryDeduper(maxKeys int) (*MemoryDeduper, *fakeClock) {
-	d := NewMemoryDeduper(maxKeys)
 	c := &fakeClock{now: time.Unix(1716250693, 0)} // keycache_test.go's
-	d.now = c.Now
-	return d, c
+	return newMemoryDeduper(maxKeys, c.Now), c
 }
 
 // expiry returns when key's claim or done marker ends; the zero time if d holds neither.
@@ -164,9 +162,11 @@ func TestMemoryDeduperBound(t *testing.T) {
 		require.NoError(t, err, "expired claims make room")
 		assert.Equal(t, ClaimOK, st)
 	})
-	t.Run("non-positive bound is the default", func(t *testing.T) {
+	t.Run("bound 0 is the default, a negative one panics", func(t *testing.T) {
 		assert.Equal(t, DefaultMemoryDeduperKeys, NewMemoryDeduper(0).max)
-		assert.Equal(t, DefaultMemoryDeduperKeys, NewMemoryDeduper(-1).max)
+		assert.Equal(t, 1, NewMemoryDeduper(1).max)
+		assert.PanicsWithValue(t, "webhook: NewMemoryDeduper(-1): the bound must not be negative (0 means DefaultMemoryDeduperKeys)",
+			func() { NewMemoryDeduper(-1) })
 	})
 	t.Run("many keys stay within the bound", func(t *testing.T) {
 		d, clock := newTestMemoryDeduper(100)

@@ -39,9 +39,12 @@ func eventsOf(ids ...string) *Events {
 
 // dedupeHandler is a handler with only what runDeduped uses.
 func dedupeHandler(d Deduper, opts ...DedupeOption) *handler {
-	h := &handler{}
-	WithDeduper(d, opts...)(h)
-	return h
+	var c handlerConfig
+	WithDeduper(d, opts...)(&c)
+	if c.bad != "" {
+		panic(c.bad)
+	}
+	return &c.handler
 }
 
 // counter counts the calls of the function it makes.
@@ -165,7 +168,6 @@ func TestRunDedupedTimes(t *testing.T) {
 	}{
 		{name: "defaults", wantLease: 60 * time.Second, wantTTL: 25 * time.Hour},
 		{name: "set", opts: []DedupeOption{WithLease(5 * time.Second), WithDoneTTL(48 * time.Hour)}, wantLease: 5 * time.Second, wantTTL: 48 * time.Hour},
-		{name: "non-positive keeps defaults", opts: []DedupeOption{WithLease(0), WithDoneTTL(-time.Hour), nil}, wantLease: 60 * time.Second, wantTTL: 25 * time.Hour},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -579,9 +581,8 @@ func TestRunDedupedTimeout(t *testing.T) {
 	})
 	t.Run("hung done keeps fn's answer", func(t *testing.T) {
 		mem, _ := newTestMemoryDeduper(10)
-		h := dedupeHandler(&flakyDeduper{Deduper: mem, hangDone: true}, WithDedupeTimeout(10*time.Millisecond), WithDedupeTimeout(-1))
-		c := h.dedupe
-		assert.Equal(t, 10*time.Millisecond, c.timeout, "non-positive keeps the value")
+		h := dedupeHandler(&flakyDeduper{Deduper: mem, hangDone: true}, WithDedupeTimeout(10*time.Millisecond))
+		assert.Equal(t, 10*time.Millisecond, h.dedupe.timeout)
 		var calls counter
 		skipped, err := h.runDeduped(context.Background(), itemAdd(testToken), calls.fn(nil))
 		require.NoError(t, err)

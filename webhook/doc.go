@@ -94,6 +94,15 @@
 // acknowledged rather than retried forever. One session can send EVENTS several times, each with
 // every event so far and in no particular order; [MergeEvents] de-duplicates and orders them.
 //
+// # Options
+//
+// Options follow one rule: a value an option cannot use is never silently replaced by a default
+// or ignored. [NewVerifier] and [NewHandler] return no error, so they panic at construction with
+// a message naming the option and the value, such as
+// "webhook: NewHandler: WithMaxBodySize(0): the limit must be positive"; a bad [DedupeOption] is
+// named under WithDeduper, and a nil option, observer, logger or hook is refused too.
+// [NewMemoryDeduper] panics on a negative bound (0 asks for the default).
+//
 // # Testing
 //
 // Package webhooktest provides a Signer that signs webhooks as Plaid does and serves the matching

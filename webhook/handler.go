@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -37,15 +38,37 @@ var (
 )
 
 // HandlerOption configures the http.Handler of [NewHandler].
-type HandlerOption func(*handler)
+//
+// Options follow one rule: a value an option cannot use is never silently replaced by the default
+// or ignored. NewHandler returns no error, so it panics with a message naming the option and the
+// value, such as "webhook: NewHandler: WithMaxBodySize(0): the limit must be positive". A nil
+// HandlerOption panics too, as does a bad [DedupeOption] given to [WithDeduper].
+type HandlerOption func(*handlerConfig)
+
+// handlerConfig is what options write to: the handler, and the first option it refuses.
+type handlerConfig struct {
+	handler
+	// bad is the first option given a value it cannot use; NewHandler panics with it.
+	bad string
+}
+
+// refuse records that an option was given a value it cannot use; the first one wins.
+func (c *handlerConfig) refuse(format string, args ...any) {
+	if c.bad == "" {
+		c.bad = fmt.Sprintf(format, args...)
+	}
+}
 
 // WithMaxBodySize sets the largest body the handler reads (default [DefaultMaxBodySize]); larger
-// bodies get 413 before being read in full. Non-positive values keep the default.
+// bodies get 413 before being read in full. An n of zero or less makes NewHandler panic (see
+// [HandlerOption]).
 func WithMaxBodySize(n int64) HandlerOption {
-	return func(h *handler) {
-		if n > 0 {
-			h.maxBody = n
+	return func(c *handlerConfig) {
+		if n <= 0 {
+			c.refuse("WithMaxBodySize(%d): the limit must be positive", n)
+			return
 		}
+		c.maxBody = n
 	}
 }
 
@@ -73,14 +96,23 @@ type handler struct {
 // A request whose header is not authentic costs no body read, whatever Content-Length it claims.
 // Serve the handler from an http.Server with ReadHeaderTimeout, ReadTimeout, WriteTimeout and
 // IdleTimeout set, so that slow clients cannot hold connections either.
+//
+// NewHandler panics, naming the option and the value, if an option is given a value it cannot use
+// (see [HandlerOption]).
 func NewHandler(v *Verifier, fn func(context.Context, Event) error, opts ...HandlerOption) http.Handler {
-	h := &handler{v: v, fn: fn, maxBody: DefaultMaxBodySize}
-	for _, o := range opts {
-		if o != nil {
-			o(h)
+	cfg := handlerConfig{handler: handler{v: v, fn: fn, maxBody: DefaultMaxBodySize}}
+	for i, o := range opts {
+		if o == nil {
+			cfg.refuse("option %d of %d is nil", i+1, len(opts))
+			continue
 		}
+		o(&cfg)
 	}
-	return h
+	if cfg.bad != "" {
+		panic("webhook: NewHandler: " + cfg.bad)
+	}
+	h := cfg.handler
+	return &h
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

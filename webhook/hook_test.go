@@ -86,7 +86,7 @@ func TestRequestHook(t *testing.T) {
 		assert.Equal(t, "inner", ctx.Value(hookKey("inner")), "fn gets the last hook's context")
 		return nil
 	},
-		webhook.WithRequestHook(outer), webhook.WithRequestHook(nil), webhook.WithRequestHook(inner),
+		webhook.WithRequestHook(outer), webhook.WithRequestHook(inner),
 		webhook.WithRequestHook(noEnd), webhook.WithDeduper(dd),
 		webhook.WithObserver(func(ctx context.Context, o webhook.Outcome) {
 			record("observer")

@@ -677,14 +677,18 @@ func TestKeyFetchRateLimit(t *testing.T) {
 	assert.Equal(t, burst+1, signer.Fetches())
 }
 
-// TestKeyFetchLimitDefaults checks the defaults and that non-positive values keep them.
+// TestKeyFetchLimitDefaults checks the defaults, and that the options' values are taken as given.
+// Values they cannot use make NewVerifier panic (TestVerifierOptionsRefuseBadValues).
 func TestKeyFetchLimitDefaults(t *testing.T) {
-	for _, opts := range [][]VerifierOption{nil, {WithKeyFetchLimit(0, 0)}, {WithKeyFetchLimit(-time.Second, -1)}} {
-		v := NewVerifier(webhooksign.New(), opts...)
-		assert.Equal(t, DefaultKeyFetchBurst, v.keys.limiter.Burst())
-		assert.InDelta(t, 1/DefaultKeyFetchInterval.Seconds(), float64(v.keys.limiter.Limit()), 1e-9)
-		assert.Equal(t, DefaultFetchTimeout, v.keys.fetchTimeout)
-	}
+	v := NewVerifier(webhooksign.New())
+	assert.Equal(t, DefaultKeyFetchBurst, v.keys.limiter.Burst())
+	assert.InDelta(t, 1/DefaultKeyFetchInterval.Seconds(), float64(v.keys.limiter.Limit()), 1e-9)
+	assert.Equal(t, DefaultFetchTimeout, v.keys.fetchTimeout)
+
+	v = NewVerifier(webhooksign.New(), WithKeyFetchLimit(2*time.Second, 7), WithFetchTimeout(time.Second))
+	assert.Equal(t, 7, v.keys.limiter.Burst())
+	assert.InDelta(t, 0.5, float64(v.keys.limiter.Limit()), 1e-9)
+	assert.Equal(t, time.Second, v.keys.fetchTimeout)
 	assert.Less(t, DefaultFetchTimeout, 5*time.Second, "answers go out within 5 s with the key endpoint hung")
 }
 

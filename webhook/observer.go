@@ -68,12 +68,14 @@ type RequestHook func(r *http.Request) (ctx context.Context, end func(Outcome))
 
 // WithRequestHook adds hook to the handler. Several hooks may be given: each sees the context the
 // ones before it returned, and their end functions run in reverse order, innermost first, as
-// middleware would unwind. A nil hook is ignored.
+// middleware would unwind. A nil hook makes NewHandler panic (see [HandlerOption]).
 func WithRequestHook(hook RequestHook) HandlerOption {
-	return func(h *handler) {
-		if hook != nil {
-			h.hooks = append(h.hooks, hook)
+	return func(c *handlerConfig) {
+		if hook == nil {
+			c.refuse("WithRequestHook(nil): the hook must not be nil")
+			return
 		}
+		c.hooks = append(c.hooks, hook)
 	}
 }
 
@@ -84,12 +86,14 @@ func WithRequestHook(hook RequestHook) HandlerOption {
 // request's goroutine, so a slow observer holds the request's goroutine but not the answer. A
 // client may therefore have its answer before the observers have run: a test over real HTTP
 // waits for the server's handlers (httptest.Server.Close does) before reading what they
-// recorded. A nil observe is ignored.
+// recorded. A nil observe makes NewHandler panic (see [HandlerOption]).
 func WithObserver(observe func(context.Context, Outcome)) HandlerOption {
-	return func(h *handler) {
-		if observe != nil {
-			h.observers = append(h.observers, observe)
+	return func(c *handlerConfig) {
+		if observe == nil {
+			c.refuse("WithObserver(nil): the observer must not be nil")
+			return
 		}
+		c.observers = append(c.observers, observe)
 	}
 }
 
@@ -99,10 +103,10 @@ func WithObserver(observe func(context.Context, Outcome)) HandlerOption {
 // Warn; processed and duplicate webhooks at Debug. Each line carries the webhook's type, code,
 // link_session_id, item_id and kid when known, and the duration. It never logs the body, the header, the
 // error fn returned or the value fn panicked with, any of which could carry a token; log those in
-// fn if you need them. A nil l is ignored.
+// fn if you need them. A nil l makes NewHandler panic (see [HandlerOption]).
 func WithLogger(l *slog.Logger) HandlerOption {
 	if l == nil {
-		return nil
+		return func(c *handlerConfig) { c.refuse("WithLogger(nil): the logger must not be nil") }
 	}
 	return WithObserver(func(ctx context.Context, o Outcome) {
 		level, msg := slog.LevelDebug, "webhook processed"

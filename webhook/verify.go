@@ -155,6 +155,11 @@ type KeyFetcher interface {
 }
 
 // VerifierOption configures a [Verifier].
+//
+// Options follow one rule: a value an option cannot use is never silently replaced by the default.
+// [NewVerifier] returns no error, so it panics with a message naming the option and the value,
+// such as "webhook: NewVerifier: WithMaxAge(0s): the age must be positive". A nil VerifierOption
+// panics too.
 type VerifierOption func(*verifierConfig)
 
 type verifierConfig struct {
@@ -166,60 +171,77 @@ type verifierConfig struct {
 	missCacheSize int
 	fetchEvery    time.Duration
 	fetchBurst    int
+	// bad is the first option given a value it cannot use; NewVerifier panics with it.
+	bad string
 }
 
-// WithMaxAge sets how old a webhook's iat may be (default [DefaultMaxAge]). Non-positive values
-// keep the default, because a zero window would refuse every webhook.
-func WithMaxAge(d time.Duration) VerifierOption {
-	return func(c *verifierConfig) {
-		if d > 0 {
-			c.maxAge = d
-		}
+// refuse records that an option was given a value it cannot use; the first one wins.
+func (c *verifierConfig) refuse(format string, args ...any) {
+	if c.bad == "" {
+		c.bad = fmt.Sprintf(format, args...)
 	}
 }
 
-// WithClockSkew sets how far in the future a webhook's iat may be (default [DefaultClockSkew]).
-// Negative values keep the default.
+// WithMaxAge sets how old a webhook's iat may be (default [DefaultMaxAge]). A d of zero or less,
+// a window that would refuse every webhook, makes NewVerifier panic (see [VerifierOption]).
+func WithMaxAge(d time.Duration) VerifierOption {
+	return func(c *verifierConfig) {
+		if d <= 0 {
+			c.refuse("WithMaxAge(%v): the age must be positive", d)
+			return
+		}
+		c.maxAge = d
+	}
+}
+
+// WithClockSkew sets how far in the future a webhook's iat may be (default [DefaultClockSkew]);
+// 0 allows none. A negative d makes NewVerifier panic (see [VerifierOption]).
 func WithClockSkew(d time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
-		if d >= 0 {
-			c.skew = d
+		if d < 0 {
+			c.refuse("WithClockSkew(%v): the skew must not be negative", d)
+			return
 		}
+		c.skew = d
 	}
 }
 
 // WithClock replaces time.Now for the iat checks and the key cache's timers, so tests can move
-// time. A nil function keeps time.Now.
+// time. A nil now makes NewVerifier panic (see [VerifierOption]).
 func WithClock(now func() time.Time) VerifierOption {
 	return func(c *verifierConfig) {
-		if now != nil {
-			c.now = now
+		if now == nil {
+			c.refuse("WithClock(nil): the clock must not be nil")
+			return
 		}
+		c.now = now
 	}
 }
 
 // WithFetchTimeout bounds how long a verification waits for a key that is not cached (default
 // [DefaultFetchTimeout]), and each call to the KeyFetcher from the moment it has a fetch slot; the
-// wait for a slot is bounded by as long again. Non-positive values keep the default.
+// wait for a slot is bounded by as long again. A d of zero or less makes NewVerifier panic (see
+// [VerifierOption]).
 func WithFetchTimeout(d time.Duration) VerifierOption {
 	return func(c *verifierConfig) {
-		if d > 0 {
-			c.fetchTimeout = d
+		if d <= 0 {
+			c.refuse("WithFetchTimeout(%v): the timeout must be positive", d)
+			return
 		}
+		c.fetchTimeout = d
 	}
 }
 
 // WithCacheSize bounds the number of cached keys and of remembered refused kids (defaults
-// [DefaultKeyCacheSize] and [DefaultMissCacheSize]); the oldest entries are dropped first.
-// Non-positive values keep the default.
+// [DefaultKeyCacheSize] and [DefaultMissCacheSize]); the oldest entries are dropped first. A
+// size of zero or less makes NewVerifier panic (see [VerifierOption]).
 func WithCacheSize(keys, misses int) VerifierOption {
 	return func(c *verifierConfig) {
-		if keys > 0 {
-			c.keyCacheSize = keys
+		if keys <= 0 || misses <= 0 {
+			c.refuse("WithCacheSize(%d, %d): both sizes must be positive", keys, misses)
+			return
 		}
-		if misses > 0 {
-			c.missCacheSize = misses
-		}
+		c.keyCacheSize, c.missCacheSize = keys, misses
 	}
 }
 
@@ -228,15 +250,15 @@ func WithCacheSize(keys, misses int) VerifierOption {
 // [DefaultKeyFetchInterval]). Past it, a new kid gets [ErrKeyRateLimited] at once, so a flood of
 // made-up kids costs at most burst calls to Plaid plus one per interval. Cached kids and kids
 // Plaid has just refused never wait for it; the refresh of cached keys when a new kid appears
-// takes from the same bucket. Non-positive values keep the default.
+// takes from the same bucket. An interval or a burst of zero or less makes NewVerifier panic
+// (see [VerifierOption]).
 func WithKeyFetchLimit(interval time.Duration, burst int) VerifierOption {
 	return func(c *verifierConfig) {
-		if interval > 0 {
-			c.fetchEvery = interval
+		if interval <= 0 || burst <= 0 {
+			c.refuse("WithKeyFetchLimit(%v, %d): the interval and the burst must be positive", interval, burst)
+			return
 		}
-		if burst > 0 {
-			c.fetchBurst = burst
-		}
+		c.fetchEvery, c.fetchBurst = interval, burst
 	}
 }
 
@@ -250,7 +272,9 @@ type Verifier struct {
 	keys   *keyCache
 }
 
-// NewVerifier returns a Verifier that gets keys from keys, usually a *link.Client.
+// NewVerifier returns a Verifier that gets keys from keys, usually a *link.Client. It panics,
+// naming the option and the value, if an option is given a value it cannot use (see
+// [VerifierOption]).
 func NewVerifier(keys KeyFetcher, opts ...VerifierOption) *Verifier {
 	cfg := verifierConfig{
 		maxAge:        DefaultMaxAge,
@@ -262,10 +286,15 @@ func NewVerifier(keys KeyFetcher, opts ...VerifierOption) *Verifier {
 		fetchEvery:    DefaultKeyFetchInterval,
 		fetchBurst:    DefaultKeyFetchBurst,
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			cfg.refuse("option %d of %d is nil", i+1, len(opts))
+			continue
 		}
+		o(&cfg)
+	}
+	if cfg.bad != "" {
+		panic("webhook: NewVerifier: " + cfg.bad)
 	}
 	return &Verifier{
 		maxAge: cfg.maxAge,

@@ -60,4 +60,10 @@
 // If the store fails while the claim's holder writes the outcome, Exchange still returns it, and
 // the Exchanger keeps writing it in the background until the lease ends. [Exchanger.Shutdown]
 // waits for that work, and for exchanges whose callers gave up: call it before the process exits.
+//
+// # Options
+//
+// A value an option cannot use is never replaced by a default: [New] returns no error, so it
+// panics at construction with a message naming the option and the value (a TTL shorter than a
+// public token lives, a timeout of zero, a nil option), as it does for a nil client or store.
 package exchange

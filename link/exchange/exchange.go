@@ -50,22 +50,25 @@ type run struct {
 // New returns an Exchanger that exchanges public tokens with client and records them in store:
 // webhook.NewMemoryDeduper for a service that runs as one instance, webhook/redisdedup's Deduper
 // for several sharing a Redis. The store may be the one a webhook handler uses (webhook.WithDeduper):
-// the keys do not collide. It panics if client or store is nil, or an option is refused, naming it.
+// the keys do not collide. It panics if client or store is nil, or an option is given a value it
+// cannot use, naming it (see [Option]).
 func New(client *link.Client, store webhook.Deduper, opts ...Option) *Exchanger {
 	if client == nil {
-		panic("exchange.New: nil *link.Client")
+		panic("exchange: New: the *link.Client must not be nil")
 	}
 	if store == nil {
-		panic("exchange.New: nil webhook.Deduper")
+		panic("exchange: New: the webhook.Deduper must not be nil")
 	}
 	cfg := defaultConfig()
-	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+	for i, o := range opts {
+		if o == nil {
+			cfg.refuse("option %d of %d is nil", i+1, len(opts))
+			continue
 		}
+		o(&cfg)
 	}
 	if cfg.err != nil {
-		panic("exchange.New: " + cfg.err.Error())
+		panic("exchange: New: " + cfg.err.Error())
 	}
 	return &Exchanger{
 		client:  client,

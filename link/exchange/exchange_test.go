@@ -599,14 +599,22 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		new  func()
 		want string
 	}{
-		{"nil client", func() { exchange.New(nil, store) }, "exchange.New: nil *link.Client"},
-		{"nil store", func() { exchange.New(client, nil) }, "exchange.New: nil webhook.Deduper"},
-		{"timeout", func() { exchange.New(client, store, exchange.WithTimeout(0)) }, "exchange.New: exchange: WithTimeout(0s): want a positive duration"},
-		{"save attempts", func() { exchange.New(client, store, exchange.WithSaveAttempts(0)) }, "exchange.New: exchange: WithSaveAttempts(0): want at least 1"},
+		{"nil client", func() { exchange.New(nil, store) }, "exchange: New: the *link.Client must not be nil"},
+		{"nil store", func() { exchange.New(client, nil) }, "exchange: New: the webhook.Deduper must not be nil"},
+		{"timeout 0", func() { exchange.New(client, store, exchange.WithTimeout(0)) }, "exchange: New: WithTimeout(0s): the timeout must be positive"},
+		{"timeout negative", func() { exchange.New(client, store, exchange.WithTimeout(-time.Second)) }, "exchange: New: WithTimeout(-1s): the timeout must be positive"},
+		{"save attempts 0", func() { exchange.New(client, store, exchange.WithSaveAttempts(0)) }, "exchange: New: WithSaveAttempts(0): there must be at least 1 attempt"},
+		{"save attempts negative", func() { exchange.New(client, store, exchange.WithSaveAttempts(-2)) }, "exchange: New: WithSaveAttempts(-2): there must be at least 1 attempt"},
 		{"done TTL", func() { exchange.New(client, store, exchange.WithDoneTTL(10*time.Minute)) },
-			"exchange.New: exchange: WithDoneTTL(10m0s): want at least 30m0s, the public token's lifetime"},
-		{"poll interval", func() { exchange.New(client, store, exchange.WithPollInterval(-time.Second)) }, "exchange.New: exchange: WithPollInterval(-1s): want a positive duration"},
-		{"store timeout", func() { exchange.New(client, store, exchange.WithStoreTimeout(0)) }, "exchange.New: exchange: WithStoreTimeout(0s): want a positive duration"},
+			"exchange: New: WithDoneTTL(10m0s): the TTL must be at least 30m0s, the public token's lifetime"},
+		{"done TTL 0", func() { exchange.New(client, store, exchange.WithDoneTTL(0)) },
+			"exchange: New: WithDoneTTL(0s): the TTL must be at least 30m0s, the public token's lifetime"},
+		{"poll interval", func() { exchange.New(client, store, exchange.WithPollInterval(-time.Second)) }, "exchange: New: WithPollInterval(-1s): the interval must be positive"},
+		{"poll interval 0", func() { exchange.New(client, store, exchange.WithPollInterval(0)) }, "exchange: New: WithPollInterval(0s): the interval must be positive"},
+		{"store timeout", func() { exchange.New(client, store, exchange.WithStoreTimeout(0)) }, "exchange: New: WithStoreTimeout(0s): the timeout must be positive"},
+		{"nil option", func() { exchange.New(client, store, exchange.WithTimeout(time.Second), nil) }, "exchange: New: option 2 of 2 is nil"},
+		{"first bad option named", func() { exchange.New(client, store, exchange.WithSaveAttempts(0), exchange.WithTimeout(0)) },
+			"exchange: New: WithSaveAttempts(0): there must be at least 1 attempt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -614,7 +622,7 @@ func TestNewRefusesBadSettings(t *testing.T) {
 		})
 	}
 	assert.NotPanics(t, func() {
-		exchange.New(client, store, nil, exchange.WithTimeout(time.Second), exchange.WithSaveAttempts(1),
+		exchange.New(client, store, exchange.WithTimeout(time.Second), exchange.WithSaveAttempts(1),
 			exchange.WithDoneTTL(exchange.PublicTokenLifetime), exchange.WithPollInterval(time.Millisecond), exchange.WithStoreTimeout(time.Second))
 	})
 }

@@ -33,7 +33,9 @@ const (
 // refuses a shorter TTL.
 const PublicTokenLifetime = 30 * time.Minute
 
-// Option configures an [Exchanger]. [New] panics, naming the option, on a value it refuses.
+// Option configures an [Exchanger]. A value an option cannot use is never replaced by the
+// default: [New] returns no error, so it panics with a message naming the option and the value,
+// such as "exchange: New: WithTimeout(0s): the timeout must be positive". A nil Option panics too.
 type Option func(*config)
 
 // config is an Exchanger's settings, and the first refused option's complaint.
@@ -69,7 +71,7 @@ func (c *config) refuse(format string, args ...any) {
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {
-			c.refuse("exchange: WithTimeout(%v): want a positive duration", d)
+			c.refuse("WithTimeout(%v): the timeout must be positive", d)
 			return
 		}
 		c.timeout = d
@@ -81,7 +83,7 @@ func WithTimeout(d time.Duration) Option {
 func WithSaveAttempts(n int) Option {
 	return func(c *config) {
 		if n < 1 {
-			c.refuse("exchange: WithSaveAttempts(%d): want at least 1", n)
+			c.refuse("WithSaveAttempts(%d): there must be at least 1 attempt", n)
 			return
 		}
 		c.saveAttempts = n
@@ -95,7 +97,7 @@ func WithSaveAttempts(n int) Option {
 func WithDoneTTL(d time.Duration) Option {
 	return func(c *config) {
 		if d < PublicTokenLifetime {
-			c.refuse("exchange: WithDoneTTL(%v): want at least %v, the public token's lifetime", d, PublicTokenLifetime)
+			c.refuse("WithDoneTTL(%v): the TTL must be at least %v, the public token's lifetime", d, PublicTokenLifetime)
 			return
 		}
 		c.doneTTL = d
@@ -107,7 +109,7 @@ func WithDoneTTL(d time.Duration) Option {
 func WithPollInterval(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {
-			c.refuse("exchange: WithPollInterval(%v): want a positive duration", d)
+			c.refuse("WithPollInterval(%v): the interval must be positive", d)
 			return
 		}
 		c.pollInterval = d
@@ -118,7 +120,7 @@ func WithPollInterval(d time.Duration) Option {
 func WithStoreTimeout(d time.Duration) Option {
 	return func(c *config) {
 		if d <= 0 {
-			c.refuse("exchange: WithStoreTimeout(%v): want a positive duration", d)
+			c.refuse("WithStoreTimeout(%v): the timeout must be positive", d)
 			return
 		}
 		c.storeTimeout = d

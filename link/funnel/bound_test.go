@@ -23,10 +23,22 @@ func kept(f *Funnel) []string {
 	return ids
 }
 
-func TestWithMaxSessionsRefusesABadBound(t *testing.T) {
-	assert.PanicsWithValue(t, "funnel: WithMaxSessions(0): the bound must be at least 1", func() { New(WithMaxSessions(0)) })
-	assert.PanicsWithValue(t, "funnel: WithMaxSessions(-5): the bound must be at least 1", func() { New(WithMaxSessions(-5)) })
-	assert.NotPanics(t, func() { New(nil) }, "a nil option is ignored")
+// New returns no error, so an option it cannot use makes it panic, naming the option and the value.
+func TestNewRefusesBadOptions(t *testing.T) {
+	cases := []struct {
+		opt  Option
+		want string
+	}{
+		{WithMaxSessions(0), "funnel: New: WithMaxSessions(0): the bound must be at least 1"},
+		{WithMaxSessions(-5), "funnel: New: WithMaxSessions(-5): the bound must be at least 1"},
+		{nil, "funnel: New: option 2 of 2 is nil"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			assert.PanicsWithValue(t, tc.want, func() { New(WithMaxSessions(10), tc.opt) })
+		})
+	}
+	assert.Equal(t, 1, New(WithMaxSessions(1)).maxSessions, "the bound 1 is taken")
 }
 
 func TestWithMaxSessionsEvictsTheOldestFinished(t *testing.T) {

@@ -88,4 +88,10 @@
 //
 // A Funnel is safe for concurrent use: a mutex guards it, so webhook handlers and pollers may add
 // events while another goroutine takes a report.
+//
+// # Options
+//
+// A value an option cannot use is never replaced by a default: [New] returns no error, so it
+// panics at construction with a message naming the option and the value
+// ([WithMaxSessions] below 1, a nil option).
 package funnel

@@ -31,7 +31,10 @@ type Funnel struct {
 	evictedUnfinished    int // sessions evicted before they finished
 }
 
-// Option configures a Funnel made by [New].
+// Option configures a Funnel made by [New]. A value an option cannot use is never replaced by the
+// default: New returns no error, so it panics with a message naming the option and the value,
+// such as "funnel: New: WithMaxSessions(0): the bound must be at least 1". A nil Option panics
+// too.
 type Option func(*Funnel)
 
 // WithMaxSessions bounds the sessions a Funnel keeps to n, so that its memory stays bounded in a
@@ -45,11 +48,11 @@ type Option func(*Funnel)
 // [Report.Sessions] again, with only the steps that event and later ones show. Choose n well
 // above the number of sessions that can still receive events, such as those of the last day:
 // each kept session costs about 250 bytes (see the package's Memory section). New panics if n is
-// not positive.
+// not positive (see [Option]).
 func WithMaxSessions(n int) Option {
 	return func(f *Funnel) {
 		if n <= 0 {
-			panic(fmt.Sprintf("funnel: WithMaxSessions(%d): the bound must be at least 1", n))
+			panic(fmt.Sprintf("funnel: New: WithMaxSessions(%d): the bound must be at least 1", n))
 		}
 		f.maxSessions = n
 	}
@@ -116,7 +119,8 @@ type instMark struct {
 }
 
 // New returns an empty Funnel, configured by opts. Without [WithMaxSessions] it keeps every
-// session it is given.
+// session it is given. It panics, naming the option and the value, if an option is given a value
+// it cannot use or is nil (see [Option]).
 func New(opts ...Option) *Funnel {
 	f := &Funnel{
 		sessions:     make(map[string]*session),
@@ -124,10 +128,11 @@ func New(opts ...Option) *Funnel {
 		instNames:    make(map[uint32]uint32),
 		unattributed: make(map[uint64]struct{}),
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(f)
+	for i, o := range opts {
+		if o == nil {
+			panic(fmt.Sprintf("funnel: New: option %d of %d is nil", i+1, len(opts)))
 		}
+		o(f)
 	}
 	return f
 }

@@ -36,4 +36,9 @@
 //
 // The package imports only OpenTelemetry's API (otel, trace, metric); link itself imports none of
 // it.
+//
+// # Options
+//
+// A value an option cannot use is never replaced by a default: [Instrument] returns no error, so
+// it panics with a message naming the option (a nil provider, a nil option).
 package linkotel

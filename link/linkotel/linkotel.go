@@ -22,7 +22,10 @@ import (
 // ScopeName is the instrumentation scope of the tracer and the meter.
 const ScopeName = "github.com/plaidlink/plaidlink-go/link/linkotel"
 
-// Option configures [Instrument].
+// Option configures [Instrument]. A value an option cannot use is never replaced by the default:
+// Instrument returns no error, so it panics with a message naming the option, such as
+// "linkotel: Instrument: WithTracerProvider(nil): the TracerProvider must not be nil". A nil
+// Option panics too.
 type Option func(*config)
 
 type config struct {
@@ -31,22 +34,22 @@ type config struct {
 }
 
 // WithTracerProvider makes the spans with tp instead of the global TracerProvider. A nil tp
-// makes Instrument panic, naming it.
+// makes Instrument panic (see [Option]).
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(c *config) {
 		if tp == nil {
-			panic("linkotel: WithTracerProvider: nil TracerProvider")
+			panic("linkotel: Instrument: WithTracerProvider(nil): the TracerProvider must not be nil")
 		}
 		c.tp = tp
 	}
 }
 
 // WithMeterProvider records the metrics with mp instead of the global MeterProvider. A nil mp
-// makes Instrument panic, naming it.
+// makes Instrument panic (see [Option]).
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(c *config) {
 		if mp == nil {
-			panic("linkotel: WithMeterProvider: nil MeterProvider")
+			panic("linkotel: Instrument: WithMeterProvider(nil): the MeterProvider must not be nil")
 		}
 		c.mp = mp
 	}
@@ -56,12 +59,13 @@ func WithMeterProvider(mp metric.MeterProvider) Option {
 var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
 
 // Instrument returns a [link.Option] that traces and measures every call of the Client (or of
-// the call) it is given to: see the package documentation. It panics on a nil option.
+// the call) it is given to: see the package documentation. It panics, naming the option, if an
+// option is nil or given a nil provider (see [Option]).
 func Instrument(opts ...Option) link.Option {
 	var cfg config
 	for i, o := range opts {
 		if o == nil {
-			panic(fmt.Sprintf("linkotel: Instrument: option %d is nil", i))
+			panic(fmt.Sprintf("linkotel: Instrument: option %d of %d is nil", i+1, len(opts)))
 		}
 		o(&cfg)
 	}

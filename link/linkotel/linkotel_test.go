@@ -206,14 +206,23 @@ func TestFailedCallSetsTheStatus(t *testing.T) {
 	assert.NotContains(t, attempt, "http.response.status_code")
 }
 
-func TestInstrumentRefusesNilProviders(t *testing.T) {
-	assert.PanicsWithValue(t, "linkotel: WithTracerProvider: nil TracerProvider", func() {
-		linkotel.Instrument(linkotel.WithTracerProvider(nil))
-	})
-	assert.PanicsWithValue(t, "linkotel: WithMeterProvider: nil MeterProvider", func() {
-		linkotel.Instrument(linkotel.WithMeterProvider(nil))
-	})
-	assert.PanicsWithValue(t, "linkotel: Instrument: option 0 is nil", func() { linkotel.Instrument(nil) })
+// Instrument returns no error, so an option it cannot use makes it panic, naming the option.
+func TestInstrumentRefusesBadOptions(t *testing.T) {
+	cases := []struct {
+		opt  linkotel.Option
+		want string
+	}{
+		{linkotel.WithTracerProvider(nil), "linkotel: Instrument: WithTracerProvider(nil): the TracerProvider must not be nil"},
+		{linkotel.WithMeterProvider(nil), "linkotel: Instrument: WithMeterProvider(nil): the MeterProvider must not be nil"},
+		{nil, "linkotel: Instrument: option 2 of 2 is nil"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			assert.PanicsWithValue(t, tc.want, func() {
+				linkotel.Instrument(linkotel.WithTracerProvider(sdktrace.NewTracerProvider()), tc.opt)
+			})
+		})
+	}
 }
 
 // everything returns every text the telemetry holds: span names, attributes, status

@@ -29,6 +29,12 @@
 // fewer retries lets a 503 go out sooner. A Redis that loses its data (restarted without
 // persistence, failed over before replicating) forgets which webhooks were processed, and a
 // redelivery of one then runs fn again.
+//
+// # Options
+//
+// [New] returns no error, so it panics at construction, naming what is wrong, when given a nil
+// Redis client or a nil [Option], rather than making a Deduper that fails every webhook. A value
+// is never silently replaced by a default: [WithPrefix] takes any prefix as given, "" included.
 package redisdedup
 
 import (
@@ -46,11 +52,12 @@ import (
 // DefaultPrefix is the prefix of every key unless [WithPrefix] sets another.
 const DefaultPrefix = "plaidlink:webhook:"
 
-// Option configures a [Deduper].
+// Option configures a [Deduper]. A nil Option makes [New] panic, naming it.
 type Option func(*Deduper)
 
 // WithPrefix puts every key under prefix instead of [DefaultPrefix], to keep the keys of several
-// applications sharing one Redis apart. Receivers sharing webhooks must use the same prefix.
+// applications sharing one Redis apart. Receivers sharing webhooks must use the same prefix. The
+// prefix is taken as given; "" puts the keys at the top of the Redis keyspace.
 func WithPrefix(prefix string) Option {
 	return func(d *Deduper) { d.prefix = prefix }
 }
@@ -64,20 +71,41 @@ type Deduper struct {
 
 var _ webhook.BatchDeduper = (*Deduper)(nil)
 
-// ErrNoClient is the error of every method of a Deduper made with a nil client, and of a nil
-// *Deduper.
+// ErrNoClient is the error of every method of a nil or zero *Deduper ([New] refuses a nil
+// client).
 var ErrNoClient = errors.New("redisdedup: nil Redis client")
 
 // New returns a Deduper on client: a *redis.Client, *redis.ClusterClient, or a Sentinel-backed
-// failover client. The client's own timeouts and retries apply to every call.
+// failover client. The client's own timeouts and retries apply to every call. It panics if client
+// is nil or an option is nil, naming it (see the package's Options).
 func New(client redis.UniversalClient, opts ...Option) *Deduper {
+	if isNilClient(client) {
+		panic("redisdedup: New: the Redis client must not be nil")
+	}
 	d := &Deduper{client: client, prefix: DefaultPrefix}
-	for _, o := range opts {
-		if o != nil {
-			o(d)
+	for i, o := range opts {
+		if o == nil {
+			panic(fmt.Sprintf("redisdedup: New: option %d of %d is nil", i+1, len(opts)))
 		}
+		o(d)
 	}
 	return d
+}
+
+// isNilClient reports whether client is nil, or a nil pointer of one of go-redis's client types,
+// which would otherwise panic at the first webhook rather than here.
+func isNilClient(client redis.UniversalClient) bool {
+	switch c := client.(type) {
+	case nil:
+		return true
+	case *redis.Client:
+		return c == nil
+	case *redis.ClusterClient:
+		return c == nil
+	case *redis.Ring:
+		return c == nil
+	}
+	return false
 }
 
 // The scripts act on one hash, KEYS[1], and its fields from ARGV[first] on, in chunks so that

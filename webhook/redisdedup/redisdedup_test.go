@@ -200,7 +200,7 @@ func (t *twoInstances) ReleaseBatch(ctx context.Context, keys []string, owner st
 func TestPrefix(t *testing.T) {
 	ctx := context.Background()
 	c := redistest.Start(t).Client()
-	def, other := redisdedup.New(c), redisdedup.New(c, redisdedup.WithPrefix("billing:"), nil)
+	def, other := redisdedup.New(c), redisdedup.New(c, redisdedup.WithPrefix("billing:"))
 	require.NoError(t, def.Done(ctx, "k", time.Hour))
 	st, err := other.Claim(ctx, "k", "a", time.Minute)
 	require.NoError(t, err)
@@ -215,7 +215,7 @@ func TestStoreErrors(t *testing.T) {
 	srv := redistest.Start(t)
 	c := srv.Client()
 	srv.Stop()
-	for name, d := range map[string]*redisdedup.Deduper{"nil client": redisdedup.New(nil), "nil Deduper": nil, "server down": redisdedup.New(c)} {
+	for name, d := range map[string]*redisdedup.Deduper{"zero Deduper": {}, "nil Deduper": nil, "server down": redisdedup.New(c)} {
 		t.Run(name, func(t *testing.T) {
 			_, err := d.Claim(ctx, "k", "a", time.Minute)
 			require.Error(t, err)
@@ -242,4 +242,28 @@ func TestImportGraph(t *testing.T) {
 	out, err = exec.Command("go", "list", "-deps", "github.com/plaidlink/plaidlink-go/webhook/redisdedup").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	assert.Contains(t, strings.Fields(string(out)), "github.com/redis/go-redis/v9", "the check would see go-redis")
+}
+
+// New returns no error, so a setting it cannot use makes it panic, naming it, rather than making a
+// Deduper that fails every webhook.
+func TestNewRefusesBadSettings(t *testing.T) {
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
+	defer c.Close()
+	cases := []struct {
+		name string
+		new  func()
+		want string
+	}{
+		{"nil client", func() { redisdedup.New(nil) }, "redisdedup: New: the Redis client must not be nil"},
+		{"nil *redis.Client", func() { redisdedup.New((*redis.Client)(nil)) }, "redisdedup: New: the Redis client must not be nil"},
+		{"nil *redis.ClusterClient", func() { redisdedup.New((*redis.ClusterClient)(nil)) }, "redisdedup: New: the Redis client must not be nil"},
+		{"nil *redis.Ring", func() { redisdedup.New((*redis.Ring)(nil)) }, "redisdedup: New: the Redis client must not be nil"},
+		{"nil option", func() { redisdedup.New(c, redisdedup.WithPrefix("a:"), nil) }, "redisdedup: New: option 2 of 2 is nil"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.PanicsWithValue(t, tc.want, tc.new)
+		})
+	}
+	assert.NotPanics(t, func() { redisdedup.New(c, redisdedup.WithPrefix("")) }, "an empty prefix is taken as given")
 }

@@ -40,10 +40,16 @@
 // or a metric: a webhook's type, code, session and Item are recorded only once it was verified,
 // and the method of a request that is not one of HTTP's is recorded as "_OTHER", so that neither
 // a forger nor a broken client can add values without bound.
+//
+// # Options
+//
+// A value an option cannot use is never replaced by a default: [Instrument] returns no error, so
+// it panics with a message naming the option (a nil provider, a nil option).
 package webhookotel
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"go.opentelemetry.io/otel"
@@ -90,7 +96,10 @@ const (
 	MetricKeyFetches = "plaid.webhook.key_fetches"
 )
 
-// Option configures [Instrument].
+// Option configures [Instrument]. A value an option cannot use is never replaced by the default:
+// Instrument returns no error, so it panics with a message naming the option, such as
+// "webhookotel: Instrument: WithTracerProvider(nil): the TracerProvider must not be nil". A nil
+// Option panics too.
 type Option func(*config)
 
 type config struct {
@@ -99,34 +108,40 @@ type config struct {
 }
 
 // WithTracerProvider sets where the spans go (default: otel.GetTracerProvider() when Instrument
-// is called, which follows a global provider set later). A nil tp keeps the default.
+// is called, which follows a global provider set later). A nil tp makes Instrument panic (see
+// [Option]).
 func WithTracerProvider(tp trace.TracerProvider) Option {
 	return func(c *config) {
-		if tp != nil {
-			c.tp = tp
+		if tp == nil {
+			panic("webhookotel: Instrument: WithTracerProvider(nil): the TracerProvider must not be nil")
 		}
+		c.tp = tp
 	}
 }
 
 // WithMeterProvider sets where the metrics go (default: otel.GetMeterProvider() when Instrument
-// is called, which follows a global provider set later). A nil mp keeps the default.
+// is called, which follows a global provider set later). A nil mp makes Instrument panic (see
+// [Option]).
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return func(c *config) {
-		if mp != nil {
-			c.mp = mp
+		if mp == nil {
+			panic("webhookotel: Instrument: WithMeterProvider(nil): the MeterProvider must not be nil")
 		}
+		c.mp = mp
 	}
 }
 
 // Instrument returns a [webhook.HandlerOption] that traces and measures every request the
 // handler serves, as the package documentation describes. It is built on
-// [webhook.WithRequestHook].
+// [webhook.WithRequestHook]. It panics, naming the option, if an option is nil or given a nil
+// provider (see [Option]).
 func Instrument(opts ...Option) webhook.HandlerOption {
 	c := config{tp: otel.GetTracerProvider(), mp: otel.GetMeterProvider()}
-	for _, o := range opts {
-		if o != nil {
-			o(&c)
+	for i, o := range opts {
+		if o == nil {
+			panic(fmt.Sprintf("webhookotel: Instrument: option %d of %d is nil", i+1, len(opts)))
 		}
+		o(&c)
 	}
 	in := newInstruments(c)
 	return webhook.WithRequestHook(in.start)

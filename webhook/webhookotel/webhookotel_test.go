@@ -433,3 +433,23 @@ func attributeSets(t *testing.T, data metricdata.Aggregation) []attribute.Set {
 	}
 	return out
 }
+
+// Instrument returns no error, so an option it cannot use makes it panic, naming the option,
+// rather than keeping the global provider as if nothing had been asked.
+func TestInstrumentRefusesBadOptions(t *testing.T) {
+	cases := []struct {
+		opt  webhookotel.Option
+		want string
+	}{
+		{webhookotel.WithTracerProvider(nil), "webhookotel: Instrument: WithTracerProvider(nil): the TracerProvider must not be nil"},
+		{webhookotel.WithMeterProvider(nil), "webhookotel: Instrument: WithMeterProvider(nil): the MeterProvider must not be nil"},
+		{nil, "webhookotel: Instrument: option 2 of 2 is nil"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.want, func(t *testing.T) {
+			assert.PanicsWithValue(t, tc.want, func() {
+				webhookotel.Instrument(webhookotel.WithMeterProvider(sdkmetric.NewMeterProvider()), tc.opt)
+			})
+		})
+	}
+}
