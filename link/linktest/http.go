@@ -103,15 +103,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	// Date is Plaid's clock, as for any HTTP server: here the fake clock, so that a client that
+	// compares a token's expiration with the server's time sees the time the test set. It is read
+	// before the request is performed, so that a test moving the clock meanwhile never gets an
+	// answer dated after the state it reflects (a token still known, dated past its retention).
+	date := s.clock.Now().UTC().Format(http.TimeFormat)
 	status, reply := s.perform(r, ep, body, readErr, requestID)
 	// The request has had its effect whatever the reply; LoseReplyNext loses only the reply.
 	if lost, ok := s.takeLostReply(path); ok {
 		loseReply(w, lost)
 		return
 	}
-	// Date is Plaid's clock, as for any HTTP server: here the fake clock, so that a client that
-	// compares a token's expiration with the server's time sees the time the test set.
-	w.Header().Set("Date", s.clock.Now().UTC().Format(http.TimeFormat))
+	w.Header().Set("Date", date)
 	writeJSON(w, status, reply)
 }
 
