@@ -88,13 +88,14 @@ func TestCompleteReplyIsKept(t *testing.T) {
 		opts []Option
 		n    *atomic.Int32
 	}{
-		{"stall", "https://plaid.test", []Option{stallAfterReply.client()}, &stallAfterReply.n},
+		// Short: the attempt timeout is what ends the stall.
+		{"stall", "https://plaid.test", []Option{stallAfterReply.client(), WithTimeout(100 * time.Millisecond)}, &stallAfterReply.n},
 		{"reset", srv.URL, nil, &n},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := tc.n
 			newClient := func() *Client {
-				return newTestClient(t, tc.base, append(tc.opts, WithTimeout(100*time.Millisecond))...)
+				return newTestClient(t, tc.base, tc.opts...)
 			}
 			var raw Response
 			resp, err := exchange(newClient(), WithResponseInto(&raw))
