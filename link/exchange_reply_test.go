@@ -57,13 +57,6 @@ func TestExchangeReplyWithoutAResultIsNoSuccess(t *testing.T) {
 // TestCompleteReplyIsKept: once an exchange reply's whole JSON has arrived, a stall (until the
 // attempt timeout) or a reset after it does not throw it away: the access token is in it.
 func TestCompleteReplyIsKept(t *testing.T) {
-	stallAfterReply := func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, exchangeReply) // chunked: the client cannot know the body is over
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
-	}
 	resetAfterReply := func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		conn, buf, err := w.(http.Hijacker).Hijack()
@@ -75,16 +68,37 @@ func TestCompleteReplyIsKept(t *testing.T) {
 		_ = buf.Flush()
 		_ = conn.Close()
 	}
-	for name, h := range map[string]http.HandlerFunc{"stall": stallAfterReply, "reset": resetAfterReply} {
-		t.Run(name, func(t *testing.T) {
-			var n atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				n.Add(1)
-				h(w, r)
-			}))
-			t.Cleanup(srv.Close)
+	// The stall is in this process, so that the whole reply has arrived when the attempt times out
+	// however slow the machine; the reset is over the network.
+	stallAfterReply := attemptScript(func(req *http.Request) (*http.Response, error) {
+		resp, _ := answer(200, exchangeReply)(req)
+		resp.ContentLength = -1 // chunked: the client cannot know the body is over
+		resp.Body = io.NopCloser(io.MultiReader(resp.Body, &endingReader{ctx: req.Context()}))
+		return resp, nil
+	})
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		resetAfterReply(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	for _, tc := range []struct {
+		name string
+		base string
+		opts []Option
+		n    *atomic.Int32
+	}{
+		// Short: the attempt timeout is what ends the stall.
+		{"stall", "https://plaid.test", []Option{stallAfterReply.client(), WithTimeout(100 * time.Millisecond)}, &stallAfterReply.n},
+		{"reset", srv.URL, nil, &n},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := tc.n
+			newClient := func() *Client {
+				return newTestClient(t, tc.base, tc.opts...)
+			}
 			var raw Response
-			resp, err := exchange(newTestClient(t, srv.URL, WithTimeout(100*time.Millisecond)), WithResponseInto(&raw))
+			resp, err := exchange(newClient(), WithResponseInto(&raw))
 			require.NoError(t, err)
 			assert.Equal(t, testAccess, resp.AccessToken)
 			assert.Equal(t, "M5eVJqLnv3tbzdngLDp9FL5OlDNxlNhlE55op", resp.ItemID)
@@ -93,7 +107,7 @@ func TestCompleteReplyIsKept(t *testing.T) {
 
 			// A repeatable call keeps it too, rather than asking again.
 			n.Store(0)
-			_, err = newTestClient(t, srv.URL, WithTimeout(100*time.Millisecond)).GetWebhookVerificationKey(context.Background(),
+			_, err = newClient().GetWebhookVerificationKey(context.Background(),
 				&WebhookVerificationKeyGetRequest{KeyID: "k"})
 			require.NoError(t, err)
 			assert.Equal(t, int32(1), n.Load())

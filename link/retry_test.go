@@ -221,12 +221,12 @@ func TestForcedRetriesAfterAnAmbiguousAttempt(t *testing.T) {
 // TestExchangeAttemptTimeoutAfterSending: a request that timed out after it was sent is both an
 // attempt timeout and an unknown outcome.
 func TestExchangeAttemptTimeoutAfterSending(t *testing.T) {
-	srv, _ := stallingServer(t)
-	// Long enough for the request to be sent on a busy machine; the stalled reply then costs it.
-	_, err := exchange(newTestClient(t, srv.URL, WithTimeout(500*time.Millisecond)))
+	script := attemptScript(heldUntilAttemptEnds)
+	_, err := exchange(newTestClient(t, "https://plaid.test", script.client(), WithTimeout(20*time.Millisecond)))
 	require.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.ErrorIs(t, err, ErrAttemptTimeout)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	assert.Equal(t, int32(1), script.n.Load())
 }
 
 // TestCallerDeadlineIsNotAnAttemptTimeout: the caller's own deadline reads as such.
@@ -399,14 +399,70 @@ func TestExchangeTLSHandshakeFailures(t *testing.T) {
 // TestAttemptTimeoutsUntilRetriesRunOut: every attempt timed out while the caller's context was
 // alive: the error names the attempts and matches ErrAttemptTimeout, not DeadlineExceeded.
 func TestAttemptTimeoutsUntilRetriesRunOut(t *testing.T) {
-	srv, n := stallingServer(t)
-	// Long enough for each attempt to reach the server on a busy machine; each then costs it.
-	_, err := newTestClient(t, srv.URL, WithTimeout(300*time.Millisecond)).GetToken(context.Background(),
-		&TokenGetRequest{LinkToken: testLink})
+	script := attemptScript(heldUntilAttemptEnds)
+	_, err := newTestClient(t, "https://plaid.test", script.client(), WithTimeout(20*time.Millisecond)).GetToken(
+		context.Background(), &TokenGetRequest{LinkToken: testLink})
 	require.ErrorIs(t, err, ErrAttemptTimeout)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 300ms (the per-attempt timeout)", err.Error())
-	assert.Equal(t, int32(3), n.Load())
+	assert.Equal(t, "link: GetToken: gave up after 3 attempts: attempt timed out after 20ms (the per-attempt timeout)", err.Error())
+	assert.Equal(t, int32(3), script.n.Load())
+}
+
+// scriptedAttempts is an http.RoundTripper that answers the attempts of calls in this process, in
+// turn (the last step answers every later attempt), and counts them. No network is involved, so
+// the test, not how fast the machine sends a request or a reply, decides which attempts time out:
+// heldUntilAttemptEnds times out whatever the per-attempt timeout, and a step that answers
+// answers in full however late, since nothing here watches the attempt's context.
+type scriptedAttempts struct {
+	steps []func(*http.Request) (*http.Response, error)
+	n     atomic.Int32
+}
+
+func attemptScript(steps ...func(*http.Request) (*http.Response, error)) *scriptedAttempts {
+	return &scriptedAttempts{steps: steps}
+}
+
+func (s *scriptedAttempts) RoundTrip(req *http.Request) (*http.Response, error) {
+	i := int(s.n.Add(1)) - 1
+	return s.steps[min(i, len(s.steps)-1)](req)
+}
+
+// client is the Option sending a Client's requests to s.
+func (s *scriptedAttempts) client() Option {
+	return WithHTTPClient(&http.Client{Transport: s})
+}
+
+// heldUntilAttemptEnds is a server that has the request and never answers: the attempt ends when
+// its context does, with the error net/http returns then.
+func heldUntilAttemptEnds(req *http.Request) (*http.Response, error) {
+	<-req.Context().Done()
+	return nil, req.Context().Err()
+}
+
+// endingReader is the rest of a reply body that never comes: Read fails with err, or, when err is
+// nil, with the attempt's context's error once the attempt ends, as net/http's body does.
+type endingReader struct {
+	ctx context.Context
+	err error
+}
+
+func (r *endingReader) Read([]byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	<-r.ctx.Done()
+	return 0, r.ctx.Err()
+}
+
+// answer is a step answering at once with status and body.
+func answer(status int, body string) func(*http.Request) (*http.Response, error) {
+	return func(req *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		reply(status, body)(rec)
+		resp := rec.Result()
+		resp.Request = req
+		return resp, nil
+	}
 }
 
 // stallingServer answers nothing until the client gives up (or the test ends), and counts the
@@ -430,19 +486,19 @@ func stallingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 // TestExchangeContextEndedAfterSending: the caller's context ended while the exchange was in
 // flight: the error says both that the context ended and that the outcome is unknown.
 func TestExchangeContextEndedAfterSending(t *testing.T) {
-	srv, n := stallingServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		for n.Load() == 0 {
-			time.Sleep(time.Millisecond)
-		}
+	defer cancel()
+	// The caller gives up once the request is with the server.
+	script := attemptScript(func(req *http.Request) (*http.Response, error) {
 		cancel()
-	}()
-	_, err := newTestClient(t, srv.URL).ExchangePublicToken(ctx, &ItemPublicTokenExchangeRequest{PublicToken: testPublic})
+		return heldUntilAttemptEnds(req)
+	})
+	_, err := newTestClient(t, "https://plaid.test", script.client()).ExchangePublicToken(ctx,
+		&ItemPublicTokenExchangeRequest{PublicToken: testPublic})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, ErrOutcomeUnknown)
 	assert.NotErrorIs(t, err, ErrAttemptTimeout)
-	assert.Equal(t, int32(1), n.Load())
+	assert.Equal(t, int32(1), script.n.Load())
 }
 
 // TestForcedRetriesExhaustedAfterAnAmbiguousAttempt: the message names the attempts once.
@@ -464,46 +520,34 @@ func TestForcedRetriesExhaustedAfterAnAmbiguousAttempt(t *testing.T) {
 // attempt timeout) is a connection failure: a repeatable call is sent again, the exchange is not.
 // A 2xx body that arrived whole but malformed is not sent again.
 func TestSuccessBodyCutOff(t *testing.T) {
-	closeMidBody := func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		conn, buf, err := w.(http.Hijacker).Hijack()
-		if err != nil {
-			return
+	// A 200 whose body breaks off after its first bytes: with err once the connection closed
+	// (net/http's error for a body shorter than its Content-Length), or when the attempt ends.
+	cutOff := func(err error) func(*http.Request) (*http.Response, error) {
+		return func(req *http.Request) (*http.Response, error) {
+			resp, _ := answer(200, `{"link_token":"link-sa`)(req)
+			resp.ContentLength = 500
+			resp.Body = io.NopCloser(io.MultiReader(resp.Body, &endingReader{ctx: req.Context(), err: err}))
+			return resp, nil
 		}
-		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{\"link_token\":\"link-sa")
-		_ = buf.Flush()
-		_ = conn.Close()
-	}
-	stallMidBody := func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, `{"link_token":"link-sa`)
-		w.(http.Flusher).Flush()
-		<-r.Context().Done()
 	}
 	tests := []struct {
 		name       string
-		first      http.HandlerFunc
+		first      func(*http.Request) (*http.Response, error)
 		repeatable int32 // requests a CreateToken makes: the first fails, the second succeeds
 		wantErr    string
 	}{
-		{"connection closed mid-body", closeMidBody, 2, ""},
-		{"attempt timeout mid-body", stallMidBody, 2, ""},
-		{"malformed body", func(w http.ResponseWriter, r *http.Request) { reply(200, `{"request_id":7}`)(w) }, 1,
+		{"connection closed mid-body", cutOff(io.ErrUnexpectedEOF), 2, ""},
+		{"attempt timeout mid-body", cutOff(nil), 2, ""},
+		{"malformed body", answer(200, `{"request_id":7}`), 1,
 			"link: CreateToken: decoding HTTP 200 response: field request_id: a JSON number cannot be a Go string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var n atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				if n.Add(1) == 1 {
-					tt.first(w, r)
-					return
-				}
-				reply(200, tokenCreateReply)(w)
-			}))
-			t.Cleanup(srv.Close)
-			// Long enough for the answered attempt to fit in it on a busy machine; the stalled
-			// one costs it.
-			c := newTestClient(t, srv.URL, WithTimeout(time.Second))
+			script := attemptScript(tt.first, answer(200, tokenCreateReply))
+			n := &script.n
+			// Short: only the stalled attempt waits for it, and the answered one is answered in
+			// full whatever it is.
+			c := newTestClient(t, "https://plaid.test", script.client(), WithTimeout(20*time.Millisecond))
 
 			var raw Response
 			resp, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
@@ -528,22 +572,13 @@ func TestSuccessBodyCutOff(t *testing.T) {
 // TestSlowCreateTokenIsRetried: an attempt past the per-attempt timeout is sent again for a call
 // whose repeat does no harm (a second link token), and the call succeeds.
 func TestSlowCreateTokenIsRetried(t *testing.T) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body) // only then does net/http notice the client leaving
-		if n.Add(1) == 1 {
-			<-r.Context().Done() // slow: still working when the client gives up on the attempt
-			return
-		}
-		reply(200, tokenCreateReply)(w)
-	}))
-	t.Cleanup(srv.Close)
+	// The first attempt is still being worked on when the client gives up on it.
+	script := attemptScript(heldUntilAttemptEnds, answer(200, tokenCreateReply))
 	var raw Response
-	// Long enough for the second attempt's answer to fit in it on a busy machine; the first costs it.
-	resp, err := newTestClient(t, srv.URL, WithTimeout(time.Second)).CreateToken(context.Background(),
-		tokenCreateRequest(), WithResponseInto(&raw))
+	resp, err := newTestClient(t, "https://plaid.test", script.client(), WithTimeout(20*time.Millisecond)).CreateToken(
+		context.Background(), tokenCreateRequest(), WithResponseInto(&raw))
 	require.NoError(t, err)
 	assert.Equal(t, testLink, resp.LinkToken)
-	assert.Equal(t, int32(2), n.Load())
+	assert.Equal(t, int32(2), script.n.Load())
 	assert.Equal(t, 2, raw.Attempts)
 }

@@ -43,6 +43,12 @@ type keyCache struct {
 
 	// background tracks fetch goroutines, so tests can wait for a refresh to end.
 	background sync.WaitGroup
+
+	// Test hooks, nil outside tests (so they cost one nil check): onWait runs when a request is
+	// about to wait on the fetch of kid, onSlotWait when the fetch of kid has started its wait for
+	// a fetch slot and is about to block on it. Tests act at those points through them rather than
+	// after a guessed delay. They are set before the cache is used.
+	onWait, onSlotWait func(kid string)
 }
 
 type cachedKey struct {
@@ -115,6 +121,9 @@ func (c *keyCache) getFetched(ctx context.Context, kid string) (_ *ecdsa.PublicK
 		return key, false, err
 	case refused != nil:
 		return nil, false, refused
+	}
+	if c.onWait != nil {
+		c.onWait(kid)
 	}
 
 	// The wait is bounded here, and not only by the fetch's own deadline, so that a KeyFetcher that
@@ -252,6 +261,9 @@ func (c *keyCache) run(ctx context.Context, kid string, f *flight, stale []strin
 // ErrInvalidKey: run adds ErrUnknownKey or ErrKeyUnavailable when it publishes them.
 func (c *keyCache) fetch(ctx context.Context, kid string) (*cachedKey, error) {
 	wait := time.NewTimer(c.fetchTimeout)
+	if c.onSlotWait != nil {
+		c.onSlotWait(kid)
+	}
 	select {
 	case c.sem <- struct{}{}:
 		wait.Stop()

@@ -71,31 +71,36 @@ func (f *slowFetcher) GetWebhookVerificationKey(ctx context.Context, req *link.W
 func TestConcurrentMissesShareOneFetch(t *testing.T) {
 	signer := webhooksign.New()
 	f := &slowFetcher{signer: signer, started: make(chan struct{}), release: make(chan struct{})}
-	v := NewVerifier(f)
+	// The fetch timeout outlasts the test, so that no request stops waiting before the release.
+	v := NewVerifier(f, WithFetchTimeout(time.Minute))
+	const n = 64
+	waiting := make(chan struct{}, n)
+	v.keys.onWait = func(string) { waiting <- struct{}{} }
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"EVENTS","events":[]}`)
 	header := signer.Sign(body)
 
-	const n = 64
-	var ready, done sync.WaitGroup
+	var done sync.WaitGroup
 	errs := make([]error, n)
-	ready.Add(n)
 	done.Add(n)
 	for i := range n {
 		go func() {
 			defer done.Done()
-			ready.Done()
 			errs[i] = v.Verify(context.Background(), header, body)
 		}()
 	}
-	ready.Wait()
+	// Every request waits on a fetch before the fetch answers: none can have found the key cached.
 	<-f.started
-	// Let every goroutine reach the cache before the fetch answers.
-	require.Eventually(t, func() bool {
-		v.keys.mu.RLock()
-		defer v.keys.mu.RUnlock()
-		return len(v.keys.flights) == 1
-	}, time.Second, time.Millisecond)
-	time.Sleep(20 * time.Millisecond)
+	for i := range n {
+		select {
+		case <-waiting:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("only %d of %d requests reached the cache", i, n)
+		}
+	}
+	v.keys.mu.RLock()
+	flights := len(v.keys.flights)
+	v.keys.mu.RUnlock()
+	require.Equal(t, 1, flights, "all requests wait on one fetch")
 	close(f.release)
 	done.Wait()
 	for _, err := range errs {
@@ -278,8 +283,10 @@ func (f fetcherFunc) GetWebhookVerificationKey(ctx context.Context, req *link.We
 }
 
 func TestConcurrentFetchesAreBounded(t *testing.T) {
-	var inFlight, peak atomic.Int32
+	var inFlight, peak, calls atomic.Int32
+	release := make(chan struct{})
 	f := fetcherFunc(func(context.Context, *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
+		calls.Add(1)
 		n := inFlight.Add(1)
 		for {
 			p := peak.Load()
@@ -287,13 +294,19 @@ func TestConcurrentFetchesAreBounded(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(2 * time.Millisecond)
+		// Every call is held until the test has seen the slots full, so that the calls overlap
+		// whatever the machine's speed.
+		<-release
 		inFlight.Add(-1)
 		return nil, context.Canceled
 	})
-	v := NewVerifier(f, noFetchLimit)
+	// The fetch timeout outlasts the test, so that queued fetches wait for a slot.
+	v := NewVerifier(f, noFetchLimit, WithFetchTimeout(time.Minute))
+	const requests = maxConcurrentFetches + maxQueuedFetches
+	queued := make(chan struct{}, requests)
+	v.keys.onSlotWait = func(string) { queued <- struct{}{} }
 	var wg sync.WaitGroup
-	for i := range 100 {
+	for i := range requests {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -302,10 +315,21 @@ func TestConcurrentFetchesAreBounded(t *testing.T) {
 			assert.NotErrorIs(t, err, ErrUnknownKey)
 		}()
 	}
+	// Every fetch has asked for a slot and the slots are full: the rest wait for one.
+	for i := range requests {
+		select {
+		case <-queued:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("only %d of %d fetches asked for a slot", i, requests)
+		}
+	}
+	require.Eventually(t, func() bool { return calls.Load() >= maxConcurrentFetches }, 30*time.Second, time.Millisecond)
+	assert.Equal(t, int32(maxConcurrentFetches), calls.Load(), "the other fetches wait for a slot")
+	close(release)
 	wg.Wait()
 	v.keys.background.Wait()
-	assert.LessOrEqual(t, peak.Load(), int32(maxConcurrentFetches))
-	assert.Positive(t, peak.Load())
+	assert.Equal(t, int32(maxConcurrentFetches), peak.Load())
+	assert.Equal(t, int32(requests), calls.Load())
 }
 
 // scripted answers each fetch with the next of errs, then with the Signer's key.
@@ -445,31 +469,43 @@ func TestDefinitiveRefusalsAreRememberedForAMinute(t *testing.T) {
 // slot rather than what the wait left of it, is not remembered as refused, and caches the key, so
 // that Plaid's next delivery verifies without another fetch.
 func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
-	const timeout = time.Second
+	// Generous: the junk calls must end, and free a slot, within it of being released.
+	const timeout = 2 * time.Second
 	signer := webhooksign.New()
 	var junkCalls sync.WaitGroup
 	junkCalls.Add(maxConcurrentFetches)
 	releaseJunk, releaseReal := make(chan struct{}), make(chan struct{})
+	realCalled := make(chan time.Time, 1) // the real kid's call's deadline
 	var realCalls atomic.Int32
-	var left atomic.Int64 // of the real kid's call's timeout, when the call began
 	f := fetcherFunc(func(ctx context.Context, req *link.WebhookVerificationKeyGetRequest) (*link.WebhookVerificationKeyGetResponse, error) {
-		release := releaseJunk
 		if req.KeyID == signer.KeyID() {
 			realCalls.Add(1)
 			deadline, _ := ctx.Deadline()
-			left.Store(int64(time.Until(deadline)))
-			release = releaseReal
-		} else {
-			junkCalls.Done()
+			realCalled <- deadline
+			// Plaid answers after the request gave up. The call's deadline is about the request's
+			// (the fetch began just after the request's wait), so the answer ignores it: the test,
+			// not how soon it releases the answer, decides that it arrives.
+			<-releaseReal
+			return signer.GetWebhookVerificationKey(context.WithoutCancel(ctx), req)
 		}
+		junkCalls.Done()
 		select {
-		case <-release:
+		case <-releaseJunk:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 		return signer.GetWebhookVerificationKey(ctx, req)
 	})
 	v := NewVerifier(f, WithFetchTimeout(timeout))
+	// The junk calls end once the real kid's fetch waits for a slot; releasedAt is when, so no slot
+	// is free before it.
+	var releasedAt time.Time
+	v.keys.onSlotWait = func(kid string) {
+		if kid == signer.KeyID() {
+			releasedAt = time.Now()
+			close(releaseJunk)
+		}
+	}
 	ctx := context.Background()
 
 	var wg sync.WaitGroup
@@ -483,15 +519,21 @@ func TestJunkKidsHoldingEverySlotDoNotRefuseTheRealKid(t *testing.T) {
 	}
 	junkCalls.Wait()
 
-	// The junk calls end while the real kid's fetch waits for a slot; its call then hangs past
-	// the request's wait.
-	time.AfterFunc(timeout/4, func() { close(releaseJunk) })
+	// The real kid's call then hangs past the request's wait.
 	body := []byte(`{"webhook_type":"LINK","webhook_code":"SESSION_FINISHED"}`)
 	err := v.Verify(ctx, signer.Sign(body), body)
 	requireOnly(t, err, ErrKeyUnavailable)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.Equal(t, int32(1), realCalls.Load(), "the real kid's call began once a slot was free")
-	assert.Greater(t, time.Duration(left.Load()), timeout*4/5, "the call's timeout starts once it has a slot")
+	var deadline time.Time
+	select {
+	case deadline = <-realCalled:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the real kid's call never began once a slot was free")
+	}
+	// The slot was taken after releasedAt, so a timeout started with it ends after
+	// releasedAt+timeout; one started while the fetch waited for a slot would end before.
+	assert.False(t, deadline.Before(releasedAt.Add(timeout)),
+		"the call's timeout starts once it has a slot: it ends %v early", releasedAt.Add(timeout).Sub(deadline))
 
 	close(releaseReal)
 	wg.Wait()

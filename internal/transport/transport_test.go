@@ -246,22 +246,24 @@ func TestConnectionResetIsRetried(t *testing.T) {
 }
 
 func TestPerAttemptTimeoutIsRetried(t *testing.T) {
+	// In this process, so that the test decides which attempt times out: the first is held until
+	// its context ends, whatever the timeout; the second is answered in full however late, since
+	// nothing here watches its context.
 	var calls atomic.Int32
-	release := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if calls.Add(1) == 1 {
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-			return
+			<-r.Context().Done()
+			return nil, r.Context().Err()
 		}
-		_, _ = io.WriteString(w, `{"value":"fast"}`)
-	}))
-	defer srv.Close()
-	defer close(release) // before Close, which waits for handlers
+		rec := httptest.NewRecorder()
+		_, _ = io.WriteString(rec, `{"value":"fast"}`)
+		return rec.Result(), nil
+	})}
 
-	c := newTestClient(t, srv.URL, func(c *Config) { c.Timeout = 100 * time.Millisecond })
+	c := newTestClient(t, "https://plaid.test", func(c *Config) {
+		c.HTTPClient = hc
+		c.Timeout = 20 * time.Millisecond
+	})
 	out, err := post(c, context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "fast", out.Value)

@@ -320,8 +320,8 @@ func TestRedeliveryCatchesUpOnALargeAdvance(t *testing.T) {
 // A receiver that fails, then does not answer in time, then answers 200 gets the webhook three
 // times; a 2xx other than 200 is a failure, as for Plaid.
 func TestRedeliveryUntilAccepted(t *testing.T) {
-	s := newServer(t, linktest.WithWebhookTimeout(50*time.Millisecond))
 	sink := newHookSink(t, http.StatusNoContent, 0)
+	s := newServer(t, linktest.WithWebhookTimeout(50*time.Millisecond), linktest.WithWebhookClient(sink.inProcess()))
 	first := exitWithOneWebhook(t, s, sink.URL).Webhooks[0]
 	assert.Equal(t, http.StatusNoContent, first.StatusCode)
 	assert.ErrorContains(t, first.Err, "not 200")
@@ -666,3 +666,36 @@ func TestLateAbandonSendsAtOnce(t *testing.T) {
 	require.Len(t, ds, 2)
 	assert.Equal(t, s.Clock().Now(), ds[0].Time)
 }
+
+// inProcess is a client delivering to the sink's handler in this process, so that the sink, not
+// the machine's speed, decides which deliveries time out: one it holds (status 0) ends with the
+// delivery's timeout, whatever it is, and one it answers is answered however late, since nothing
+// here watches the delivery's context.
+func (h *hookSink) inProcess() *http.Client {
+	return &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		rec := &headerRecorder{ResponseRecorder: httptest.NewRecorder()}
+		h.Config.Handler.ServeHTTP(rec, r)
+		if !rec.wrote {
+			// Held until the delivery ended: what net/http returns then.
+			return nil, r.Context().Err()
+		}
+		resp := rec.Result()
+		resp.Request = r
+		return resp, nil
+	})}
+}
+
+// headerRecorder records whether the handler answered at all.
+type headerRecorder struct {
+	*httptest.ResponseRecorder
+	wrote bool
+}
+
+func (r *headerRecorder) WriteHeader(code int) {
+	r.wrote = true
+	r.ResponseRecorder.WriteHeader(code)
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

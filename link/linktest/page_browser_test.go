@@ -57,18 +57,17 @@ func newBrowser(ctx context.Context, t *testing.T, chromium string) context.Cont
 	return browserCtx
 }
 
-// removeProfile removes a Chromium profile directory, retrying briefly while the last of
-// Chromium's processes finish writing to it.
+// removeProfile removes a Chromium profile directory, retrying while the last of Chromium's
+// processes finish writing to it: a poll for that, bounded generously for a busy machine.
 func removeProfile(t *testing.T, dir string) {
 	t.Helper()
-	var err error
-	for range 200 {
-		if err = os.RemoveAll(dir); err == nil {
-			return
-		}
+	err := os.RemoveAll(dir)
+	for deadline := time.Now().Add(30 * time.Second); err != nil && time.Now().Before(deadline); err = os.RemoveAll(dir) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Errorf("removing the Chromium profile %s: %v", dir, err)
+	if err != nil {
+		t.Errorf("removing the Chromium profile %s: %v", dir, err)
+	}
 }
 
 // verifiedWebhooks is a user's webhook endpoint: it keeps the webhooks its verifier accepted.
