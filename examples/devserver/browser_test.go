@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"sync"
 	"testing"
@@ -21,43 +19,6 @@ import (
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 )
-
-// newBrowser starts a headless Chromium with a fresh profile and returns a context that drives one
-// tab of it. Everything ends with ctx or when the test ends.
-func newBrowser(ctx context.Context, t *testing.T, chromium string) context.Context {
-	t.Helper()
-	// Not t.TempDir: Chromium's helper processes can still be writing the profile for a moment
-	// after the browser has exited, which fails TempDir's cleanup.
-	profile, err := os.MkdirTemp("", "devserver-chromium-")
-	require.NoError(t, err)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-	)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		// Close the browser and wait for it to exit, then remove its profile; Chromium's last
-		// helper processes may still be writing to it, and what they leave is only a temp dir.
-		if err := chromedp.Cancel(browserCtx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-			t.Logf("closing Chromium: %v", err)
-		}
-		cancelBrowser()
-		cancelAlloc()
-		if err := os.RemoveAll(profile); err != nil {
-			t.Logf("removing the Chromium profile %s: %v", profile, err)
-		}
-	})
-	return browserCtx
-}
 
 // receiver is a backend's webhook endpoint with a default verifier, on real time: it records the
 // status it answered to each request.
@@ -121,7 +82,7 @@ func TestTwentySessionsBackToBackInBrowser(t *testing.T) {
 
 	const sessions = 20
 	sessionIDs := make([]string, sessions)
-	browser := newBrowser(ctx, t, chromium)
+	browser := chromiumtest.NewBrowser(ctx, t, chromium)
 	for i := range sessions {
 		tok, err := c.CreateToken(ctx, &link.TokenCreateRequest{
 			ClientName:   "Wonderwallet",

@@ -1,6 +1,6 @@
 // Package chromiumtest finds the headless Chromium that browser tests drive. Tests that need one
 // call Require; where Chromium is not installed they skip, saying how to install it, except under
-// CI=true, where they fail.
+// CI=true, where they fail. NewBrowser starts it headless, as this machine needs, for chromedp.
 package chromiumtest
 
 import (

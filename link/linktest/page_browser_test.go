@@ -2,11 +2,9 @@ package linktest_test
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -21,54 +19,6 @@ import (
 	"github.com/plaidlink/plaidlink-go/link/linktest"
 	"github.com/plaidlink/plaidlink-go/webhook"
 )
-
-// newBrowser starts a headless Chromium with a fresh profile and returns a context that drives one
-// tab of it. Everything ends with ctx or when the test ends.
-func newBrowser(ctx context.Context, t *testing.T, chromium string) context.Context {
-	t.Helper()
-	// Not t.TempDir: Chromium's helper processes can still be writing the profile for a moment
-	// after the browser has exited, which fails TempDir's cleanup.
-	profile, err := os.MkdirTemp("", "linktest-chromium-")
-	require.NoError(t, err)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		// Close the browser and wait for it to exit, then remove its profile.
-		if err := chromedp.Cancel(browserCtx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-			t.Logf("closing Chromium: %v", err)
-		}
-		cancelBrowser()
-		cancelAlloc()
-		removeProfile(t, profile)
-	})
-	return browserCtx
-}
-
-// removeProfile removes a Chromium profile directory, retrying while the last of Chromium's
-// processes finish writing to it: a poll for that, bounded generously for a busy machine.
-func removeProfile(t *testing.T, dir string) {
-	t.Helper()
-	err := os.RemoveAll(dir)
-	for deadline := time.Now().Add(30 * time.Second); err != nil && time.Now().Before(deadline); err = os.RemoveAll(dir) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err != nil {
-		t.Errorf("removing the Chromium profile %s: %v", dir, err)
-	}
-}
 
 // verifiedWebhooks is a user's webhook endpoint: it keeps the webhooks its verifier accepted.
 type verifiedWebhooks struct {
@@ -135,7 +85,7 @@ func TestPageInBrowser(t *testing.T) {
 	hostedExitReq.HostedLink = &link.TokenCreateHostedLink{}
 	hostedExit := createToken(t, c, hostedExitReq)
 
-	browser := newBrowser(ctx, t, chromium)
+	browser := chromiumtest.NewBrowser(ctx, t, chromium)
 	var summary1, sessionID1, back, location string
 	require.NoError(t, chromedp.Run(browser,
 		chromedp.Navigate(hosted.HostedLinkURL),
@@ -303,7 +253,7 @@ func TestPageRefusesCrossSitePostInBrowser(t *testing.T) {
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(attacker.URL, "http://"))
 	require.NoError(t, err)
 
-	browser := newBrowser(ctx, t, chromium)
+	browser := chromiumtest.NewBrowser(ctx, t, chromium)
 	var title, body string
 	require.NoError(t, chromedp.Run(browser,
 		chromedp.Navigate("http://localhost:"+port+"/"),
