@@ -120,13 +120,11 @@ func (st *callState) roundTrip(req *http.Request, base http.RoundTripper) (*http
 		actx = httptrace.WithClientTrace(actx, tr.hooks())
 	}
 	if d := st.p.Timeout; d > 0 {
-		// A deadline per attempt, its cause telling it from the caller's context. (A watchdog
-		// goroutine cancelling overdue attempts instead saved about 1% of the instructions of a
-		// CreateToken round trip and 2 allocations, but no time that BenchmarkCreateTokenPair
-		// could tell apart: it went, as a mechanism kept only for speed must show its gain.)
-		var cancel context.CancelFunc
-		actx, cancel = context.WithTimeoutCause(actx, d, ErrAttemptTimeout)
-		defer cancel()
+		// The watchdog, not a deadline: see why there.
+		var cancel context.CancelCauseFunc
+		actx, cancel = context.WithCancelCause(actx)
+		id := st.c.watch.add(d, cancel)
+		defer st.c.watch.done(id, cancel)
 	}
 	if actx != ctx {
 		req = req.WithContext(actx)

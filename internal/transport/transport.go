@@ -88,6 +88,7 @@ type Client struct {
 	// pool is the pool made by New when no HTTPClient was given; shared by Reconfigure.
 	pool   http.RoundTripper
 	redact *Redactor
+	watch  *watchdog // ends attempts past their timeout; shared by Reconfigure
 
 	maxBody, maxErrorBody int64
 
@@ -108,7 +109,7 @@ var (
 // New returns a Client for cfg. The caller (link.NewClient) has already validated user input;
 // New only refuses a Config that could not work at all.
 func New(cfg Config) (*Client, error) {
-	return newClient(cfg, nil, nil)
+	return newClient(cfg, nil, nil, nil)
 }
 
 // Reconfigure returns a Client for cfg that shares c's connection pool when cfg has no
@@ -123,11 +124,11 @@ func (c *Client) Reconfigure(cfg Config) (*Client, error) {
 	} else if cfg.ClientID != c.cfg.ClientID || cfg.Secret != c.cfg.Secret {
 		redact = nil
 	}
-	return newClient(cfg, c.pool, redact)
+	return newClient(cfg, c.pool, redact, c.watch)
 }
 
-// newClient builds a Client for cfg on pool and redact, each made afresh when nil.
-func newClient(cfg Config, pool http.RoundTripper, redact *Redactor) (*Client, error) {
+// newClient builds a Client for cfg on pool, redact and watch, each made afresh when nil.
+func newClient(cfg Config, pool http.RoundTripper, redact *Redactor, watch *watchdog) (*Client, error) {
 	switch {
 	case cfg.BaseURL == "":
 		return nil, errors.New("transport: BaseURL is required")
@@ -151,6 +152,10 @@ func newClient(cfg Config, pool http.RoundTripper, redact *Redactor) (*Client, e
 	}
 	if c.redact == nil {
 		c.redact = NewRedactor(cfg.Secret, cfg.ClientID)
+	}
+	c.watch = watch
+	if c.watch == nil {
+		c.watch = newWatchdog()
 	}
 
 	var hc http.Client

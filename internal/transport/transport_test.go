@@ -862,3 +862,55 @@ func TestBodyClosedWhenContextEndsAfterHeaders(t *testing.T) {
 	assert.Equal(t, "late", out.Value)
 	assert.True(t, rt.body.closed.Load(), "the response body was left open")
 }
+
+// The watchdog's goroutine runs only while attempts are in flight, so an idle Client holds none.
+func TestWatchdogStopsWhenIdle(t *testing.T) {
+	w := newWatchdog()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	id := w.add(50*time.Millisecond, cancel) // ticks every 5 ms
+	w.mu.Lock()
+	require.True(t, w.running)
+	w.mu.Unlock()
+	w.done(id, cancel)
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return !w.running
+	}, 2*time.Second, 5*time.Millisecond)
+	assert.ErrorIs(t, context.Cause(ctx), context.Canceled, "a finished attempt's context is released")
+
+	// An overdue attempt is cancelled with ErrAttemptTimeout as the cause, and forgotten.
+	ctx, cancel = context.WithCancelCause(context.Background())
+	w.add(50*time.Millisecond, cancel)
+	select {
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second):
+		t.Fatal("the watchdog did not end an overdue attempt")
+	}
+	assert.ErrorIs(t, context.Cause(ctx), ErrAttemptTimeout)
+	require.Eventually(t, func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return len(w.active) == 0 && !w.running
+	}, 2*time.Second, 5*time.Millisecond)
+}
+
+// TestWatchdogTicksForTheShortestTimeout: an attempt with a shorter timeout than any before
+// makes the running goroutine tick faster, so that it ends near its own timeout.
+func TestWatchdogTicksForTheShortestTimeout(t *testing.T) {
+	w := newWatchdog()
+	_, cancelLong := context.WithCancelCause(context.Background())
+	long := w.add(time.Hour, cancelLong) // ticks every second
+	defer w.done(long, cancelLong)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	w.add(20*time.Millisecond, cancel)
+	w.mu.Lock()
+	assert.Equal(t, 5*time.Millisecond, w.tick)
+	w.mu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second): // generous: it is due after 20 to 25 ms
+		t.Fatal("the short attempt was not ended")
+	}
+	assert.ErrorIs(t, context.Cause(ctx), ErrAttemptTimeout)
+}
