@@ -25,7 +25,7 @@ type callState struct {
 	context.Context // the caller's
 
 	c       *Client
-	call    *Call
+	call    Call // a copy, so that the caller's Call need not escape to the heap
 	out     any
 	p       *Pacing
 	logging bool
@@ -35,6 +35,9 @@ type callState struct {
 	rc retryablehttp.Client
 
 	redact *Redactor // made on first use: c.redact, and the call's own Secrets
+
+	body requestBody   // the request's JSON, rewound for each attempt
+	lr   limitedReader // reads the attempt's reply in readResponse
 
 	attempt   int       // attempts judged so far
 	ambiguous bool      // an attempt so far may have been carried out
@@ -55,7 +58,7 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 	if call.MaxRetries >= 0 {
 		maxRetries = call.MaxRetries
 	}
-	st := &callState{Context: ctx, c: c, call: call, out: out, p: p}
+	st := &callState{Context: ctx, c: c, call: *call, out: out, p: p}
 	st.logging = p.Logger != nil && p.Logger.Enabled(ctx, slog.LevelDebug)
 	if st.logging {
 		st.start = time.Now() // only the log lines need the times
@@ -67,7 +70,8 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 		RetryWaitMax: p.BackoffMax,
 		RetryMax:     maxRetries,
 		CheckRetry:   checkRetry,
-		Backoff:      st.backoff,
+		// Backoff is set by checkRetry when it first decides to retry: a method value costs an
+		// allocation, and most calls are sent once.
 		ErrorHandler: giveUp,
 	}
 	return st
@@ -284,6 +288,9 @@ func checkRetry(ctx context.Context, _ *http.Response, doErr error) (bool, error
 	}
 	st.ambiguous = st.ambiguous || ambiguous
 	if retry {
+		if st.rc.Backoff == nil {
+			st.rc.Backoff = st.backoff // read by go-retryablehttp after CheckRetry, before the wait
+		}
 		return true, nil
 	}
 	if singleUse && st.ambiguous {

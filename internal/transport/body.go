@@ -80,3 +80,33 @@ func drainAndClose(lr *limitedReader, body io.ReadCloser) {
 	_, _ = io.Copy(io.Discard, lr) // io.Discard's ReaderFrom reuses a pooled buffer
 	_ = body.Close()
 }
+
+// requestBody is a call's JSON body, for go-retryablehttp to rewind: each attempt (and each
+// GetBody of net/http's) reads it through a reader of its own, since net/http may still be
+// reading an earlier attempt's body after that attempt ended. The first reader is held in the
+// call's state and handed out once, by the first rewind of the call's loop, so that a call sent
+// once allocates none. (It stays a *bytes.Reader, which net/http knows to be in memory and so
+// sends in the same write as the headers.)
+type requestBody struct {
+	data  []byte
+	first bytes.Reader
+	// sending is set when the loop starts; firstUsed once the first reader went to an attempt.
+	sending, firstUsed bool
+}
+
+// reader is the body's go-retryablehttp ReaderFunc. It is only called from the goroutine that
+// runs the call: by go-retryablehttp before and between attempts, by net/http's GetBody on a
+// redirect or a retry on a fresh connection.
+func (b *requestBody) reader() (io.Reader, error) {
+	switch {
+	case !b.sending:
+		// go-retryablehttp reading the length while it builds the request: nothing is sent yet.
+		b.first.Reset(b.data)
+		return &b.first, nil
+	case !b.firstUsed:
+		b.firstUsed = true
+		b.first.Reset(b.data)
+		return &b.first, nil
+	}
+	return bytes.NewReader(b.data), nil
+}
