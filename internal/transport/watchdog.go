@@ -11,7 +11,7 @@ import (
 //
 // It exists only for speed, rather than context.WithTimeoutCause per attempt, which costs a
 // runtime timer, 2 allocations and about 160 bytes more per request. Measured under
-// go-retryablehttp on the 2-core machine of the README's figures (BenchmarkCreateTokenPair, 12
+// go-retryablehttp on the 2-core machine of PERFORMANCE.md's figures (BenchmarkCreateTokenPair, 12
 // runs of each build interleaved, benchstat): a ratio to the floor of 1.107x ± 2% with the
 // watchdog, 1.118x ± 1% with a deadline per attempt (+0.9%, p=0.034); user-space instructions
 // per CreateToken (callgrind, GOMAXPROCS=1, GOGC=off): 170.4k with it, 172.5k without (+1.2%).

@@ -1,7 +1,7 @@
 // Command bench runs the SDK's benchmarks next to their floors and prints each ratio beside its
 // target, then measures what the module costs to compile and how much it adds to a binary.
 //
-//	go run ./internal/cmd/bench            # -count 5, as in the README's figures
+//	go run ./internal/cmd/bench            # -count 5, as in PERFORMANCE.md's figures
 //	go run ./internal/cmd/bench -count 1   # a quick look
 //
 // It exits 1 when a target is missed, so it can gate a release; it is not part of `go test`,
