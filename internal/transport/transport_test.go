@@ -676,6 +676,34 @@ func TestUnencodableRequest(t *testing.T) {
 	assert.Contains(t, err.Error(), "encoding request")
 }
 
+// ownEncoding is a request type with an encoder of its own, which writes a space that
+// json.Marshal's re-scan of a Marshaler's output would remove.
+type ownEncoding struct{ fail bool }
+
+func (o ownEncoding) MarshalJSON() ([]byte, error) {
+	if o.fail {
+		return nil, errors.New("no encoding today")
+	}
+	return []byte(`{"own": true}`), nil
+}
+
+func TestRequestWithItsOwnEncoderIsSentAsItWrites(t *testing.T) {
+	var gotBody []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotBody, _ = io.ReadAll(r.Body)
+		_, _ = io.WriteString(w, `{"value":"ok"}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	out := new(echoResp)
+	require.NoError(t, postTo(c, context.Background(), "/echo", ownEncoding{}, out, nil))
+	assert.Equal(t, `{"own": true}`, string(gotBody))
+	assert.Equal(t, "ok", out.Value)
+
+	err := postTo(c, context.Background(), "/echo", ownEncoding{fail: true}, out, nil)
+	require.EqualError(t, err, "encoding request: no encoding today")
+}
+
 func TestLimitedReader(t *testing.T) {
 	lr := &limitedReader{r: strings.NewReader("abcdef"), n: 3}
 	b, err := io.ReadAll(lr)
