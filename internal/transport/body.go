@@ -7,7 +7,7 @@ import (
 	"sync"
 )
 
-// recPool holds the buffers that record 2xx bodies while they are decoded.
+// recPool holds the buffers that 2xx bodies are read into and decoded from.
 var recPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // maxPooledRec keeps a buffer that grew for a huge body from being held by the pool.
@@ -26,10 +26,6 @@ type limitedReader struct {
 	r     io.Reader
 	n     int64
 	probe [1]byte
-
-	// rec, if not nil, receives a copy of every byte read, so that a body that fails to decode
-	// can be examined again.
-	rec *bytes.Buffer
 
 	// first is the first byte that is not JSON whitespace, once one has been read: it tells a JSON
 	// object from a bare value without buffering or re-reading the body.
@@ -57,9 +53,6 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 		l.readErr = err
 	}
 	l.n -= int64(n)
-	if l.rec != nil {
-		l.rec.Write(p[:n])
-	}
 	if l.first == 0 {
 		for _, b := range p[:n] {
 			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
@@ -76,7 +69,6 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 // drain costs no allocation.
 func drainAndClose(lr *limitedReader, body io.ReadCloser) {
 	lr.n = drainLimit
-	lr.rec = nil
 	_, _ = io.Copy(io.Discard, lr) // io.Discard's ReaderFrom reuses a pooled buffer
 	_ = body.Close()
 }

@@ -419,11 +419,10 @@ func (st *callState) readResponse(resp *http.Response) result {
 			checkErr = call.CheckReply(resp.StatusCode, r.raw, st.out)
 		}
 	} else {
-		// A copy of the body, kept only on failure, lets the error name the field that failed.
+		// The body is read into a pooled buffer, kept only on failure, where it lets the error
+		// name the field that failed.
 		rec := recPool.Get().(*bytes.Buffer)
-		lr.rec = rec
-		err = decodeWhole(lr, st.out)
-		lr.rec = nil
+		err = readAndDecode(lr, rec, st.out)
 		if err == nil && call.CheckReply != nil {
 			checkErr = call.CheckReply(resp.StatusCode, rec.Bytes(), st.out)
 		}
@@ -464,16 +463,6 @@ func (st *callState) readResponse(resp *http.Response) result {
 	return r
 }
 
-// decodeWhole decodes one JSON object from lr into out and checks nothing but whitespace follows.
-func decodeWhole(lr *limitedReader, out any) error {
-	dec := json.NewDecoder(lr)
-	err := dec.Decode(out)
-	if err == nil {
-		err = checkWholeObject(dec, lr)
-	}
-	return err
-}
-
 // describeDecodeError says why a 2xx body could not be decoded, naming the field but never
 // quoting a value from the body: a server (or a proxy) may have put a credential there.
 func (st *callState) describeDecodeError(status int, err error, raw []byte) error {
@@ -495,36 +484,6 @@ func (st *callState) describeDecodeError(status int, err error, raw []byte) erro
 		return fmt.Errorf("decoding HTTP %d response: invalid JSON: the body ends inside a value", status)
 	}
 	return fmt.Errorf("decoding HTTP %d response: %s", status, st.redactor().Redact(describeFieldError(err, raw, st.out)))
-}
-
-// Errors for a 2xx body that decoded but is not exactly one JSON object.
-var (
-	errNotObject    = errors.New("body is not a JSON object")
-	errTrailingData = errors.New("body has data after its JSON object")
-)
-
-// checkWholeObject refuses a body that decoded without error but is not one JSON object: a
-// literal null (which decodes into a struct as "nothing", leaving a zero response that looks like
-// success), or an object followed by anything but whitespace (a proxy's page appended to a
-// reply, or two replies run together). It costs no allocation on a good body: the first byte was
-// noted by lr as it passed, and reading one more token at the end of the input only finds io.EOF.
-func checkWholeObject(dec *json.Decoder, lr *limitedReader) error {
-	if lr.first != '{' {
-		return errNotObject
-	}
-	switch _, err := dec.Token(); {
-	case err == io.EOF:
-		return nil
-	case err == nil, isSyntaxError(err):
-		return errTrailingData
-	case errors.Is(err, errTooLarge):
-		return err
-	default:
-		// The whole object arrived, and then the connection broke or stalled until the attempt
-		// ended: what arrived is the reply, and for an exchange it holds the only copy of the
-		// access token, so it is kept.
-		return nil
-	}
 }
 
 func isSyntaxError(err error) bool {
