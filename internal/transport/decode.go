@@ -11,20 +11,26 @@ import (
 // readAndDecode reads lr to its end into buf and decodes from it, as decodeWhole would from lr.
 // A body that is one whole JSON value, the usual reply, is decoded with json.Unmarshal, which
 // needs no json.Decoder and no buffer of its own (2 allocations and about 800 bytes a call less).
-// Any other body, one that broke off or is not one valid JSON value, is decoded by decodeWhole as
-// a stream of what arrived followed by the read's error, so that its outcome is decodeWhole's:
-// the same errors, and a whole object that arrived before a break is kept.
+// Any other body, one that broke off or is not one valid JSON value (which json.Unmarshal refuses
+// before decoding anything), is decoded by decodeWhole as a stream of what arrived followed by the
+// read's error, so that its outcome is decodeWhole's: the same errors, and a whole object that
+// arrived before a break is kept.
 func readAndDecode(lr *limitedReader, buf *bytes.Buffer, out any) error {
 	_, err := buf.ReadFrom(lr)
 	data := buf.Bytes()
-	if err == nil && json.Valid(data) {
-		if err := json.Unmarshal(data, out); err != nil {
-			return err
+	if err == nil {
+		// json.Unmarshal checks that data is one JSON value before it decodes anything: an error
+		// other than a syntax error is one the streaming decoder gives too, for the same value.
+		uerr := json.Unmarshal(data, out)
+		if uerr == nil {
+			if firstNonSpace(data) != '{' {
+				return errNotObject // as checkWholeObject: a null, which decodes into a struct as nothing
+			}
+			return nil
 		}
-		if firstNonSpace(data) != '{' {
-			return errNotObject // as checkWholeObject: a null, which decodes into a struct as nothing
+		if _, syntax := uerr.(*json.SyntaxError); !syntax {
+			return uerr
 		}
-		return nil
 	}
 	var r io.Reader = bytes.NewReader(data)
 	if err != nil {
