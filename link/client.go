@@ -70,7 +70,14 @@ type Option func(*config) error
 // config is what every Option writes to. Adding an option is adding a field here and a function
 // that sets it; a method that does not read the field ignores the option.
 type config struct {
-	transport transportSettings
+	// Where and how requests go: WithEnvironment or WithBaseURL, WithHTTPClient, WithPlaidVersion,
+	// WithUserAgent. A call's own values travel in its transport.Call, like everything else a call
+	// may change.
+	baseURL      string
+	httpClient   *http.Client
+	plaidVersion string
+	userAgent    string
+
 	// pacing bounds, spaces and logs the attempts: WithTimeout, WithRetryBackoff, WithLogger.
 	pacing transport.Pacing
 	// timeoutSet records that WithTimeout was given, so that a caller's http.Client Timeout does
@@ -92,17 +99,6 @@ type config struct {
 	callWrappers []CallWrapper
 }
 
-// transportSettings are the settings a transport is built from: where and how requests go. A
-// call whose options change them needs a transport of its own (sharing the Client's connection
-// pool), so they are compared with ==, and hold only comparable values. Everything else a call
-// may change (pacing, headers, middleware) travels with the call.
-type transportSettings struct {
-	baseURL      string
-	httpClient   *http.Client
-	plaidVersion string
-	userAgent    string
-}
-
 // NewClient returns a Client that authenticates with clientID and secret, which it sends as the
 // PLAID-CLIENT-ID and PLAID-SECRET headers and never logs. By default it talks to [Sandbox],
 // retries [DefaultMaxRetries] times, bounds each attempt by [DefaultTimeout] and logs nothing.
@@ -114,11 +110,9 @@ func NewClient(clientID, secret string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	cfg := config{
-		transport: transportSettings{
-			baseURL:      string(Sandbox),
-			plaidVersion: DefaultPlaidVersion,
-			userAgent:    userAgent,
-		},
+		baseURL:      string(Sandbox),
+		plaidVersion: DefaultPlaidVersion,
+		userAgent:    userAgent,
 		pacing: transport.Pacing{
 			Timeout:       DefaultTimeout,
 			BackoffMin:    transport.DefaultBackoffMin,
@@ -141,7 +135,7 @@ func NewClient(clientID, secret string, opts ...Option) (*Client, error) {
 // apply runs opts in order. Its errors carry no "link:" prefix: the caller adds one, naming
 // NewClient or the method.
 func (cfg *config) apply(opts []Option) error {
-	httpClient := cfg.transport.httpClient
+	httpClient := cfg.httpClient
 	for i, opt := range opts {
 		if opt == nil {
 			return fmt.Errorf("option %d of %d is nil", i+1, len(opts))
@@ -151,21 +145,20 @@ func (cfg *config) apply(opts []Option) error {
 		}
 	}
 	// A caller's http.Client that carries its own Timeout keeps it unless WithTimeout was given.
-	if hc := cfg.transport.httpClient; hc != nil && hc != httpClient && !cfg.timeoutSet && hc.Timeout != 0 {
+	if hc := cfg.httpClient; hc != nil && hc != httpClient && !cfg.timeoutSet && hc.Timeout != 0 {
 		cfg.pacing.Timeout = hc.Timeout
 	}
 	return nil
 }
 
 func transportConfig(clientID, secret string, cfg config) transport.Config {
-	ts := cfg.transport
 	return transport.Config{
-		BaseURL:      ts.baseURL,
+		BaseURL:      cfg.baseURL,
 		ClientID:     clientID,
 		Secret:       secret,
-		PlaidVersion: ts.plaidVersion,
-		UserAgent:    ts.userAgent,
-		HTTPClient:   ts.httpClient,
+		PlaidVersion: cfg.plaidVersion,
+		UserAgent:    cfg.userAgent,
+		HTTPClient:   cfg.httpClient,
 		MaxRetries:   cfg.maxRetries,
 		Pacing:       cfg.pacing,
 		DecodeError:  decodeError,
@@ -230,7 +223,7 @@ func WithEnvironment(env Environment) Option {
 	return func(c *config) error {
 		switch env {
 		case Sandbox, Production:
-			c.transport.baseURL = string(env)
+			c.baseURL = string(env)
 			return nil
 		}
 		return fmt.Errorf("WithEnvironment(%q): unknown environment (use link.Sandbox, link.Production, ParseEnvironment or WithBaseURL)", string(env))
@@ -266,7 +259,7 @@ func WithBaseURL(rawURL string) Option {
 			return fmt.Errorf("WithBaseURL(%q): plain http is allowed only for loopback hosts "+
 				"(localhost, 127.0.0.0/8, ::1), since the secret travels with every request: use https", rawURL)
 		}
-		c.transport.baseURL = strings.TrimRight(u.String(), "/")
+		c.baseURL = strings.TrimRight(u.String(), "/")
 		return nil
 	}
 }
@@ -292,7 +285,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New("WithHTTPClient(nil): the client must not be nil")
 		}
-		c.transport.httpClient = hc
+		c.httpClient = hc
 		return nil
 	}
 }
@@ -345,7 +338,7 @@ func WithPlaidVersion(v string) Option {
 		if strings.TrimSpace(v) == "" || !validHeaderValue(v) {
 			return fmt.Errorf("WithPlaidVersion(%q): not a valid version", v)
 		}
-		c.transport.plaidVersion = v
+		c.plaidVersion = v
 		return nil
 	}
 }
@@ -358,7 +351,7 @@ func WithUserAgent(ua string) Option {
 		if trimmed == "" || !validHeaderValue(trimmed) {
 			return fmt.Errorf("WithUserAgent(%q): not a valid User-Agent", ua)
 		}
-		c.transport.userAgent = trimmed + " " + userAgent
+		c.userAgent = trimmed + " " + userAgent
 		return nil
 	}
 }

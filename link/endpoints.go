@@ -131,13 +131,17 @@ func call[Req, Resp any](ctx context.Context, c *Client, ep endpoint, req *Req,
 	t, cfg := c.t, &c.cfg
 	if len(opts) > 0 {
 		var err error
-		if t, cfg, err = c.forCall(opts); err != nil {
+		if cfg, err = c.forCall(opts); err != nil {
 			return nil, &CallError{Method: ep.method, err: err}
 		}
 	}
 	resp := new(Resp)
 	tc := transport.Call{
 		Path:         ep.path,
+		BaseURL:      cfg.baseURL,
+		PlaidVersion: cfg.plaidVersion,
+		UserAgent:    cfg.userAgent,
+		HTTPClient:   cfg.httpClient,
 		Class:        ep.class,
 		ForceRetries: cfg.unsafeRetries,
 		MaxRetries:   cfg.maxRetries,
@@ -194,21 +198,14 @@ func (w *wrappedCall) do(ctx context.Context) error {
 	return w.t.Do(ctx, &w.tc, w.req, w.resp)
 }
 
-// forCall returns the transport and settings for a call with options of its own. The Client's
-// transport is reused unless an option changed how requests are sent.
-func (c *Client) forCall(opts []Option) (*transport.Client, *config, error) {
+// forCall returns the settings of a call with options of its own: the Client's, with the options
+// applied to a copy. Whatever they change travels in the call's transport.Call.
+func (c *Client) forCall(opts []Option) (*config, error) {
 	cfg := c.cfg
 	if err := cfg.apply(opts); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if cfg.transport == c.cfg.transport {
-		return c.t, &cfg, nil
-	}
-	t, err := c.t.Reconfigure(transportConfig("", "", cfg))
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, &cfg, nil
+	return &cfg, nil
 }
 
 // CallError is the error of a method call that got past validation: it names the method, and

@@ -48,24 +48,31 @@ func TestPerCallOptionsOverrideForOneCall(t *testing.T) {
 	assert.Equal(t, int32(5), n.Load(), "a bad option sends nothing")
 }
 
-// TestPerCallOptionsShareTheConnectionPool: a call with its own logger or timeout still reuses the
-// Client's connections.
+// TestPerCallOptionsShareTheConnectionPool: a call with its own logger, timeout, base URL,
+// Plaid-Version or User-Agent still reuses the Client's connections, and sends its own headers.
 func TestPerCallOptionsShareTheConnectionPool(t *testing.T) {
+	versions := make(chan string, 10)
 	srv, conns := conncount.Server(t, func(w http.ResponseWriter, r *http.Request) {
+		versions <- r.Header.Get("Plaid-Version") + " " + r.Header.Get("User-Agent")
 		reply(200, tokenCreateReply)(w)
 	})
 	c := newTestClient(t, srv.URL)
 	logger := slog.New(slog.DiscardHandler)
-	for i := range 6 {
+	for i := range 8 {
 		var opts []Option
-		switch i % 3 {
+		want := DefaultPlaidVersion + " " + userAgent
+		switch i % 4 {
 		case 1:
 			opts = []Option{WithLogger(logger), WithTimeout(time.Minute)}
 		case 2:
 			opts = []Option{WithMaxRetries(1)}
+		case 3:
+			opts = []Option{WithBaseURL(srv.URL), WithPlaidVersion("2099-01-01"), WithUserAgent("percall/1")}
+			want = "2099-01-01 percall/1 " + userAgent
 		}
 		_, err := c.CreateToken(context.Background(), tokenCreateRequest(), opts...)
 		require.NoError(t, err)
+		assert.Equal(t, want, <-versions, "call %d", i)
 	}
 	assert.Equal(t, int32(1), conns.Load())
 

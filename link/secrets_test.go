@@ -57,7 +57,7 @@ func replyCall(t testing.TB, status int, headerValue, body string, exchangeCall 
 	require.NoError(t, err)
 	var raw Response
 	if exchangeCall {
-		// WithUserAgent gives the call a transport of its own (Reconfigure), whose masking is checked too.
+		// Per-call options that change how the request is sent: its masking is checked too.
 		_, err = c.ExchangePublicToken(context.Background(), &ItemPublicTokenExchangeRequest{PublicToken: testPublic},
 			WithResponseInto(&raw), WithUserAgent("fuzz/1"), WithTimeout(time.Minute))
 	} else {

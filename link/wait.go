@@ -103,15 +103,15 @@ func (c *Client) waitForSession(ctx context.Context, linkToken string, pause fun
 		// Checked here, not only by the transport: the loop asks ctx whether it ended.
 		return nil, &CallError{Method: method, err: errors.New("nil Context")}
 	}
-	// The options are resolved once, not on every poll: a per-call transport is built once.
-	t, cfg, err := c.forCall(opts)
+	// The options are resolved once, not on every poll.
+	cfg, err := c.forCall(opts)
 	if err != nil {
 		return nil, &CallError{Method: method, err: err}
 	}
 	into := cfg.responseInto
 	// A copy of c, whatever fields it has, with the call's settings as its own.
 	poller := *c
-	poller.t, poller.cfg = t, *cfg
+	poller.cfg = *cfg
 	poller.cfg.responseInto = nil
 	first, maxWait := cfg.pollFirst, cfg.pollMax
 	if first == 0 {

@@ -442,3 +442,23 @@ func TestWaitForSessionReturnsExitWithoutRetry(t *testing.T) {
 	assert.Equal(t, exited.LinkSessionID, s.LinkSessionID)
 	assert.EqualValues(t, 1, counter.polls.Load())
 }
+
+// A per-call http.Client carries that call alone: every poll of a WaitForSession given one, and
+// none of the Client's other calls.
+func TestPerCallHTTPClientCarriesThatCallAlone(t *testing.T) {
+	srv := linktest.NewServer()
+	defer srv.Close()
+	counter := &pollCounter{next: http.DefaultTransport}
+	own := link.WithHTTPClient(&http.Client{Transport: counter})
+	client := srv.Client()
+	_, err := client.WaitForSession(context.Background(), "link-sandbox-00000000-0000-0000-0000-000000000000", own)
+	assert.True(t, link.IsErrorCode(err, link.ErrorCodeInvalidLinkToken), "got %v", err)
+	assert.EqualValues(t, 1, counter.polls.Load())
+
+	_, err = client.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: "link-sandbox-00000000-0000-0000-0000-000000000000"})
+	assert.True(t, link.IsErrorCode(err, link.ErrorCodeInvalidLinkToken), "got %v", err)
+	assert.EqualValues(t, 1, counter.polls.Load(), "a call without the option goes through the Client's")
+	_, err = client.GetToken(context.Background(), &link.TokenGetRequest{LinkToken: "link-sandbox-00000000-0000-0000-0000-000000000000"}, own)
+	assert.True(t, link.IsErrorCode(err, link.ErrorCodeInvalidLinkToken), "got %v", err)
+	assert.EqualValues(t, 2, counter.polls.Load())
+}

@@ -64,8 +64,12 @@ func (c *Client) newCallState(ctx context.Context, call *Call, out any) *callSta
 		st.start = time.Now() // only the log lines need the times
 	}
 	st.wantID = st.logging || call.Info != nil
+	hc := c.hc
+	if call.HTTPClient != nil && call.HTTPClient != c.cfg.HTTPClient {
+		hc, _ = attemptClient(call.HTTPClient) // a call's own http.Client, wrapped for this call
+	}
 	st.rc = retryablehttp.Client{
-		HTTPClient:   c.hc,
+		HTTPClient:   hc,
 		RetryWaitMin: p.BackoffMin,
 		RetryWaitMax: p.BackoffMax,
 		RetryMax:     maxRetries,
@@ -120,11 +124,9 @@ func (st *callState) roundTrip(req *http.Request, base http.RoundTripper) (*http
 		actx = httptrace.WithClientTrace(actx, tr.hooks())
 	}
 	if d := st.p.Timeout; d > 0 {
-		// The watchdog, not a deadline: see why there.
-		var cancel context.CancelCauseFunc
-		actx, cancel = context.WithCancelCause(actx)
-		id := st.c.watch.add(d, cancel)
-		defer st.c.watch.done(id, cancel)
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeoutCause(actx, d, ErrAttemptTimeout)
+		defer cancel()
 	}
 	if actx != ctx {
 		req = req.WithContext(actx)

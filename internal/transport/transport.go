@@ -81,54 +81,27 @@ type Pacing struct {
 
 // Client sends Plaid API calls. It is safe for concurrent use.
 type Client struct {
-	cfg  Config
-	url  string
-	hc   *http.Client      // the copy that carries every attempt, its Transport an attemptTransport
-	base http.RoundTripper // what the attemptTransport sends through: the pool
-	// pool is the pool made by New when no HTTPClient was given; shared by Reconfigure.
-	pool   http.RoundTripper
+	cfg    Config
+	url    string
+	hc     *http.Client      // the copy that carries every attempt, its Transport an attemptTransport
+	base   http.RoundTripper // what the attemptTransport sends through: the pool
 	redact *Redactor
-	watch  *watchdog // ends attempts past their timeout; shared by Reconfigure
 
 	maxBody, maxErrorBody int64
-
-	// Header values are built once and shared by every request: the transport only reads them.
-	hClientID, hSecret, hVersion, hUserAgent []string
 }
 
-// Canonical header keys, so requests can be filled by map assignment without re-canonicalizing.
+// The canonical keys of the headers the transport sets, and removes on a redirect to another origin.
 var (
 	keyClientID    = textproto.CanonicalMIMEHeaderKey("PLAID-CLIENT-ID")
 	keySecret      = textproto.CanonicalMIMEHeaderKey("PLAID-SECRET")
 	keyVersion     = textproto.CanonicalMIMEHeaderKey("Plaid-Version")
 	keyUserAgent   = textproto.CanonicalMIMEHeaderKey("User-Agent")
 	keyContentType = textproto.CanonicalMIMEHeaderKey("Content-Type")
-	jsonType       = []string{"application/json"}
 )
 
 // New returns a Client for cfg. The caller (link.NewClient) has already validated user input;
 // New only refuses a Config that could not work at all.
 func New(cfg Config) (*Client, error) {
-	return newClient(cfg, nil, nil, nil)
-}
-
-// Reconfigure returns a Client for cfg that shares c's connection pool when cfg has no
-// HTTPClient of its own: a call whose options change where or how requests are sent (the base
-// URL, the http.Client, Plaid-Version, User-Agent) must not open new connections. Empty
-// credentials in cfg are c's. Options that change only a call's pacing, headers or middleware
-// need no Reconfigure: they travel in the Call.
-func (c *Client) Reconfigure(cfg Config) (*Client, error) {
-	redact := c.redact
-	if cfg.ClientID == "" && cfg.Secret == "" {
-		cfg.ClientID, cfg.Secret = c.cfg.ClientID, c.cfg.Secret
-	} else if cfg.ClientID != c.cfg.ClientID || cfg.Secret != c.cfg.Secret {
-		redact = nil
-	}
-	return newClient(cfg, c.pool, redact, c.watch)
-}
-
-// newClient builds a Client for cfg on pool, redact and watch, each made afresh when nil.
-func newClient(cfg Config, pool http.RoundTripper, redact *Redactor, watch *watchdog) (*Client, error) {
 	switch {
 	case cfg.BaseURL == "":
 		return nil, errors.New("transport: BaseURL is required")
@@ -142,45 +115,38 @@ func newClient(cfg Config, pool http.RoundTripper, redact *Redactor, watch *watc
 	c := &Client{
 		cfg:          cfg,
 		url:          cfg.BaseURL,
-		redact:       redact,
+		redact:       NewRedactor(cfg.Secret, cfg.ClientID),
 		maxBody:      orDefault(cfg.MaxBodyBytes, DefaultMaxBodyBytes),
 		maxErrorBody: orDefault(cfg.MaxErrorBytes, DefaultMaxErrorBytes),
-		hClientID:    []string{cfg.ClientID},
-		hSecret:      []string{cfg.Secret},
-		hVersion:     []string{cfg.PlaidVersion},
-		hUserAgent:   []string{cfg.UserAgent},
 	}
-	if c.redact == nil {
-		c.redact = NewRedactor(cfg.Secret, cfg.ClientID)
-	}
-	c.watch = watch
-	if c.watch == nil {
-		c.watch = newWatchdog()
-	}
+	c.hc, c.base = attemptClient(cfg.HTTPClient)
+	return c, nil
+}
 
+// attemptClient returns the http.Client that carries every attempt of a call, made from user (a
+// caller's http.Client, or nil for a pool of the transport's own), and the RoundTripper its
+// attempts go through: user's Transport, or the pool.
+func attemptClient(user *http.Client) (*http.Client, http.RoundTripper) {
 	var hc http.Client
-	if cfg.HTTPClient != nil {
-		hc = *cfg.HTTPClient
-		c.base = hc.Transport
-		if c.base == nil {
-			c.base = http.DefaultTransport
+	var base http.RoundTripper
+	if user != nil {
+		hc = *user
+		base = hc.Transport
+		if base == nil {
+			base = http.DefaultTransport
 		}
 	} else {
-		if pool == nil {
-			pool = defaultTransport()
-		}
-		c.pool, c.base = pool, pool
+		base = defaultTransport()
 	}
 	// Every attempt goes through the attemptTransport, which bounds it, runs the middleware and
 	// reads the reply. It has no CloseIdleConnections of its own, so the one retryablehttp calls
 	// on the http.Client when a call gives up empties nothing: a failed call must not close the
 	// idle connections every other call is using.
-	hc.Transport = attemptTransport{base: c.base}
+	hc.Transport = attemptTransport{base: base}
 	// The attempt timeout is the attemptTransport's (see there), so the copy has none of its own.
 	hc.Timeout = 0
 	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
-	c.hc = &hc
-	return c, nil
+	return &hc, base
 }
 
 func orDefault[T comparable](v, def T) T {
@@ -256,6 +222,11 @@ type Call struct {
 	Middleware []Middleware
 	// Pacing, if not nil, replaces the Client's for this call.
 	Pacing *Pacing
+	// Where and how this call is sent, when its options say otherwise than the Client's Config:
+	// empty values (nil for HTTPClient) are the Config's. A call with an http.Client other than
+	// the Config's sends through that client's Transport, and any other through the Client's.
+	BaseURL, PlaidVersion, UserAgent string
+	HTTPClient                       *http.Client
 	// Secrets are credentials of this call's own (the tokens in its request): every error, log
 	// line and Info.Header of the call masks each of them, and the identifier of a Plaid token.
 	Secrets []string
@@ -297,7 +268,8 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 	}
 	st := c.newCallState(ctx, call, out)
 	st.body.data = body
-	req, err := retryablehttp.NewRequestWithContext(st, http.MethodPost, c.url+call.Path, retryablehttp.ReaderFunc(st.body.reader))
+	req, err := retryablehttp.NewRequestWithContext(st, http.MethodPost, orDefault(call.BaseURL, c.url)+call.Path,
+		retryablehttp.ReaderFunc(st.body.reader))
 	if err != nil {
 		return st.maskError(err)
 	}
@@ -305,13 +277,13 @@ func (c *Client) Do(ctx context.Context, call *Call, in, out any) error {
 	for _, kv := range call.Header {
 		h[kv.Key] = kv.Values
 	}
-	h[keyClientID] = c.hClientID
-	h[keySecret] = c.hSecret
-	h[keyVersion] = c.hVersion
-	h[keyUserAgent] = c.hUserAgent
+	h.Set(keyClientID, c.cfg.ClientID)
+	h.Set(keySecret, c.cfg.Secret)
+	h.Set(keyVersion, orDefault(call.PlaidVersion, c.cfg.PlaidVersion))
+	h.Set(keyUserAgent, orDefault(call.UserAgent, c.cfg.UserAgent))
 	// No Accept header: Plaid answers JSON whatever it says, and one more header to write and
 	// parse measured about 3% of a loopback round trip.
-	h[keyContentType] = jsonType
+	h.Set(keyContentType, "application/json")
 
 	st.body.sending = true
 	resp, err := st.rc.Do(req)

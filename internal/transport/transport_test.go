@@ -646,20 +646,42 @@ func TestNew(t *testing.T) {
 	assert.Zero(t, c.hc.Timeout, "the copy's own Timeout would bound attempts a second time")
 }
 
-// TestReconfigureSharesTheRedactor: a call's own transport masks with the Client's Redactor
-// rather than building one again, unless it has credentials of its own.
-func TestReconfigureSharesTheRedactor(t *testing.T) {
-	c := newTestClient(t, "https://plaid.test")
-	n, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", DecodeError: decodeTestError, Pacing: Pacing{Timeout: time.Second}})
-	require.NoError(t, err)
-	assert.Same(t, c.redact, n.redact)
-	assert.Equal(t, mask, n.redact.Redact(testSecret))
+// TestCallOverridesWhereAndHowItIsSent: a call's own base URL, Plaid-Version and User-Agent go
+// with that call alone, through the Client's pool; a call's own http.Client carries that call
+// through its Transport.
+func TestCallOverridesWhereAndHowItIsSent(t *testing.T) {
+	type seen struct{ server, path, version, agent string }
+	got := make(chan seen, 10)
+	serve := func(name string) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got <- seen{name, r.URL.Path, r.Header.Get("Plaid-Version"), r.Header.Get("User-Agent")}
+			_, _ = io.WriteString(w, `{"value":"ok"}`)
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	home, other := serve("home"), serve("other")
+	c := newTestClient(t, home.URL)
+	send := func(call Call) seen {
+		t.Helper()
+		call.Path, call.MaxRetries = "/echo", -1
+		require.NoError(t, c.Do(context.Background(), &call, &echoReq{}, new(echoResp)))
+		return <-got
+	}
+	assert.Equal(t, seen{"home", "/echo", "2020-09-14", "plaidlink-go/test"}, send(Call{}))
+	assert.Equal(t, seen{"other", "/echo", "2099-01-01", "app/2"},
+		send(Call{BaseURL: other.URL, PlaidVersion: "2099-01-01", UserAgent: "app/2"}))
+	assert.Equal(t, seen{"home", "/echo", "2020-09-14", "plaidlink-go/test"}, send(Call{}), "the next call is the Client's")
 
-	other, err := c.Reconfigure(Config{BaseURL: "https://plaid.test", ClientID: "another-client", Secret: "another-secret",
-		DecodeError: decodeTestError})
-	require.NoError(t, err)
-	assert.NotSame(t, c.redact, other.redact)
-	assert.Equal(t, mask, other.redact.Redact("another-secret"))
+	var through atomic.Int32
+	own := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		through.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	assert.Equal(t, seen{"home", "/echo", "2020-09-14", "plaidlink-go/test"}, send(Call{HTTPClient: own}))
+	assert.Equal(t, int32(1), through.Load(), "the call went through its own http.Client's Transport")
+	send(Call{})
+	assert.Equal(t, int32(1), through.Load(), "and the next call through the Client's")
 }
 
 func TestNilContext(t *testing.T) {
@@ -891,56 +913,4 @@ func TestBodyClosedWhenContextEndsAfterHeaders(t *testing.T) {
 	require.NoError(t, err, "the whole reply arrived: it is not thrown away")
 	assert.Equal(t, "late", out.Value)
 	assert.True(t, rt.body.closed.Load(), "the response body was left open")
-}
-
-// The watchdog's goroutine runs only while attempts are in flight, so an idle Client holds none.
-func TestWatchdogStopsWhenIdle(t *testing.T) {
-	w := newWatchdog()
-	ctx, cancel := context.WithCancelCause(context.Background())
-	id := w.add(50*time.Millisecond, cancel) // ticks every 5 ms
-	w.mu.Lock()
-	require.True(t, w.running)
-	w.mu.Unlock()
-	w.done(id, cancel)
-	require.Eventually(t, func() bool {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return !w.running
-	}, 2*time.Second, 5*time.Millisecond)
-	assert.ErrorIs(t, context.Cause(ctx), context.Canceled, "a finished attempt's context is released")
-
-	// An overdue attempt is cancelled with ErrAttemptTimeout as the cause, and forgotten.
-	ctx, cancel = context.WithCancelCause(context.Background())
-	w.add(50*time.Millisecond, cancel)
-	select {
-	case <-ctx.Done():
-	case <-time.After(2 * time.Second):
-		t.Fatal("the watchdog did not end an overdue attempt")
-	}
-	assert.ErrorIs(t, context.Cause(ctx), ErrAttemptTimeout)
-	require.Eventually(t, func() bool {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		return len(w.active) == 0 && !w.running
-	}, 2*time.Second, 5*time.Millisecond)
-}
-
-// TestWatchdogTicksForTheShortestTimeout: an attempt with a shorter timeout than any before
-// makes the running goroutine tick faster, so that it ends near its own timeout.
-func TestWatchdogTicksForTheShortestTimeout(t *testing.T) {
-	w := newWatchdog()
-	_, cancelLong := context.WithCancelCause(context.Background())
-	long := w.add(time.Hour, cancelLong) // ticks every second
-	defer w.done(long, cancelLong)
-	ctx, cancel := context.WithCancelCause(context.Background())
-	w.add(20*time.Millisecond, cancel)
-	w.mu.Lock()
-	assert.Equal(t, 5*time.Millisecond, w.tick)
-	w.mu.Unlock()
-	select {
-	case <-ctx.Done():
-	case <-time.After(5 * time.Second): // generous: it is due after 20 to 25 ms
-		t.Fatal("the short attempt was not ended")
-	}
-	assert.ErrorIs(t, context.Cause(ctx), ErrAttemptTimeout)
 }
