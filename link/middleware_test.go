@@ -124,6 +124,22 @@ func TestMiddlewareSeesTheRequestAsSent(t *testing.T) {
 	assert.Equal(t, []string{"t-1"}, seen(), "a header a middleware sets is sent")
 }
 
+// TestMiddlewareChangingAHeaderValueChangesThatRequestAlone: a request's header values are its
+// own, so a middleware that writes into them in place reaches no other request.
+func TestMiddlewareChangingAHeaderValueChangesThatRequestAlone(t *testing.T) {
+	srv, seen := headerServer(t, "User-Agent", reply(200, tokenCreateReply))
+	rewrite := func(req *http.Request, next MiddlewareNext) (*http.Response, error) {
+		req.Header["User-Agent"][0] = "rewritten"
+		return next(req)
+	}
+	c := newTestClient(t, srv.URL)
+	_, err := c.CreateToken(context.Background(), tokenCreateRequest(), WithMiddleware(rewrite))
+	require.NoError(t, err)
+	_, err = c.CreateToken(context.Background(), tokenCreateRequest())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"rewritten", userAgent}, seen())
+}
+
 func TestMiddlewareErrors(t *testing.T) {
 	srv, n := countingServer(t, reply(200, tokenCreateReply))
 	c := newTestClient(t, srv.URL, WithMaxRetries(0))
