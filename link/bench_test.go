@@ -171,3 +171,10 @@ func BenchmarkCreateTokenFloor(b *testing.B) {
 func BenchmarkCreateTokenPair(b *testing.B) {
 	benchpair.Interleave(b, createTokenOp(b), createTokenFloorOp(b))
 }
+
+// BenchmarkCreateTokenFloorPair interleaves the floor with itself: its ratio, 1.00x give or take
+// the measurement's own spread, is what BenchmarkCreateTokenPair's would be for an SDK that cost
+// nothing.
+func BenchmarkCreateTokenFloorPair(b *testing.B) {
+	benchpair.Interleave(b, createTokenFloorOp(b), createTokenFloorOp(b))
+}
