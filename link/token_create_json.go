@@ -14,12 +14,9 @@ import (
 // TestTokenCreateRequestEncodesAsReflection checks field by field and FuzzTokenCreateRequestJSON
 // checks for any string; the nested objects that few requests set are still encoding/json's.
 
-// tokenCreateRequestFields and tokenCreateRequestUserFields are the two types without their
-// methods: encoding/json's reflection encoding of them, used on the error path and by the tests.
-type (
-	tokenCreateRequestFields     TokenCreateRequest
-	tokenCreateRequestUserFields TokenCreateRequestUser
-)
+// tokenCreateRequestFields is TokenCreateRequest without its methods: encoding/json encodes it by
+// reflection, on the error path and in the tests.
+type tokenCreateRequestFields TokenCreateRequest
 
 // MarshalJSON encodes r exactly as encoding/json encodes the fields of TokenCreateRequest, in
 // their order and with their omitempty and omitzero rules.
