@@ -43,9 +43,9 @@ func benchTokenCreateServer(b *testing.B) *httptest.Server {
 
 // createTokenOp returns one CreateToken round trip through the SDK: validation, encoding, headers,
 // the retry layer, decoding, draining the body.
-func createTokenOp(b *testing.B) func() {
+func createTokenOp(b *testing.B, opts ...Option) func() {
 	srv := benchTokenCreateServer(b)
-	c, err := NewClient("client-id", "secret", WithBaseURL(srv.URL))
+	c, err := NewClient("client-id", "secret", append([]Option{WithBaseURL(srv.URL)}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -170,6 +170,12 @@ func BenchmarkCreateTokenFloor(b *testing.B) {
 // figure internal/cmd/bench holds to 1.10x).
 func BenchmarkCreateTokenPair(b *testing.B) {
 	benchpair.Interleave(b, createTokenOp(b), createTokenFloorOp(b))
+}
+
+// BenchmarkCreateTokenWithoutTimeoutPair is BenchmarkCreateTokenPair with WithTimeout(0): what the
+// per-attempt timeout, which the floor does not have, costs of the ratio.
+func BenchmarkCreateTokenWithoutTimeoutPair(b *testing.B) {
+	benchpair.Interleave(b, createTokenOp(b, WithTimeout(0)), createTokenFloorOp(b))
 }
 
 // BenchmarkCreateTokenFloorPair interleaves the floor with itself: its ratio, 1.00x give or take

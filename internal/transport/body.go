@@ -54,12 +54,7 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 	}
 	l.n -= int64(n)
 	if l.first == 0 {
-		for _, b := range p[:n] {
-			if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
-				l.first = b
-				break
-			}
-		}
+		l.first = firstNonSpace(p[:n])
 	}
 	return n, err
 }
