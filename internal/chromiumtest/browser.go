@@ -34,6 +34,10 @@ func NewBrowser(ctx context.Context, t testing.TB, path string) context.Context 
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
+		// chromedp gives Chromium 20 s to print its DevTools address; under CI's race-enabled
+		// suite, every package at once on 2 cores, its start once took longer. The caller's ctx
+		// bounds the start instead.
+		chromedp.WSURLReadTimeout(5*time.Minute),
 	)
 	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
